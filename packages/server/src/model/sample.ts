@@ -30,3 +30,16 @@ export function isStaleNaN(v: number): boolean {
   scratch.setFloat64(0, v);
   return scratch.getBigUint64(0) === STALE_NAN_BITS;
 }
+
+const bitsA = new Float64Array(1);
+const bitsAView = new BigUint64Array(bitsA.buffer);
+
+/** True when two floats have the same bit pattern (so a NaN equals only the same NaN). */
+export function sameFloatBits(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  if (a === a || b === b) return false;
+  bitsA[0] = a;
+  const x = bitsAView[0];
+  bitsA[0] = b;
+  return x === bitsAView[0];
+}

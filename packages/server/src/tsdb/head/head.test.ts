@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Labels, labelsFromRecord, labelsToRecord } from '../../model/labels.js';
+import { type MatchType, newMatcher } from '../../model/matcher.js';
+import { isStaleNaN, STALE_NAN } from '../../model/sample.js';
+import type { Querier } from '../../storage/types.js';
+import { Head } from './head.js';
+
+const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
+
+function samples(q: Querier, ...ms: [MatchType, string, string][]) {
+  const set = q.select(ms.map(([t, n, v]) => newMatcher(t, n, v)));
+  const out: { labels: Record<string, string>; points: [number, number][] }[] = [];
+  while (set.next()) {
+    const s = set.at();
+    const it = s.iterator();
+    const points: [number, number][] = [];
+    while (it.next()) points.push([it.t(), it.v()]);
+    out.push({ labels: labelsToRecord(s.labels), points });
+  }
+  return out;
+}
+
+async function seeded(): Promise<Head> {
+  const head = new Head();
+  const app = head.appender();
+  for (let t = 0; t < 5; t++) {
+    app.append(0, L({ __name__: 'up', job: 'api', instance: 'a' }), t * 1000, t);
+    app.append(0, L({ __name__: 'up', job: 'api', instance: 'b' }), t * 1000, 10 + t);
+    app.append(0, L({ __name__: 'up', job: 'db', instance: 'c' }), t * 1000, 20 + t);
+    app.append(0, L({ __name__: 'errors_total', job: 'api' }), t * 1000, 30 + t);
+  }
+  await app.commit();
+  return head;
+}
+
+describe('head', () => {
+  it('selects series by all four matcher types through the index', async () => {
+    const q = (await seeded()).querier(0, 10_000);
+    const names = (r: ReturnType<typeof samples>) =>
+      r.map((s) => `${s.labels.__name__}/${s.labels.instance ?? ''}`);
+    assert.deepEqual(names(samples(q, ['=', '__name__', 'up'], ['=', 'job', 'api'])), ['up/a', 'up/b']);
+    assert.deepEqual(names(samples(q, ['=', '__name__', 'up'], ['!=', 'job', 'api'])), ['up/c']);
+    assert.deepEqual(names(samples(q, ['=~', 'instance', 'a|c'])), ['up/a', 'up/c']);
+    assert.deepEqual(names(samples(q, ['=~', '__name__', '.+'], ['!~', 'job', 'a.*'])), ['up/c']);
+    // An absent label equals the empty string.
+    assert.deepEqual(names(samples(q, ['=~', '__name__', '.+'], ['=', 'instance', ''])), ['errors_total/']);
+  });
+
+  it('returns only samples inside the querier range, and seek finds the first at or after t', async () => {
+    const head = await seeded();
+    const [s] = samples(head.querier(1000, 3000), ['=', 'instance', 'a']);
+    assert.deepEqual(s!.points, [
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+    ]);
+    const set = head.querier(0, 10_000).select([newMatcher('=', 'instance', 'b')]);
+    assert.ok(set.next());
+    const it = set.at().iterator();
+    assert.ok(it.seek(2500));
+    assert.deepEqual([it.t(), it.v()], [3000, 13]);
+    assert.ok(it.seek(1000), 'seek never moves backwards');
+    assert.equal(it.t(), 3000);
+    assert.ok(it.next());
+    assert.equal(it.t(), 4000);
+    assert.equal(it.seek(9000), false);
+  });
+
+  it('counts out-of-order and conflicting duplicates, keeps same-value retries', async () => {
+    const head = await seeded();
+    const app = head.appender();
+    const ls = L({ __name__: 'up', job: 'api', instance: 'a' });
+    app.append(0, ls, 3000, 99); // older than newest (4000)
+    app.append(0, ls, 4000, 4); // retry of the stored sample
+    app.append(0, ls, 4000, 5); // conflict
+    app.append(0, ls, 5000, 5);
+    app.append(0, ls, 5000, 6); // conflict inside the batch
+    const res = await app.commit();
+    assert.deepEqual(res, { appended: 2, rejected: { out_of_order: 1, duplicate_timestamp: 2 } });
+    const [s] = samples(head.querier(4000, 10_000), ['=', 'instance', 'a']);
+    assert.deepEqual(s!.points, [
+      [4000, 4],
+      [5000, 5],
+    ]);
+  });
+
+  it('makes nothing visible before commit and nothing after rollback', async () => {
+    const head = new Head();
+    const app = head.appender();
+    app.append(0, L({ __name__: 'x' }), 1, 1);
+    assert.deepEqual(samples(head.querier(0, 10), ['=', '__name__', 'x']), []);
+    app.rollback();
+    await app.commit();
+    assert.deepEqual(samples(head.querier(0, 10), ['=', '__name__', 'x']), []);
+  });
+
+  it('keeps the stale marker bit pattern', async () => {
+    const head = new Head();
+    const app = head.appender();
+    app.append(0, L({ __name__: 'x' }), 1, STALE_NAN);
+    await app.commit();
+    const [s] = samples(head.querier(0, 10), ['=', '__name__', 'x']);
+    assert.ok(isStaleNaN(s!.points[0]![1]));
+  });
+
+  it('lists label names and values, optionally restricted by matchers', async () => {
+    const q = (await seeded()).querier(0, 10_000);
+    assert.deepEqual(q.labelNames(), ['__name__', 'instance', 'job']);
+    assert.deepEqual(q.labelValues('job'), ['api', 'db']);
+    assert.deepEqual(q.labelValues('instance', [newMatcher('=', 'job', 'api')]), ['a', 'b']);
+    assert.deepEqual(q.labelNames([newMatcher('=', '__name__', 'errors_total')]), ['__name__', 'job']);
+  });
+});
