@@ -26,7 +26,7 @@ export const STALE_NAN: number = (() => {
 
 /** True when `v` carries the staleness marker bit pattern (not merely any NaN). */
 export function isStaleNaN(v: number): boolean {
-  if (v === v) return false;
+  if (!Number.isNaN(v)) return false;
   scratch.setFloat64(0, v);
   return scratch.getBigUint64(0) === STALE_NAN_BITS;
 }
@@ -37,7 +37,7 @@ const bitsAView = new BigUint64Array(bitsA.buffer);
 /** True when two floats have the same bit pattern (so a NaN equals only the same NaN). */
 export function sameFloatBits(a: number, b: number): boolean {
   if (a === b) return a !== 0 || 1 / a === 1 / b;
-  if (a === a || b === b) return false;
+  if (!Number.isNaN(a) || !Number.isNaN(b)) return false;
   bitsA[0] = a;
   const x = bitsAView[0];
   bitsA[0] = b;
