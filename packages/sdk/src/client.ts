@@ -1,0 +1,302 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { Counter, type CounterOptions } from './counter.js';
+import { Diagnostics, type DropReason } from './diagnostics.js';
+import { encodeBatches } from './encode.js';
+import { TinyObsError } from './errors.js';
+import { Gauge, type GaugeOptions } from './gauge.js';
+import { Histogram, type HistogramOptions } from './histogram.js';
+import type { InstrumentContext, Registered } from './instrument.js';
+import { type ResolvedOptions, resolveOptions, type TinyObsOptions } from './options.js';
+import { PushQueue } from './queue.js';
+import { OVERFLOW_LABEL } from './series-map.js';
+import { httpSender, type Sender } from './transport.js';
+import type { MetricPoint } from './types.js';
+
+const gzipAsync = promisify(gzip);
+const SDK_VERSION = '0.1.0';
+
+/** Snapshot of a client's internal state. */
+export interface TinyObsStats {
+  /** Batches waiting to be sent or in flight. */
+  queuedBatches: number;
+  /** Their compressed size in bytes. */
+  queuedBytes: number;
+  /** Values and points dropped since creation, by reason. */
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/** Options of `flush()` and `shutdown()`. */
+export interface FlushOptions {
+  /** Overrides the client's `flushTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** A function run before each collection; see {@link TinyObs.addCollectHook}. */
+export type CollectHook = () => void | Promise<void>;
+
+/**
+ * One TinyObs client: a registry of instruments, a push timer and a send queue. There is no
+ * hidden global; create one per process (or per service) with {@link createTinyObs}.
+ */
+export class TinyObs {
+  /** The options in force, defaults applied. */
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly metrics = new Map<string, Registered>();
+  private readonly ctx: InstrumentContext;
+  private readonly diag: Diagnostics;
+  private readonly queue: PushQueue;
+  private readonly hooks = new Set<CollectHook>();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private pipeline: Promise<unknown> = Promise.resolve();
+  private lastTimestamp = 0;
+  private shutdownPromise: Promise<void> | undefined;
+  private readonly onBeforeExit = () => void this.shutdown();
+
+  /** @internal use {@link createTinyObs}; `send` replaces the HTTP transport in tests. */
+  constructor(options: TinyObsOptions, send?: Sender) {
+    const o = resolveOptions(options);
+    this.options = o;
+    const warnedCodes = new Set<string>();
+    const onError =
+      o.onError ??
+      ((err: TinyObsError) => {
+        if (warnedCodes.has(err.code)) return;
+        warnedCodes.add(err.code);
+        o.onWarning(`tinyobs: ${err.message} (further ${err.code} errors are not reported)`);
+      });
+    this.diag = new Diagnostics(o.onWarning);
+    const baseLabels: Record<string, string> = { ...o.defaultLabels, service: o.service };
+    if (o.instance !== undefined) baseLabels.instance = o.instance;
+    this.ctx = {
+      baseLabels,
+      reservedLabels: new Set([...Object.keys(baseLabels), 'instance', OVERFLOW_LABEL]),
+      maxSeries: o.maxSeriesPerMetric,
+      diag: this.diag,
+    };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': `tinyobs-sdk-node/${SDK_VERSION}`,
+    };
+    if (o.compress) headers['content-encoding'] = 'gzip';
+    if (o.apiKey !== undefined) headers.authorization = `Bearer ${o.apiKey}`;
+    this.queue = new PushQueue({
+      send: send ?? httpSender(o.url, o.requestTimeoutMs),
+      headers,
+      maxBytes: o.maxQueueBytes,
+      minBackoffMs: o.minBackoffMs,
+      maxBackoffMs: o.maxBackoffMs,
+      maxRetryAfterMs: o.maxRetryAfterMs,
+      diag: this.diag,
+      onError,
+    });
+    this.onError = onError;
+    const dropped = this.counter({
+      name: 'tinyobs_sdk_dropped_total',
+      help: 'Values and points the TinyObs SDK dropped, by reason',
+      labelNames: ['reason'],
+    });
+    this.diag.onDrop = (reason, n) => dropped.add(n, { reason });
+    if (o.flushIntervalMs > 0) {
+      this.timer = setInterval(() => {
+        this.enqueueSnapshot().catch((err: unknown) => this.reportCollectError(err));
+      }, o.flushIntervalMs);
+      this.timer.unref();
+    }
+    if (o.shutdownOnExit) process.once('beforeExit', this.onBeforeExit);
+  }
+
+  private readonly onError: (err: TinyObsError) => void;
+
+  /**
+   * Defines a counter, or returns the one already defined with this name and the same type,
+   * label names and unit; a different definition throws a `conflict` error.
+   */
+  counter<const L extends string = never>(opts: CounterOptions<L>): Counter<L> {
+    return this.register(new Counter<L>(opts, this.ctx));
+  }
+
+  /** Defines a gauge (get-or-create like {@link TinyObs.counter}); `collect` runs before each push. */
+  gauge<const L extends string = never>(opts: GaugeOptions<L>): Gauge<L> {
+    const fresh = new Gauge<L>(opts, this.ctx);
+    const g = this.register(fresh);
+    if (g === fresh && fresh.collectCallback !== undefined) {
+      const cb = fresh.collectCallback;
+      this.hooks.add(() => cb(fresh));
+    }
+    return g;
+  }
+
+  /** Defines a histogram (get-or-create like {@link TinyObs.counter}; buckets must match too). */
+  histogram<const L extends string = never>(opts: HistogramOptions<L>): Histogram<L> {
+    return this.register(new Histogram<L>(opts, this.ctx));
+  }
+
+  /**
+   * Runs `hook` before every collection (push or `flush()`), e.g. to read process statistics
+   * into several instruments at once. Returns a function that removes it.
+   */
+  addCollectHook(hook: CollectHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /**
+   * Runs the collect hooks and returns the points a push would send now, without sending them.
+   * Useful in tests and for debugging.
+   */
+  async collect(): Promise<MetricPoint[]> {
+    await this.runHooks();
+    return this.snapshot(Date.now());
+  }
+
+  /**
+   * Pushes the current value of every series and resolves once the server has acknowledged
+   * everything recorded before the call (or once batches it refused were dropped and reported).
+   * Rejects with a `flush_timeout` error after `timeoutMs`; the data then stays queued and is
+   * retried in the background.
+   */
+  async flush(opts: FlushOptions = {}): Promise<void> {
+    const seq = await this.enqueueSnapshot();
+    await this.withTimeout(this.queue.waitFor(seq), opts.timeoutMs ?? this.options.flushTimeoutMs);
+  }
+
+  /**
+   * Stops the push timer, pushes everything a last time and waits for the server, then stops
+   * retrying. Never rejects: a timeout is reported through `onError` and the batches left are
+   * counted as dropped (`reason="shutdown"`). Safe to call more than once.
+   */
+  shutdown(opts: FlushOptions = {}): Promise<void> {
+    if (this.shutdownPromise === undefined) {
+      clearInterval(this.timer);
+      process.removeListener('beforeExit', this.onBeforeExit);
+      this.shutdownPromise = this.flush(opts)
+        .catch((err: unknown) => {
+          if (err instanceof TinyObsError) this.safeOnError(err);
+        })
+        .finally(() => this.queue.close());
+    }
+    return this.shutdownPromise;
+  }
+
+  /**
+   * Wraps a serverless handler so that every invocation is followed by a `flush()`; the flush
+   * never turns a successful invocation into a failed one (its errors go to `onError`).
+   */
+  wrapHandler<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<Awaited<R>> {
+    return async (...args: A): Promise<Awaited<R>> => {
+      try {
+        return await fn(...args);
+      } finally {
+        await this.flush().catch((err: unknown) => {
+          if (err instanceof TinyObsError) this.safeOnError(err);
+        });
+      }
+    };
+  }
+
+  /** Queue size and drop counts. */
+  stats(): TinyObsStats {
+    const q = this.queue.stats();
+    return { queuedBatches: q.batches, queuedBytes: q.bytes, dropped: Object.fromEntries(this.diag.dropped) };
+  }
+
+  private register<I extends Registered>(fresh: I): I {
+    const existing = this.metrics.get(fresh.name);
+    if (existing === undefined) {
+      this.metrics.set(fresh.name, fresh);
+      return fresh;
+    }
+    if (existing.signature() !== fresh.signature()) {
+      throw new TinyObsError(
+        'conflict',
+        `cannot define ${fresh.type} ${fresh.name}: it is already defined as ${existing.signature()}, not ${fresh.signature()}`,
+      );
+    }
+    return existing as I;
+  }
+
+  // Serialised so that batches enter the queue in timestamp order even when gzip and async
+  // collect hooks take different times.
+  private enqueueSnapshot(): Promise<number> {
+    const next = this.pipeline.then(async () => {
+      await this.runHooks();
+      // Strictly increasing timestamps: two pushes in the same millisecond must not carry
+      // different values for one (series, timestamp), which a TSDB would reject.
+      const t = Math.max(Date.now(), this.lastTimestamp + 1);
+      this.lastTimestamp = t;
+      const batches = encodeBatches(
+        this.snapshot(t),
+        this.options.maxBatchPoints,
+        this.options.maxBatchBytes,
+      );
+      let seq = this.queue.last;
+      for (const b of batches) {
+        const body = this.options.compress ? await gzipAsync(b.json) : Buffer.from(b.json);
+        seq = this.queue.enqueue(body, b.points);
+      }
+      return seq;
+    });
+    this.pipeline = next.catch(() => undefined);
+    return next;
+  }
+
+  private snapshot(t: number): MetricPoint[] {
+    const points: MetricPoint[] = [];
+    const sink = (p: MetricPoint) => points.push(p);
+    for (const m of this.metrics.values()) m.collect(sink, t);
+    return points;
+  }
+
+  private async runHooks(): Promise<void> {
+    await Promise.all(
+      [...this.hooks].map(async (hook) => {
+        try {
+          await hook();
+        } catch (err) {
+          this.reportCollectError(err);
+        }
+      }),
+    );
+  }
+
+  private reportCollectError(err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    this.safeOnError(new TinyObsError('collect', `cannot collect: ${msg}`, { cause: err }));
+  }
+
+  private safeOnError(err: TinyObsError): void {
+    try {
+      this.onError(err);
+    } catch {
+      // The hook is the user's; its failure must not break a push.
+    }
+  }
+
+  private withTimeout(p: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    // Not unref'd: whoever awaits a flush wants the process to stay up until it settles.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TinyObsError('flush_timeout', `cannot flush: the server did not acknowledge within ${ms} ms`),
+          ),
+        ms,
+      );
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+/**
+ * Creates a client. Throws `invalid_config` on a bad option.
+ *
+ * @example
+ * const obs = createTinyObs({ service: 'checkout' });
+ * const hits = obs.counter({ name: 'hits_total', labelNames: ['route'] });
+ * hits.inc({ route: '/' });
+ */
+export function createTinyObs(options: TinyObsOptions): TinyObs {
+  return new TinyObs(options);
+}

@@ -1,0 +1,35 @@
+/** A label value as callers pass it; numbers (e.g. an HTTP status) are turned into strings. */
+export type LabelValue = string | number;
+
+/**
+ * The labels of one series of an instrument defined with label names `L`.
+ * Every name is optional: a missing label is an empty one, which Prometheus treats as absent.
+ */
+export type LabelSet<L extends string> = { readonly [K in L]?: LabelValue };
+
+/** The three instrument kinds of the TinyObs wire format. */
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/**
+ * One point as it is pushed to `POST /v1/ingest`. Histograms are sent as separate
+ * `<name>_bucket{le}`, `<name>_sum` and `<name>_count` points of type `histogram`.
+ */
+export interface MetricPoint {
+  /** Series name, e.g. `http_requests_total` or `http_request_duration_seconds_bucket`. */
+  name: string;
+  /** Instrument kind. */
+  type: MetricType;
+  /** Current value: cumulative for counters and histograms. */
+  value: number;
+  /** All labels, `service` and default labels included, empty values omitted. */
+  labels: Record<string, string>;
+  /** Milliseconds since the epoch when the point was collected. */
+  timestamp: number;
+  /** Help text (sent with the first point of each metric in a request). */
+  help?: string;
+  /** Unit (sent with the first point of each metric in a request). */
+  unit?: string;
+}
+
+/** Where instruments write their current state during a collection. */
+export type PointSink = (point: MetricPoint) => void;

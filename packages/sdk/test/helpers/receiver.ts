@@ -1,0 +1,82 @@
+// A tiny ingest endpoint that records what it is sent and answers as a test scripts it; used for
+// the wire-format and fault tests (500, 429, 400) that the real server cannot be told to produce.
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+export interface WirePoint {
+  name: string;
+  type: string;
+  value: number;
+  labels: Record<string, string>;
+  timestamp: string;
+  help?: string;
+  unit?: string;
+}
+
+export interface Received {
+  at: number;
+  headers: http.IncomingHttpHeaders;
+  metrics: WirePoint[];
+  status: number;
+}
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Receiver {
+  url: string;
+  requests: Received[];
+  close(): Promise<void>;
+}
+
+/** Starts the receiver; `answer(i)` decides the reply to the i-th request (0-based), 200 by default. */
+export async function startReceiver(
+  answer: (i: number) => Answer = () => ({ status: 200 }),
+): Promise<Receiver> {
+  const requests: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let raw = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+      const body = JSON.parse(raw.toString('utf8')) as { metrics: WirePoint[] };
+      const a = answer(requests.length);
+      requests.push({ at: Date.now(), headers: req.headers, metrics: body.metrics, status: a.status });
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+      res.end(
+        a.body ??
+          (a.status === 200 ? `{"status":"success","count":${body.metrics.length}}` : '{"error":"x"}'),
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1/ingest`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The value of the point named `name` whose labels include `labels`, in one request. */
+export function pointValue(
+  metrics: WirePoint[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const p = metrics.find(
+    (m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v),
+  );
+  return p?.value;
+}

@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createTinyObs, type MetricPoint, type TinyObs, TinyObsError } from '../src/index.js';
+
+function client(warnings: string[] = []): TinyObs {
+  return createTinyObs({
+    service: 'test',
+    instance: false,
+    flushIntervalMs: 0,
+    shutdownOnExit: false,
+    onWarning: (m) => warnings.push(m),
+  });
+}
+
+function find(points: MetricPoint[], name: string, labels: Record<string, string> = {}): MetricPoint[] {
+  return points.filter((p) => p.name === name && Object.entries(labels).every(([k, v]) => p.labels[k] === v));
+}
+
+describe('counter', () => {
+  it('aggregates any number of calls into one cumulative point per series', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'reqs_total', labelNames: ['method', 'status'] });
+    for (let i = 0; i < 1000; i++) c.inc({ method: 'GET', status: 200 });
+    c.add(5, { status: '200', method: 'GET' });
+    c.inc({ method: 'POST', status: 500 });
+    let pts = await obs.collect();
+    assert.equal(find(pts, 'reqs_total').length, 2);
+    assert.equal(find(pts, 'reqs_total', { method: 'GET', status: '200' })[0]?.value, 1005);
+    c.inc({ method: 'GET', status: 200 });
+    pts = await obs.collect();
+    assert.equal(
+      find(pts, 'reqs_total', { method: 'GET', status: '200' })[0]?.value,
+      1006,
+      'cumulative across pushes',
+    );
+  });
+
+  it('labels every series with service and default labels, omitting empty labels', async () => {
+    const obs = createTinyObs({
+      service: 'api',
+      instance: 'host-1',
+      defaultLabels: { env: 'dev' },
+      flushIntervalMs: 0,
+      shutdownOnExit: false,
+    });
+    const c = obs.counter({ name: 'x_total', labelNames: ['a', 'b'] });
+    c.inc({ a: '1', b: '' });
+    c.inc({ a: '1' });
+    const pts = find(await obs.collect(), 'x_total');
+    assert.equal(pts.length, 1, 'an empty label and a missing one are the same series');
+    assert.deepEqual(pts[0]?.labels, { env: 'dev', service: 'api', instance: 'host-1', a: '1' });
+    assert.equal(pts[0]?.value, 2);
+  });
+
+  it('treats inc() and inc({}) as the same series', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'y_total', labelNames: ['a'] });
+    c.inc();
+    c.inc({});
+    assert.equal(find(await obs.collect(), 'y_total')[0]?.value, 2);
+  });
+
+  it('drops bad input without throwing, warns once per metric and reason, and counts it', async () => {
+    const warnings: string[] = [];
+    const obs = client(warnings);
+    const c = obs.counter({ name: 'z_total', labelNames: ['a'] });
+    c.add(-1);
+    c.add(Number.NaN);
+    c.add(Number.POSITIVE_INFINITY);
+    c.add('3' as unknown as number);
+    c.inc({ a: 'ok', nope: 'x' } as unknown as { a: string });
+    c.inc({ a: {} } as unknown as { a: string });
+    c.inc(42 as unknown as { a: string });
+    assert.equal(find(await obs.collect(), 'z_total').length, 0);
+    const dropped = find(await obs.collect(), 'tinyobs_sdk_dropped_total');
+    const by = Object.fromEntries(dropped.map((p) => [p.labels.reason, p.value]));
+    assert.deepEqual(by, { invalid_value: 4, unknown_label: 1, invalid_label: 2 });
+    assert.equal(warnings.length, 3, warnings.join('\n'));
+    assert.match(warnings[0]!, /z_total/);
+  });
+
+  it('bound handles update the same series as labelled calls', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'b_total', labelNames: ['route'] });
+    const h = c.bind({ route: '/health' });
+    h.inc();
+    h.add(2);
+    h.add(-5);
+    c.inc({ route: '/health' });
+    assert.equal(find(await obs.collect(), 'b_total')[0]?.value, 4);
+    assert.equal(obs.stats().dropped.invalid_value, 1);
+  });
+
+  it('caps series per metric and sends the rest to one overflow series', async () => {
+    const warnings: string[] = [];
+    const obs = createTinyObs({
+      service: 't',
+      instance: false,
+      flushIntervalMs: 0,
+      shutdownOnExit: false,
+      maxSeriesPerMetric: 3,
+      onWarning: (m) => warnings.push(m),
+    });
+    const c = obs.counter({ name: 'cap_total', labelNames: ['id'] });
+    for (let i = 0; i < 10; i++) c.inc({ id: i });
+    const pts = find(await obs.collect(), 'cap_total');
+    assert.equal(pts.length, 4);
+    assert.equal(find(pts, 'cap_total', { tinyobs_overflow: 'true' })[0]?.value, 7);
+    assert.equal(warnings.filter((w) => w.includes('overflow')).length, 1);
+  });
+});
+
+describe('registration', () => {
+  it('returns the same instrument for the same definition', () => {
+    const obs = client();
+    const a = obs.counter({ name: 'same_total', labelNames: ['x', 'y'] });
+    const b = obs.counter({ name: 'same_total', labelNames: ['y', 'x'] });
+    assert.equal(a, b);
+  });
+
+  it('throws a conflict error for a different definition', () => {
+    const obs = client();
+    obs.counter({ name: 'c_total', labelNames: ['x'] });
+    assert.throws(() => obs.counter({ name: 'c_total', labelNames: ['y'] }), { code: 'conflict' });
+    assert.throws(() => obs.gauge({ name: 'c_total', labelNames: ['x'] }), { code: 'conflict' });
+    obs.histogram({ name: 'h', buckets: [1, 2] });
+    assert.throws(() => obs.histogram({ name: 'h', buckets: [1, 3] }), { code: 'conflict' });
+  });
+
+  it('throws invalid_config on bad names, labels, buckets and options', () => {
+    const obs = client();
+    const bad = (fn: () => unknown) =>
+      assert.throws(fn, (e: unknown) => e instanceof TinyObsError && e.code === 'invalid_config');
+    bad(() => obs.counter({ name: 'bad name' }));
+    bad(() => obs.counter({ name: 'ok', labelNames: ['__x'] }));
+    bad(() => obs.counter({ name: 'ok2', labelNames: ['service'] }));
+    bad(() => obs.counter({ name: 'ok3', labelNames: ['a', 'a'] }));
+    bad(() => obs.histogram({ name: 'h1', labelNames: ['le'] }));
+    bad(() => obs.histogram({ name: 'h2', buckets: [2, 1] }));
+    bad(() => createTinyObs({ service: '' }));
+    bad(() => createTinyObs({ service: 's', endpoint: 'ftp://x' }));
+    bad(() => createTinyObs({ service: 's', flushIntervalMs: -1 }));
+  });
+});
+
+describe('gauge', () => {
+  it('sets, adds and runs its collect callback before each collection', async () => {
+    const obs = client();
+    let depth = 3;
+    obs.gauge({ name: 'queue_depth', collect: (g) => g.set(depth) });
+    const g = obs.gauge({ name: 'temp', labelNames: ['room'] });
+    g.set(20, { room: 'a' });
+    g.inc({ room: 'a' });
+    g.dec({ room: 'a' });
+    g.add(-1.5, { room: 'a' });
+    g.set(Number.NaN, { room: 'a' });
+    let pts = await obs.collect();
+    assert.equal(find(pts, 'queue_depth')[0]?.value, 3);
+    assert.equal(find(pts, 'temp')[0]?.value, 18.5);
+    depth = 7;
+    pts = await obs.collect();
+    assert.equal(find(pts, 'queue_depth')[0]?.value, 7);
+  });
+
+  it('reports a throwing collect callback and keeps going', async () => {
+    const errors: TinyObsError[] = [];
+    const obs = createTinyObs({
+      service: 't',
+      flushIntervalMs: 0,
+      shutdownOnExit: false,
+      onError: (e) => errors.push(e),
+    });
+    obs.gauge({
+      name: 'broken',
+      collect: () => {
+        throw new Error('boom');
+      },
+    });
+    obs.gauge({ name: 'fine', collect: (g) => g.set(1) });
+    const pts = await obs.collect();
+    assert.equal(find(pts, 'fine')[0]?.value, 1);
+    assert.equal(errors[0]?.code, 'collect');
+  });
+});
+
+describe('histogram', () => {
+  it('sends cumulative buckets with a real +Inf, a sum and a count', async () => {
+    const obs = client();
+    const h = obs.histogram({ name: 'lat_seconds', buckets: [0.1, 1], labelNames: ['route'] });
+    for (const v of [0.05, 0.1, 0.5, 2, 3]) h.observe(v, { route: '/a' });
+    h.observe(Number.NaN, { route: '/a' });
+    const pts = await obs.collect();
+    const buckets = find(pts, 'lat_seconds_bucket').map((p) => [p.labels.le, p.value]);
+    assert.deepEqual(buckets, [
+      ['0.1', 2],
+      ['1', 3],
+      ['+Inf', 5],
+    ]);
+    assert.equal(find(pts, 'lat_seconds_sum')[0]?.value, 5.65);
+    assert.equal(find(pts, 'lat_seconds_count')[0]?.value, 5);
+    assert.ok(pts.filter((p) => p.name.startsWith('lat_seconds')).every((p) => p.type === 'histogram'));
+    assert.equal(obs.stats().dropped.invalid_value, 1);
+  });
+
+  it('times sync and async functions, errors included, and startTimer merges labels', async () => {
+    const obs = client();
+    const h = obs.histogram({ name: 'op_seconds', labelNames: ['op', 'status'] });
+    assert.equal(
+      h.time(() => 42, { op: 'sync' }),
+      42,
+    );
+    assert.equal(await h.time(async () => 'v', { op: 'async' }), 'v');
+    await assert.rejects(
+      h.time(
+        async () => {
+          throw new Error('x');
+        },
+        { op: 'async' },
+      ),
+    );
+    assert.throws(() =>
+      h.time(
+        () => {
+          throw new Error('y');
+        },
+        { op: 'sync' },
+      ),
+    );
+    const stop = h.startTimer({ op: 'timer' });
+    await new Promise((r) => setTimeout(r, 20));
+    const secs = stop({ status: 'ok' });
+    assert.ok(secs >= 0.015 && secs < 1, String(secs));
+    const pts = await obs.collect();
+    assert.equal(find(pts, 'op_seconds_count', { op: 'sync' })[0]?.value, 2);
+    assert.equal(find(pts, 'op_seconds_count', { op: 'async' })[0]?.value, 2);
+    assert.equal(find(pts, 'op_seconds_count', { op: 'timer', status: 'ok' })[0]?.value, 1);
+  });
+
+  it('bound handles observe and time without label work', async () => {
+    const obs = client();
+    const h = obs.histogram({ name: 'bh', buckets: [1], labelNames: ['x'] });
+    const b = h.bind({ x: 'a' });
+    b.observe(0.5);
+    b.observe(5);
+    b.startTimer()();
+    const pts = await obs.collect();
+    assert.equal(find(pts, 'bh_count')[0]?.value, 3);
+    assert.equal(find(pts, 'bh_bucket', { le: '1' })[0]?.value, 2);
+  });
+});
