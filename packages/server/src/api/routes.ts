@@ -1,0 +1,63 @@
+/** The route table of the server: which path goes to which stage. */
+
+import { collectPushedFamilies } from '../exposition/collect.js';
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
+import { jsonIngestHandler } from '../ingest/json/handler.js';
+import type { IngestLimits } from '../ingest/limits.js';
+import type { IngestReporter } from '../ingest/report.js';
+import type { Appendable, Queryable } from '../storage/types.js';
+import type { SelfRegistry } from '../telemetry/registry.js';
+import { VERSION } from '../version.js';
+import { sendJson, sendText } from './http.js';
+import { Router } from './router.js';
+
+export interface RouteDeps {
+  readonly store: Appendable & Queryable;
+  readonly limits: IngestLimits;
+  readonly report: IngestReporter;
+  readonly selfMetrics: SelfRegistry;
+  readonly stalenessMs: number;
+  readonly startedAt: number;
+  /** False while starting or shutting down: readiness probes get 503. */
+  readonly isReady: () => boolean;
+}
+
+export function buildRouter(deps: RouteDeps): Router {
+  const router = new Router();
+  const health = () => ({
+    status: deps.isReady() ? 'ok' : 'shutting_down',
+    version: VERSION,
+    uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
+  });
+
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+
+  router.on('POST', '/v1/ingest', jsonIngestHandler(deps.store, deps.limits, deps.report));
+
+  router.on('GET', '/metrics', ({ res }) => {
+    const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);
+    const own = deps.selfMetrics.collect();
+    const ownNames = new Set(own.map((f) => f.name));
+    // A pushed family that collides with one of the server's own names would make the output
+    // invalid (two TYPE lines); the server's own wins.
+    const families = [...pushed.filter((f) => !ownNames.has(f.name)), ...own];
+    sendText(res, 200, renderExposition(families), EXPOSITION_CONTENT_TYPE);
+  });
+
+  router.on('GET', '/', ({ res }) => sendText(res, 200, landingPage(), 'text/html; charset=utf-8'));
+  return router;
+}
+
+/** Until the dashboard lands, `/` says what is running and where to go. */
+function landingPage(): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>TinyObs</title></head><body>
+<h1>TinyObs ${VERSION}</h1>
+<p>The server is running. The web dashboard is not part of this build yet.</p>
+<ul>
+<li><code>POST /v1/ingest</code> — push metrics (native JSON)</li>
+<li><a href="/metrics"><code>GET /metrics</code></a> — everything pushed, in Prometheus text format</li>
+<li><a href="/v1/health"><code>GET /v1/health</code></a> — health, version and uptime</li>
+</ul></body></html>`;
+}

@@ -1,0 +1,80 @@
+/**
+ * The `tinyobs` command: `tinyobs [serve] [options]`, `tinyobs --help`, `tinyobs --version`.
+ * Flags and environment → config → start; invalid settings stop start-up with a message that
+ * names the setting.
+ */
+
+import { ConfigError, resolveConfig, settingsHelp } from './config/settings.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  serve: { run: serve, summary: 'start the server (the default command)' },
+};
+
+function usage(): string {
+  const cmds = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`)
+    .join('\n');
+  return `tinyobs ${VERSION}: push-based metrics server
+
+Usage: tinyobs [command] [options]
+
+Commands:
+${cmds}
+
+Options of serve (flags win over environment variables, which win over defaults):
+${settingsHelp()}
+  --help                          show this help
+  --version                       print the version
+`;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [first, ...rest] = argv;
+  const command = first !== undefined && !first.startsWith('-') ? COMMANDS[first] : COMMANDS.serve;
+  if (command === undefined) {
+    process.stderr.write(`tinyobs: unknown command ${JSON.stringify(first)} (see tinyobs --help)\n`);
+    return 2;
+  }
+  return command.run(first !== undefined && !first.startsWith('-') ? rest : argv);
+}
+
+async function serve(args: string[]): Promise<number> {
+  let config: ReturnType<typeof resolveConfig>;
+  try {
+    config = resolveConfig(args, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tinyobs: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info('shutting down', { signal });
+      server.close().then(resolve, (err: unknown) => {
+        log.error('shutdown failed', { err });
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,202 @@
+/**
+ * Every setting of the server in one table: its flag, environment variables, default, parser and
+ * description. `--help` and the README's configuration table come from the same facts.
+ * Precedence: flags win over environment variables, which win over defaults.
+ */
+
+import { DEFAULT_INGEST_LIMITS } from '../ingest/limits.js';
+import type { LogLevel } from '../log.js';
+import { parseBytesSetting, parseDurationSetting, parseIntSetting } from './units.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Series whose newest sample is older than this are left out of `GET /metrics`. */
+  stalenessMs: number;
+  /** How long a shutdown waits for in-flight requests before closing connections. */
+  shutdownTimeoutMs: number;
+  maxBodyBytes: number;
+  maxMetricsPerRequest: number;
+  maxLabelsPerMetric: number;
+  maxNameLength: number;
+  maxLabelValueLength: number;
+}
+
+/** Thrown for an invalid setting; the message names the flag or variable and the rule. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+interface Setting<K extends keyof ServerConfig> {
+  readonly key: K;
+  readonly flag: string;
+  readonly env: readonly string[];
+  readonly default: ServerConfig[K];
+  readonly doc: string;
+  /** Returns the parsed value, or a string describing the rule that was broken. */
+  readonly parse: (text: string) => ServerConfig[K] | { error: string };
+}
+
+type AnySetting = { [K in keyof ServerConfig]: Setting<K> }[keyof ServerConfig];
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function orError<T>(v: T | null, rule: string): T | { error: string } {
+  return v === null ? { error: rule } : v;
+}
+
+const duration = (text: string) =>
+  orError(parseDurationSetting(text), 'must be a duration such as 30s, 5m or 1h');
+const bytes = (text: string) =>
+  orError(parseBytesSetting(text), 'must be a size such as 1048576, 16MiB or 1GB');
+const int = (min: number, max: number) => (text: string) =>
+  orError(parseIntSetting(text, min, max), `must be an integer from ${min} to ${max}`);
+
+export const SETTINGS: readonly AnySetting[] = [
+  {
+    key: 'host',
+    flag: '--host',
+    env: ['TINYOBS_HOST'],
+    default: '127.0.0.1',
+    doc: 'address to listen on (0.0.0.0 for every interface)',
+    parse: (t) => (t.trim() === '' ? { error: 'must not be empty' } : t.trim()),
+  },
+  {
+    key: 'port',
+    flag: '--port',
+    env: ['TINYOBS_PORT', 'PORT'],
+    default: 8080,
+    doc: 'TCP port for HTTP (0 picks a free one)',
+    parse: int(0, 65535),
+  },
+  {
+    key: 'dataDir',
+    flag: '--data-dir',
+    env: ['TINYOBS_DATA_DIR'],
+    default: './data',
+    doc: 'directory of the database',
+    parse: (t) => (t.trim() === '' ? { error: 'must not be empty' } : t),
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: ['TINYOBS_LOG_LEVEL'],
+    default: 'info',
+    doc: 'debug, info, warn or error',
+    parse: (t) =>
+      LOG_LEVELS.includes(t as LogLevel)
+        ? (t as LogLevel)
+        : { error: `must be one of ${LOG_LEVELS.join(', ')}` },
+  },
+  {
+    key: 'stalenessMs',
+    flag: '--staleness',
+    env: ['TINYOBS_STALENESS'],
+    default: 5 * 60_000,
+    doc: 'GET /metrics shows series pushed within this window',
+    parse: duration,
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    flag: '--shutdown-timeout',
+    env: ['TINYOBS_SHUTDOWN_TIMEOUT'],
+    default: 10_000,
+    doc: 'how long SIGTERM waits for in-flight requests',
+    parse: duration,
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: '--max-body-size',
+    env: ['TINYOBS_MAX_BODY_SIZE'],
+    default: DEFAULT_INGEST_LIMITS.maxBodyBytes,
+    doc: 'largest ingest request body as sent (413 above); 4x this after gzip',
+    parse: bytes,
+  },
+  {
+    key: 'maxMetricsPerRequest',
+    flag: '--max-metrics-per-request',
+    env: ['TINYOBS_MAX_METRICS_PER_REQUEST'],
+    default: DEFAULT_INGEST_LIMITS.maxMetricsPerRequest,
+    doc: 'most points in one POST /v1/ingest',
+    parse: int(1, 10_000_000),
+  },
+  {
+    key: 'maxLabelsPerMetric',
+    flag: '--max-labels-per-metric',
+    env: ['TINYOBS_MAX_LABELS_PER_METRIC'],
+    default: DEFAULT_INGEST_LIMITS.maxLabelsPerMetric,
+    doc: 'most labels on one point (besides the name)',
+    parse: int(1, 1000),
+  },
+  {
+    key: 'maxNameLength',
+    flag: '--max-name-length',
+    env: ['TINYOBS_MAX_NAME_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxNameLength,
+    doc: 'longest metric or label name, in characters',
+    parse: int(1, 65_536),
+  },
+  {
+    key: 'maxLabelValueLength',
+    flag: '--max-label-value-length',
+    env: ['TINYOBS_MAX_LABEL_VALUE_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxLabelValueLength,
+    doc: 'longest label value, in characters',
+    parse: int(1, 1_048_576),
+  },
+];
+
+/** The defaults of every setting. */
+export function defaultConfig(): ServerConfig {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) out[s.key] = s.default;
+  return out as unknown as ServerConfig;
+}
+
+/**
+ * Resolves the configuration from flags (`--port 9090` or `--port=9090`) and environment
+ * variables. Throws {@link ConfigError} naming the setting for an unknown flag or invalid value.
+ */
+export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const config = defaultConfig() as unknown as Record<string, unknown>;
+  const byFlag = new Map(SETTINGS.map((s) => [s.flag, s]));
+  for (const s of SETTINGS) {
+    for (const name of s.env) {
+      const text = env[name];
+      if (text === undefined || text === '') continue;
+      config[s.key] = check(s, text, `environment variable ${name}`);
+      break;
+    }
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    const s = byFlag.get(flag);
+    if (s === undefined) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
+    const text = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (text === undefined) throw new ConfigError(`option ${flag} needs a value`);
+    config[s.key] = check(s, text, `option ${flag}`);
+  }
+  return config as unknown as ServerConfig;
+}
+
+function check(s: AnySetting, text: string, where: string): unknown {
+  const v = s.parse(text);
+  if (typeof v === 'object' && v !== null && 'error' in v) {
+    throw new ConfigError(`invalid ${where}=${JSON.stringify(text)}: ${v.error}`);
+  }
+  return v;
+}
+
+/** The options part of `tinyobs serve --help`. */
+export function settingsHelp(): string {
+  const rows = SETTINGS.map((s) => {
+    const left = `  ${s.flag} <value>`;
+    const def = typeof s.default === 'string' ? s.default : String(s.default);
+    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${s.env.join(', ')}]`;
+  });
+  return rows.join('\n');
+}

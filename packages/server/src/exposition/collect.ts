@@ -1,0 +1,121 @@
+/**
+ * Builds the families of `GET /metrics` from storage: the newest sample of every series pushed
+ * within the staleness window, grouped into families by the metadata received at ingest.
+ */
+
+import { type Labels, labelsGet, labelsKey, METRIC_NAME } from '../model/labels.js';
+import { newMatcher } from '../model/matcher.js';
+import { isStaleNaN, type MetricMetadata } from '../model/sample.js';
+import type { Queryable } from '../storage/types.js';
+import type { ExpositionFamily, ExpositionSample, ExpositionType } from './format.js';
+
+const ANY_NAME = [newMatcher('=~', METRIC_NAME, '.+')];
+const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
+
+interface Latest {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/**
+ * Families for every series whose newest sample lies in `[now - stalenessMs, ∞)`, sorted by name;
+ * series within a family sorted by labels. A series whose newest sample is a staleness marker is
+ * left out, as a scrape target would drop it.
+ */
+export function collectPushedFamilies(
+  store: Queryable,
+  now: number,
+  stalenessMs: number,
+): ExpositionFamily[] {
+  const q = store.querier(now - stalenessMs, Number.MAX_SAFE_INTEGER);
+  try {
+    const meta = q.metadata();
+    const families = new Map<string, { type: ExpositionType; help: string; samples: Latest[] }>();
+    const set = q.select(ANY_NAME);
+    let it: ReturnType<ReturnType<typeof set.at>['iterator']> | undefined;
+    while (set.next()) {
+      const series = set.at();
+      it = series.iterator(it);
+      let has = false;
+      let v = 0;
+      while (it.next()) {
+        has = true;
+        v = it.v();
+      }
+      if (!has || isStaleNaN(v)) continue;
+      const name = labelsGet(series.labels, METRIC_NAME);
+      const [family, m] = familyOf(name, meta);
+      let f = families.get(family);
+      if (f === undefined) {
+        f = { type: exposedType(m), help: m?.help || `${family} pushed to TinyObs.`, samples: [] };
+        families.set(family, f);
+      }
+      f.samples.push({ name, labels: series.labels.filter((l) => l.name !== METRIC_NAME), value: v });
+    }
+    return [...families.keys()].sort().map((name) => {
+      const f = families.get(name)!;
+      const samples = f.type === 'histogram' ? orderHistogram(name, f.samples) : f.samples;
+      return { name, type: f.type, help: f.help, samples };
+    });
+  } finally {
+    q.close();
+  }
+}
+
+function familyOf(name: string, meta: Map<string, MetricMetadata>): [string, MetricMetadata | undefined] {
+  const own = meta.get(name);
+  if (own !== undefined) return [name, own];
+  for (const suffix of HISTOGRAM_SUFFIXES) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, -suffix.length);
+    const m = meta.get(base);
+    if (m?.type === 'histogram') return [base, m];
+  }
+  return [name, undefined];
+}
+
+function exposedType(m: MetricMetadata | undefined): ExpositionType {
+  return m === undefined || m.type === 'unknown' ? 'untyped' : m.type;
+}
+
+/**
+ * Orders a histogram's lines as Prometheus clients do: per label set, buckets by ascending `le`,
+ * then `_sum` and `_count`. When a pushed histogram has no `+Inf` bucket but has a count, the
+ * `+Inf` bucket is added with the count, which is its value by definition.
+ */
+function orderHistogram(family: string, samples: Latest[]): ExpositionSample[] {
+  const groups = new Map<
+    string,
+    { labels: Labels; buckets: [number, Latest][]; sum?: Latest; count?: Latest }
+  >();
+  for (const s of samples) {
+    const base = s.labels.filter((l) => l.name !== 'le');
+    const key = labelsKey(base);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { labels: base, buckets: [] };
+      groups.set(key, g);
+    }
+    if (s.name === `${family}_bucket`) g.buckets.push([parseLe(labelsGet(s.labels, 'le')), s]);
+    else if (s.name === `${family}_sum`) g.sum = s;
+    else g.count = s;
+  }
+  const out: ExpositionSample[] = [];
+  for (const g of groups.values()) {
+    g.buckets.sort((a, b) => a[0] - b[0]);
+    for (const [, b] of g.buckets) out.push(b);
+    const hasInf = g.buckets.some(([le]) => le === Number.POSITIVE_INFINITY);
+    if (!hasInf && g.count !== undefined) {
+      const labels = [...g.labels, { name: 'le', value: '+Inf' }].sort((a, b) => (a.name < b.name ? -1 : 1));
+      out.push({ name: `${family}_bucket`, labels, value: g.count.value });
+    }
+    if (g.sum !== undefined) out.push(g.sum);
+    if (g.count !== undefined) out.push(g.count);
+  }
+  return out;
+}
+
+function parseLe(text: string): number {
+  return text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text);
+}

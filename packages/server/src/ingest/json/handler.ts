@@ -1,0 +1,38 @@
+/** `POST /v1/ingest`: the thin HTTP side of the native JSON format. */
+
+import { readBody, sendJson } from '../../api/http.js';
+import type { Handler } from '../../api/router.js';
+import type { Appendable } from '../../storage/types.js';
+import { appendBatch } from '../batch.js';
+import { IngestError } from '../errors.js';
+import type { IngestLimits } from '../limits.js';
+import type { IngestReporter } from '../report.js';
+import { parseJsonIngest } from './parse.js';
+
+/** How many point errors a 400 response lists before summarising the rest. */
+const MAX_LISTED_ISSUES = 10;
+
+export function jsonIngestHandler(store: Appendable, limits: IngestLimits, report: IngestReporter): Handler {
+  return async ({ req, res }) => {
+    const body = await readBody(req, {
+      maxBytes: limits.maxBodyBytes,
+      maxDecompressedBytes: limits.maxDecompressedBytes,
+    });
+    const { batch, issues } = parseJsonIngest(body.toString('utf8'), limits, Date.now());
+    const result = await appendBatch(store, batch);
+    report('json', result, issues.length);
+    if (issues.length > 0) {
+      // The good points of the request are stored; the client learns which ones were not, and
+      // must not retry (4xx), because a retry would not make them valid.
+      const listed = issues
+        .slice(0, MAX_LISTED_ISSUES)
+        .map((i) => `metrics[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`);
+      const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+      throw new IngestError(
+        'bad_request',
+        `${issues.length} of ${issues.length + batch.length} metrics rejected (the other ${batch.length} were stored): ${listed.join('; ')}${more}`,
+      );
+    }
+    sendJson(res, 200, { status: 'success', count: batch.length });
+  };
+}

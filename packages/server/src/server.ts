@@ -1,0 +1,119 @@
+/**
+ * Starting and stopping the server: opens the database, serves HTTP, and shuts down in order
+ * (stop accepting, finish in-flight requests, close the database) on request.
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpError, reasonOf, statusOf } from './api/errors.js';
+import { sendJson } from './api/http.js';
+import { buildRouter } from './api/routes.js';
+import type { ServerConfig } from './config/settings.js';
+import type { IngestLimits } from './ingest/limits.js';
+import type { IngestReporter } from './ingest/report.js';
+import type { Logger } from './log.js';
+import { createServerMetrics } from './telemetry/server_metrics.js';
+import { DB } from './tsdb/db.js';
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly db: DB;
+  /** Stops accepting, waits for in-flight requests (up to the shutdown timeout), closes the DB. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const startedAt = Date.now();
+  const db = await DB.open({ dir: config.dataDir });
+  const metrics = createServerMetrics(() => db.head.stats.series, startedAt);
+  let ready = false;
+
+  const limits: IngestLimits = {
+    maxBodyBytes: config.maxBodyBytes,
+    maxDecompressedBytes: config.maxBodyBytes * 4,
+    maxMetricsPerRequest: config.maxMetricsPerRequest,
+    maxLabelsPerMetric: config.maxLabelsPerMetric,
+    maxNameLength: config.maxNameLength,
+    maxLabelValueLength: config.maxLabelValueLength,
+  };
+  const report: IngestReporter = (protocol, result, invalid) => {
+    metrics.ingestedSamples.inc({ protocol }, result.appended);
+    if (invalid > 0) metrics.rejectedSamples.inc({ protocol, reason: 'invalid' }, invalid);
+    for (const [reason, n] of Object.entries(result.rejected)) {
+      if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
+    }
+  };
+  const router = buildRouter({
+    store: db,
+    limits,
+    report,
+    selfMetrics: metrics.registry,
+    stalenessMs: config.stalenessMs,
+    startedAt,
+    isReady: () => ready,
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const begin = performance.now();
+    let pattern = 'unmatched';
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = router.match(req.method ?? 'GET', url.pathname);
+      if (match === null) throw new HttpError(404, `cannot ${req.method} ${url.pathname}: no such endpoint`);
+      if ('allowed' in match) {
+        res.setHeader('allow', match.allowed.join(', '));
+        throw new HttpError(
+          405,
+          `cannot ${req.method} ${url.pathname}: allowed methods are ${match.allowed.join(', ')}`,
+        );
+      }
+      pattern = match.pattern;
+      await match.handler({ req, res, url, params: match.params });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status >= 500) log.error('request failed', { method: req.method, url: req.url, err });
+      if (!res.headersSent)
+        sendJson(res, status, { error: reasonOf(status), message: (err as Error).message });
+      else res.destroy();
+    } finally {
+      metrics.httpDuration.observe(
+        { handler: pattern, code: String(res.statusCode) },
+        (performance.now() - begin) / 1000,
+      );
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  ready = true;
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log.info('listening', { url, dataDir: config.dataDir });
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      ready = false;
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await drained;
+      clearTimeout(timer);
+      await db.close();
+      log.info('stopped');
+    })();
+    return closing;
+  };
+  return { url, port, db, close };
+}
