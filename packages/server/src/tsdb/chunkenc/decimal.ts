@@ -1,0 +1,155 @@
+/**
+ * The decimal encoding, after VictoriaMetrics (`lib/decimal`: a float64 as an integer mantissa
+ * and a power of ten). Metrics are mostly decimal numbers with few digits — integer counters,
+ * counters in steps of 0.01, gauges with two decimals — and such values are noise to Gorilla's
+ * XOR (0.01 has no short binary expansion, so every XOR carries ~50 meaningful bits), while their
+ * mantissas are small integers whose deltas pack into a few bits.
+ *
+ * A chunk is encoded this way only when every value v satisfies `m / 10^k === v` (the exact,
+ * correctly rounded division the decoder does) for one scale k <= {@link MAX_SCALE} and integer
+ * mantissas |m| <= 2^50; so the round trip is bit-exact by construction. NaN, the stale marker,
+ * ±Inf, -0 and values with too many digits make the chunk fall back to XOR.
+ *
+ * Body (see FORMAT.md): uvarint byte length of the timestamp stream | timestamp stream (int
+ * sequence, first timestamp from the header) | value stream (8 bits scale k, int sequence of
+ * the mantissas).
+ */
+
+import { BitReader, BitWriter, putUvarint, uvarintLen } from './bitstream.js';
+import { Encoding, HEADER_MAX, writeHeaderBefore } from './header.js';
+import { IntSeqDecoder, IntSeqScratch, writeIntSeq } from './intseq.js';
+
+/** Largest number of decimal digits after the point the encoding keeps. */
+export const MAX_SCALE = 15;
+const MAX_MANTISSA = 2 ** 50;
+
+/** 10^0 … 10^22 are exact doubles, so `m / POW10[k]` is one correctly rounded division. */
+const POW10 = new Float64Array(23).map((_, i) => 10 ** i);
+
+/**
+ * The smallest scale k at which every value of `vs[0..n)` is exactly `m / 10^k` with an integer
+ * mantissa |m| <= 2^50, writing the mantissas into `mant`; -1 when there is none.
+ */
+export function decimalScale(vs: ArrayLike<number>, n: number, mant: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i]!;
+    if (v - v !== 0) return -1; // NaN (any payload, the stale marker too) or ±Inf
+    if (v === 0) {
+      if (1 / v < 0) return -1; // -0 has no integer mantissa
+      continue;
+    }
+    // Usually fits at the current k already: one multiply, round and divide per value.
+    for (;;) {
+      const p = POW10[k]!;
+      const m = Math.round(v * p);
+      if (m / p === v && Math.abs(m) <= MAX_MANTISSA) break;
+      if (++k > MAX_SCALE) return -1;
+    }
+  }
+  // Fitting at a smaller k implies fitting at k (same real number), but v * 10^k is itself
+  // rounded, so verify each mantissa at the final k rather than trust it.
+  const p = POW10[k]!;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i]!;
+    const m = Math.round(v * p);
+    if (m / p !== v || Math.abs(m) > MAX_MANTISSA) return -1;
+    mant[i] = m;
+  }
+  return k;
+}
+
+/** Encodes whole chunks in the decimal encoding. Reusable; keeps its scratch between calls. */
+export class DecimalEncoder {
+  private mant = new Float64Array(128);
+  private readonly tw = new BitWriter(256);
+  private readonly vw = new BitWriter(256);
+  private readonly seq = new IntSeqScratch();
+  private readonly head = new Uint8Array(HEADER_MAX);
+
+  /**
+   * The chunk for `ts[0..n)`/`vs[0..n)` (a new Uint8Array), or null when a value does not fit.
+   * Timestamps must be valid chunk timestamps (integers, non-decreasing, |t| <= 2^51).
+   */
+  encode(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
+    if (this.mant.length < n) this.mant = new Float64Array(Math.max(n, this.mant.length * 2));
+    const k = decimalScale(vs, n, this.mant);
+    if (k < 0) return null;
+    const tw = this.tw;
+    const vw = this.vw;
+    tw.reset();
+    vw.reset();
+    writeIntSeq(tw, ts, n, true, this.seq);
+    vw.writeBits(k, 8);
+    writeIntSeq(vw, this.mant, n, false, this.seq);
+    const mint = n > 0 ? ts[0]! : 0;
+    const maxt = n > 0 ? ts[n - 1]! : 0;
+    const hs = writeHeaderBefore(this.head, HEADER_MAX, Encoding.DECIMAL, n, mint, maxt);
+    const tl = tw.end;
+    const vl = vw.end;
+    const out = new Uint8Array(HEADER_MAX - hs + uvarintLen(tl) + tl + vl);
+    out.set(this.head.subarray(hs), 0);
+    let off = putUvarint(out, HEADER_MAX - hs, tl);
+    out.set(tw.buf.subarray(0, tl), off);
+    off += tl;
+    out.set(vw.buf.subarray(0, vl), off);
+    return out;
+  }
+}
+
+/** Decodes a decimal body sample by sample. Used through `ChunkIterator`. */
+export class DecimalDecoder {
+  private readonly rt = new BitReader();
+  private readonly rv = new BitReader();
+  private readonly ts = new IntSeqDecoder();
+  private readonly vs = new IntSeqDecoder();
+  private n = 0;
+  private i = 0;
+  private p = 1;
+  t = 0;
+  v = 0;
+  corrupt = false;
+
+  reset(b: Uint8Array, bodyStart: number, count: number, mint: number): void {
+    this.n = count;
+    this.i = 0;
+    this.t = mint;
+    this.corrupt = false;
+    let tl = 0;
+    let mul = 1;
+    let off = bodyStart;
+    for (let j = 0; ; j++) {
+      if (off >= b.length || j > 7) {
+        this.corrupt = true;
+        return;
+      }
+      const x = b[off++]!;
+      tl += (x & 0x7f) * mul;
+      if (x < 0x80) break;
+      mul *= 0x80;
+    }
+    const vStart = Math.min(off + tl, b.length);
+    this.rt.reset(b, off, vStart);
+    this.rv.reset(b, vStart);
+    this.ts.reset(this.rt, count, true, mint);
+    const k = this.rv.readBits(8);
+    this.vs.reset(this.rv, count, false, 0);
+    if (k > MAX_SCALE || this.ts.bad || this.vs.bad || this.rt.overrun || this.rv.overrun) {
+      this.corrupt = true;
+      return;
+    }
+    this.p = POW10[k]!;
+  }
+
+  next(): boolean {
+    if (this.i >= this.n || this.corrupt) return false;
+    this.t = this.ts.next();
+    this.v = this.vs.next() / this.p;
+    if (this.rt.overrun || this.rv.overrun) {
+      this.corrupt = true;
+      return false;
+    }
+    this.i++;
+    return true;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Encoding a finished chunk ("cut time"): picks the smallest encoding for the whole chunk. The
+ * head appends into an {@link XorAppender} (compact in memory, readable at any moment) and, when it
+ * cuts the chunk, calls {@link ChunkEncoder.recode} on its bytes; or it keeps samples in typed
+ * arrays and calls {@link ChunkEncoder.encode}.
+ */
+
+import { DecimalEncoder } from './decimal.js';
+import { ChunkHeader, Encoding, MAX_ABS_TIME, MAX_SAMPLES } from './header.js';
+import { ChunkIterator } from './iterator.js';
+import { XorAppender } from './xor.js';
+
+/** True when `ts[0..n)` are integers within ±2^51 in non-decreasing order, n <= MAX_SAMPLES. */
+export function validTimestamps(ts: ArrayLike<number>, n: number): boolean {
+  if (n > MAX_SAMPLES) return false;
+  let prev = -MAX_ABS_TIME;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i]!;
+    if (!(t >= prev && t <= MAX_ABS_TIME) || Math.floor(t) !== t) return false;
+    prev = t;
+  }
+  return true;
+}
+
+/**
+ * Encodes whole chunks. Reusable and not thread-safe: keep one per writer. Every returned
+ * Uint8Array is new and owned by the caller.
+ */
+export class ChunkEncoder {
+  private readonly dec = new DecimalEncoder();
+  private readonly xor = new XorAppender(256);
+  private readonly it = new ChunkIterator();
+  private readonly h = new ChunkHeader();
+  private ts = new Float64Array(128);
+  private vs = new Float64Array(128);
+
+  /**
+   * The smallest encoding of `ts[0..n)`/`vs[0..n)`: decimal when every value is an exact short
+   * decimal and that is smaller, else XOR. Null (nothing thrown) when the timestamps are not
+   * valid chunk timestamps (see {@link validTimestamps}); the head never passes such.
+   */
+  encode(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
+    if (!validTimestamps(ts, n)) return null;
+    const xor = this.encodeXorView(ts, vs, n);
+    const dec = this.dec.encode(ts, vs, n);
+    return dec !== null && dec.length < xor.length ? dec : xor.slice();
+  }
+
+  /** Like {@link encode} but always XOR (for tests, benchmarks and readers that want it). */
+  encodeXor(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
+    if (!validTimestamps(ts, n)) return null;
+    return this.encodeXorView(ts, vs, n).slice();
+  }
+
+  /** Decimal only; null when a value does not fit or the timestamps are invalid. */
+  encodeDecimal(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
+    if (!validTimestamps(ts, n)) return null;
+    return this.dec.encode(ts, vs, n);
+  }
+
+  /**
+   * Re-encodes a finished chunk of any encoding (typically `XorAppender.bytes()` at cut time)
+   * into its smallest encoding. Returns a new Uint8Array (a copy of the input when that is
+   * already the smallest), or null when the input is corrupt.
+   */
+  recode(bytes: Uint8Array): Uint8Array | null {
+    if (!this.h.parse(bytes)) return null;
+    const n = this.h.count;
+    if (this.ts.length < n) {
+      this.ts = new Float64Array(n);
+      this.vs = new Float64Array(n);
+    }
+    const it = this.it.reset(bytes);
+    let i = 0;
+    while (it.next()) {
+      this.ts[i] = it.t();
+      this.vs[i] = it.v();
+      i++;
+    }
+    if (it.err() !== null || i !== n) return null;
+    const dec = this.h.enc === Encoding.DECIMAL ? null : this.dec.encode(this.ts, this.vs, n);
+    if (dec !== null && dec.length < bytes.length) return dec;
+    if (this.h.enc === Encoding.XOR) return bytes.slice();
+    const xor = this.encodeXorView(this.ts, this.vs, n);
+    return xor.length < bytes.length ? xor.slice() : bytes.slice();
+  }
+
+  private encodeXorView(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array {
+    const a = this.xor;
+    a.reset();
+    for (let i = 0; i < n; i++) a.append(ts[i]!, vs[i]!);
+    return a.bytes();
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Chunk encodings of the embedded TSDB: Gorilla XOR and decimal, behind one header and one
+ * iterator. See FORMAT.md for the bytes and README section "API" in FORMAT.md for how the head
+ * uses them.
+ */
+
+export { decimalScale, MAX_SCALE } from './decimal.js';
+export { ChunkEncoder, validTimestamps } from './encoder.js';
+export {
+  ChunkHeader,
+  chunkEncoding,
+  chunkMaxTime,
+  chunkMinTime,
+  chunkNumSamples,
+  Encoding,
+  type EncodingId,
+  MAX_ABS_TIME,
+  MAX_SAMPLES,
+} from './header.js';
+export { ChunkIterator } from './iterator.js';
+export { XorAppender } from './xor.js';
