@@ -18,7 +18,7 @@ export function jsonIngestHandler(store: Appendable, limits: IngestLimits, repor
       maxBytes: limits.maxBodyBytes,
       maxDecompressedBytes: limits.maxDecompressedBytes,
     });
-    const { batch, issues } = parseJsonIngest(body.toString('utf8'), limits, Date.now());
+    const { total, batch, issues } = parseJsonIngest(body.toString('utf8'), limits, Date.now());
     const result = await appendBatch(store, batch);
     report('json', result, issues.length);
     if (issues.length > 0) {
@@ -30,7 +30,7 @@ export function jsonIngestHandler(store: Appendable, limits: IngestLimits, repor
       const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
       throw new IngestError(
         'bad_request',
-        `${issues.length} of ${issues.length + batch.length} metrics rejected (the other ${batch.length} were stored): ${listed.join('; ')}${more}`,
+        `${issues.length} of ${total} metrics rejected (${total - issues.length} stored): ${listed.join('; ')}${more}`,
       );
     }
     sendJson(res, 200, { status: 'success', count: batch.length });

@@ -26,6 +26,8 @@ export interface IngestIssue {
 }
 
 export interface ParsedJson {
+  /** Points in the request, valid or not. */
+  readonly total: number;
   readonly batch: SampleBatch;
   readonly issues: IngestIssue[];
 }
@@ -82,7 +84,7 @@ export function parseJsonIngest(text: string, limits: IngestLimits, now: number)
       issues.push({ index: i, field: err.field, message: err.message });
     }
   }
-  return { batch, issues };
+  return { total: metrics.length, batch, issues };
 }
 
 function parsePoint(

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { describe, it } from 'node:test';
+import { SERVER_BIN, spawnServer, tempDir } from './support/server.js';
+
+describe('the tinyobs command', () => {
+  it('prints help naming every setting with its environment variable', () => {
+    const r = spawnSync(process.execPath, [SERVER_BIN, '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    for (const s of ['--host', '--port', '--data-dir', 'TINYOBS_PORT, PORT', 'TINYOBS_DATA_DIR'])
+      assert.ok(r.stdout.includes(s), s);
+  });
+
+  it('stops start-up with a message naming an invalid setting', () => {
+    const r = spawnSync(process.execPath, [SERVER_BIN, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /invalid option --port="eighty": must be an integer/);
+    const e = spawnSync(process.execPath, [SERVER_BIN], {
+      encoding: 'utf8',
+      env: { ...process.env, TINYOBS_PORT: '-1' },
+    });
+    assert.equal(e.status, 2);
+    assert.match(e.stderr, /invalid environment variable TINYOBS_PORT="-1"/);
+  });
+
+  it('logs JSON lines, answers health and readiness, and on SIGTERM finishes an in-flight request then exits 0', async () => {
+    const dir = tempDir();
+    try {
+      const srv = await spawnServer(['--data-dir', dir]);
+      const health = (await (await fetch(`${srv.url}/v1/health`)).json()) as Record<string, unknown>;
+      assert.equal(health.status, 'ok');
+      assert.match(String(health.version), /^\d+\.\d+\.\d+/);
+      assert.equal(typeof health.uptime_seconds, 'number');
+      assert.equal((await fetch(`${srv.url}/-/ready`)).status, 200);
+
+      // Start a request, send half its body, signal the server, then finish the body.
+      const body = JSON.stringify({ metrics: [{ name: 'inflight_total', type: 'counter', value: 1 }] });
+      const answer = new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${srv.url}/v1/ingest`,
+          { method: 'POST', headers: { 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => {
+          srv.child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(10)), 300);
+        }, 100);
+      });
+      assert.equal(await answer, 200);
+      assert.equal(await srv.exited, 0);
+      const lines = srv.stderr().trim().split('\n');
+      for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+      assert.ok(lines.some((l) => JSON.parse(l).msg === 'shutting down'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
