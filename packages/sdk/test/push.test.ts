@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createTinyObs, type TinyObsError, type TinyObsOptions } from '../src/index.js';
+import { pointValue, type Receiver, startReceiver } from './helpers/receiver.js';
+
+const receivers: Receiver[] = [];
+after(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const r = await startReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+function client(endpoint: string, extra: Partial<TinyObsOptions> = {}) {
+  return createTinyObs({
+    service: 'push-test',
+    endpoint,
+    instance: false,
+    flushIntervalMs: 0,
+    shutdownOnExit: false,
+    minBackoffMs: 20,
+    maxBackoffMs: 100,
+    onWarning: () => {},
+    ...extra,
+  });
+}
+
+describe('push', () => {
+  it('sends gzip JSON in the TinyObs wire format with a bearer token, and flush waits for the ack', async () => {
+    const r = await receiver();
+    const obs = client(r.url, { apiKey: 'secret' });
+    const c = obs.counter({ name: 'hits_total', help: 'Hits', labelNames: ['route'] });
+    c.inc({ route: '/a' });
+    c.inc({ route: '/a' });
+    await obs.flush();
+    assert.equal(r.requests.length, 1, 'acknowledged before flush resolved');
+    const req = r.requests[0]!;
+    assert.equal(req.headers['content-encoding'], 'gzip');
+    assert.equal(req.headers['content-type'], 'application/json');
+    assert.equal(req.headers.authorization, 'Bearer secret');
+    const p = req.metrics.find((m) => m.name === 'hits_total')!;
+    assert.deepEqual(
+      { name: p.name, type: p.type, value: p.value, labels: p.labels, help: p.help },
+      {
+        name: 'hits_total',
+        type: 'counter',
+        value: 2,
+        labels: { service: 'push-test', route: '/a' },
+        help: 'Hits',
+      },
+    );
+    assert.match(p.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    await obs.shutdown();
+  });
+
+  it('retries a 500 and then sends the cumulative value once it is accepted', async () => {
+    const r = await receiver((i) => ({ status: i < 2 ? 500 : 200 }));
+    const errors: TinyObsError[] = [];
+    const obs = client(r.url, { onError: (e) => errors.push(e) });
+    const c = obs.counter({ name: 'jobs_total' });
+    for (let i = 0; i < 10; i++) c.inc();
+    await obs.flush();
+    assert.deepEqual(
+      r.requests.map((q) => q.status),
+      [500, 500, 200],
+    );
+    assert.deepEqual(
+      r.requests.map((q) => pointValue(q.metrics, 'jobs_total')),
+      [10, 10, 10],
+      'a retry resends the same batch, not an increment',
+    );
+    assert.equal(new Set(r.requests.map((q) => q.metrics[0]?.timestamp)).size, 1, 'same timestamps on retry');
+    assert.ok(errors.every((e) => e.code === 'transport') && errors.length === 2);
+    await obs.shutdown();
+  });
+
+  it('honours Retry-After on 429', async () => {
+    const r = await receiver((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
+    );
+    const obs = client(r.url);
+    obs.counter({ name: 'a_total' }).inc();
+    await obs.flush();
+    assert.equal(r.requests.length, 2);
+    const waited = r.requests[1]!.at - r.requests[0]!.at;
+    assert.ok(waited >= 950, `waited ${waited} ms`);
+    await obs.shutdown();
+  });
+
+  it('drops a batch answered 400, reports it and counts the points', async () => {
+    const r = await receiver((i) =>
+      i === 0 ? { status: 400, body: '{"error":"Bad Request","message":"nope"}' } : { status: 200 },
+    );
+    const errors: TinyObsError[] = [];
+    const obs = client(r.url, { onError: (e) => errors.push(e) });
+    obs.counter({ name: 'b_total' }).inc();
+    await obs.flush();
+    assert.equal(r.requests.length, 1, 'not retried');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.code, 'rejected');
+    assert.equal(errors[0]?.status, 400);
+    assert.match(errors[0]!.message, /nope/);
+    assert.ok((obs.stats().dropped.rejected ?? 0) >= 1);
+    await obs.flush();
+    assert.equal(
+      pointValue(r.requests[1]!.metrics, 'tinyobs_sdk_dropped_total', { reason: 'rejected' }),
+      1,
+      'one point dropped',
+    );
+    await obs.shutdown();
+  });
+
+  it('splits a large collection into batches under the point limit', async () => {
+    const r = await receiver();
+    const obs = client(r.url, { maxBatchPoints: 10 });
+    const c = obs.counter({ name: 'many_total', labelNames: ['id'] });
+    for (let i = 0; i < 25; i++) c.inc({ id: i });
+    await obs.flush();
+    assert.deepEqual(
+      r.requests.map((q) => q.metrics.length),
+      [10, 10, 5],
+    );
+    const ids = new Set(r.requests.flatMap((q) => q.metrics.map((m) => m.labels.id)));
+    assert.equal(ids.size, 25);
+    await obs.shutdown();
+  });
+
+  it('keeps memory bounded with the server down: the oldest batches are dropped and counted', async () => {
+    // Port 9 (discard) on loopback refuses connections.
+    const obs = client('http://127.0.0.1:9/v1/ingest', {
+      maxQueueBytes: 2_000,
+      maxBackoffMs: 10_000,
+      minBackoffMs: 5_000,
+    });
+    const c = obs.counter({ name: 'q_total', labelNames: ['id'] });
+    for (let i = 0; i < 20; i++) c.inc({ id: i });
+    for (let i = 0; i < 30; i++) {
+      await assert.rejects(obs.flush({ timeoutMs: 1 }), { code: 'flush_timeout' });
+    }
+    const s = obs.stats();
+    assert.ok(s.queuedBytes <= 2_000 + 1_000, `queued ${s.queuedBytes} bytes`);
+    assert.ok((s.dropped.queue_full ?? 0) > 0, JSON.stringify(s));
+    await obs.shutdown({ timeoutMs: 1 });
+    assert.equal(obs.stats().queuedBatches <= 1, true);
+  });
+
+  it('does not send uncompressed bodies as gzip when compression is off', async () => {
+    const r = await receiver();
+    const obs = client(r.url, { compress: false });
+    obs.gauge({ name: 'g' }).set(1);
+    await obs.flush();
+    assert.equal(r.requests[0]?.headers['content-encoding'], undefined);
+    assert.equal(pointValue(r.requests[0]!.metrics, 'g'), 1);
+    await obs.shutdown();
+  });
+
+  it('pushes on its timer, and shutdown stops the timer', async () => {
+    const r = await receiver();
+    const obs = client(r.url, { flushIntervalMs: 30 });
+    obs.counter({ name: 't_total' }).inc();
+    await new Promise((res) => setTimeout(res, 150));
+    assert.ok(r.requests.length >= 2, `${r.requests.length} pushes`);
+    await obs.shutdown();
+    const n = r.requests.length;
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(r.requests.length, n);
+  });
+
+  it('wrapHandler flushes after each invocation and passes results and errors through', async () => {
+    const r = await receiver();
+    const obs = client(r.url);
+    const c = obs.counter({ name: 'inv_total' });
+    const handler = obs.wrapHandler(async (x: number) => {
+      c.inc();
+      if (x < 0) throw new Error('negative');
+      return x * 2;
+    });
+    assert.equal(await handler(2), 4);
+    assert.equal(r.requests.length, 1);
+    await assert.rejects(handler(-1), /negative/);
+    assert.equal(r.requests.length, 2);
+    assert.equal(pointValue(r.requests[1]!.metrics, 'inv_total'), 2);
+    await obs.shutdown();
+  });
+});
