@@ -18,7 +18,8 @@ export type SeriesRef = number;
 export type RejectReason =
   | 'out_of_order' // older than the series' newest sample by more than the out-of-order window
   | 'duplicate_timestamp' // same timestamp as a stored sample, different value
-  | 'too_many_series'; // a series limit (total or per metric) would be exceeded
+  | 'too_many_series' // a series limit (total or per metric) would be exceeded
+  | 'too_old'; // older than the database accepts for any series (the newest sample minus max(out-of-order window, 1 h))
 
 /** What a committed batch did. */
 export interface CommitResult {

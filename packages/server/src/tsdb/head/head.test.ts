@@ -4,7 +4,7 @@ import { type Labels, labelsFromRecord, labelsToRecord } from '../../model/label
 import { type MatchType, newMatcher } from '../../model/matcher.js';
 import { isStaleNaN, STALE_NAN } from '../../model/sample.js';
 import type { Querier } from '../../storage/types.js';
-import { Head } from './head.js';
+import { Head, type HeadOptions } from './head.js';
 
 const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
 
@@ -21,8 +21,8 @@ function samples(q: Querier, ...ms: [MatchType, string, string][]) {
   return out;
 }
 
-async function seeded(): Promise<Head> {
-  const head = new Head();
+async function seeded(options: HeadOptions = {}): Promise<Head> {
+  const head = new Head(options);
   const app = head.appender();
   for (let t = 0; t < 5; t++) {
     app.append(0, L({ __name__: 'up', job: 'api', instance: 'a' }), t * 1000, t);
@@ -68,7 +68,7 @@ describe('head', () => {
   });
 
   it('counts out-of-order and conflicting duplicates, keeps same-value retries', async () => {
-    const head = await seeded();
+    const head = await seeded({ oooWindowMs: 0 });
     const app = head.appender();
     const ls = L({ __name__: 'up', job: 'api', instance: 'a' });
     app.append(0, ls, 3000, 99); // older than newest (4000)
@@ -83,6 +83,39 @@ describe('head', () => {
       [4000, 4],
       [5000, 5],
     ]);
+  });
+
+  it('accepts samples inside the out-of-order window and rejects older ones', async () => {
+    const head = await seeded({ oooWindowMs: 3200 });
+    const app = head.appender();
+    const ls = L({ __name__: 'up', job: 'api', instance: 'a' });
+    app.append(0, ls, 1500, 1.5); // 2500 behind the newest (4000): inside the window
+    app.append(0, ls, 1000, 7); // a conflict with the stored sample at 1000
+    app.append(0, ls, 1000, 1); // a retry of it
+    app.append(0, ls, 500, 0.5); // 3500 behind the newest (4000): outside
+    app.append(0, ls, 6000, 6);
+    app.append(0, ls, 5500, 5.5); // behind the batch's own newest, inside the window
+    const res = await app.commit();
+    assert.deepEqual(res, { appended: 4, rejected: { duplicate_timestamp: 1, out_of_order: 1 } });
+    assert.equal(head.stats.outOfOrderAccepted, 2);
+    const [s] = samples(head.querier(0, 10_000), ['=', 'instance', 'a']);
+    assert.deepEqual(
+      s!.points.map((p) => p[0]),
+      [0, 1000, 1500, 2000, 3000, 4000, 5500, 6000],
+    );
+  });
+
+  it('rejects samples older than the newest sample of the head minus the lateness bound', async () => {
+    const head = await seeded();
+    const app = head.appender();
+    const newest = 10 * 3_600_000;
+    app.append(0, L({ __name__: 'late', job: 'a' }), newest, 1);
+    await app.commit();
+    app.append(0, L({ __name__: 'late', job: 'b' }), newest - 2 * 3_600_000, 1); // a new series, 2 h late
+    app.append(0, L({ __name__: 'late', job: 'c' }), newest - 3_600_000, 1); // exactly at the bound
+    const res = await app.commit();
+    assert.deepEqual(res, { appended: 1, rejected: { too_old: 1 } });
+    assert.equal(head.stats.tooOldRejected, 1);
   });
 
   it('makes nothing visible before commit and nothing after rollback', async () => {

@@ -6,8 +6,8 @@
  */
 
 import { type Labels, labelsKey, metricName } from '../../model/labels.js';
-import type { MetricMetadata } from '../../model/sample.js';
-import type { Appendable, Appender, Querier, Queryable } from '../../storage/types.js';
+import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
+import type { Appendable, Appender, Querier, Queryable, RejectReason } from '../../storage/types.js';
 import { HeadAppender } from './head_append.js';
 import { HeadQuerier } from './head_read.js';
 import { Postings } from './postings.js';
@@ -17,9 +17,38 @@ import { MemSeries } from './series.js';
 export interface HeadStats {
   series: number;
   samplesAppended: number;
+  outOfOrderAccepted: number;
   outOfOrderRejected: number;
+  tooOldRejected: number;
   duplicatesRejected: number;
 }
+
+/** Where committed batches go before they become visible: the write-ahead log. */
+export interface HeadLog {
+  /** Writes the records as one unit; throws a StorageError when it cannot. */
+  write(payloads: readonly Uint8Array[]): void;
+  /** Resolves once what was written is as durable as the fsync policy promises. */
+  durable(): Promise<void>;
+}
+
+export interface HeadOptions {
+  /** How far behind its series' newest sample a sample may be and still be stored (ms). */
+  readonly oooWindowMs?: number;
+  readonly log?: HeadLog;
+}
+
+/** Default out-of-order window: push clients retry, and several instances push one series. */
+export const DEFAULT_OOO_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The oldest a sample may be relative to the newest sample of the whole head, whatever its series
+ * (at least the out-of-order window). Bounding lateness for new series too is what lets
+ * persistence and downsampling treat older time ranges as final.
+ */
+export const MIN_LATENESS_MS = 60 * 60_000;
+
+/** The verdict on one sample: stored in order, stored out of order, no-op retry, or a reject. */
+export type SampleVerdict = 'in_order' | 'out_of_order_ok' | 'same_duplicate' | RejectReason;
 
 export class Head implements Appendable, Queryable {
   /** Series by ref; refs are dense from 1, so index 0 stays empty. */
@@ -28,7 +57,23 @@ export class Head implements Appendable, Queryable {
   private readonly seriesPerMetric = new Map<string, number>();
   readonly postings = new Postings();
   readonly meta = new Map<string, MetricMetadata>();
-  readonly stats: HeadStats = { series: 0, samplesAppended: 0, outOfOrderRejected: 0, duplicatesRejected: 0 };
+  readonly stats: HeadStats = {
+    series: 0,
+    samplesAppended: 0,
+    outOfOrderAccepted: 0,
+    outOfOrderRejected: 0,
+    tooOldRejected: 0,
+    duplicatesRejected: 0,
+  };
+  readonly oooWindowMs: number;
+  readonly log: HeadLog | null;
+  /** Newest timestamp stored in any series. */
+  maxTime = Number.NEGATIVE_INFINITY;
+
+  constructor(options: HeadOptions = {}) {
+    this.oooWindowMs = options.oooWindowMs ?? DEFAULT_OOO_WINDOW_MS;
+    this.log = options.log ?? null;
+  }
 
   appender(): Appender {
     return new HeadAppender(this);
@@ -47,19 +92,45 @@ export class Head implements Appendable, Queryable {
     return this.byRef[ref];
   }
 
+  /** Every series, by ascending ref. */
+  *allSeries(): Generator<MemSeries> {
+    for (const s of this.byRef) if (s !== undefined) yield s;
+  }
+
   /** Returns the series for the labels, creating and indexing it when new. */
   getOrCreate(labels: Labels): MemSeries {
-    const key = labelsKey(labels);
-    const existing = this.byKey.get(key);
+    return this.byKey.get(labelsKey(labels)) ?? this.add(this.byRef.length, labels);
+  }
+
+  /** Re-creates a series under the ref it had before a restart (from the log or the catalog). */
+  restore(ref: number, labels: Labels): MemSeries {
+    const existing = this.byRef[ref];
     if (existing !== undefined) return existing;
-    const s = new MemSeries(this.byRef.length, labels);
-    this.byRef.push(s);
-    this.byKey.set(key, s);
-    this.postings.add(s.ref, labels);
-    const name = metricName(labels);
-    this.seriesPerMetric.set(name, (this.seriesPerMetric.get(name) ?? 0) + 1);
-    this.stats.series++;
+    const s = this.add(ref, labels);
+    s.logged = true;
     return s;
+  }
+
+  /** The earliest timestamp any series accepts now (older samples are 'too_old'). */
+  minValidTime(): number {
+    return Math.min(this.maxTime, Date.now()) - Math.max(this.oooWindowMs, MIN_LATENESS_MS);
+  }
+
+  /** What storing (t, v) in `s` would do now. */
+  verdict(s: MemSeries, t: number, v: number, minValid: number): SampleVerdict {
+    const newest = s.maxTime();
+    if (t > newest) return t < minValid ? 'too_old' : 'in_order';
+    if (newest - t > this.oooWindowMs) return 'out_of_order';
+    const stored = s.valueAt(t);
+    if (stored !== undefined) return sameFloatBits(v, stored) ? 'same_duplicate' : 'duplicate_timestamp';
+    if (t < minValid) return 'too_old';
+    return 'out_of_order_ok';
+  }
+
+  /** Stores a sample that {@link verdict} accepted. */
+  store(s: MemSeries, t: number, v: number): void {
+    s.push(t, v);
+    if (t > this.maxTime) this.maxTime = t;
   }
 
   /** Number of series of one metric name. */
@@ -70,5 +141,17 @@ export class Head implements Appendable, Queryable {
   /** Series counts per metric name (for cardinality reports). */
   seriesCountsByMetric(): ReadonlyMap<string, number> {
     return this.seriesPerMetric;
+  }
+
+  private add(ref: number, labels: Labels): MemSeries {
+    const s = new MemSeries(ref, labels);
+    while (this.byRef.length <= ref) this.byRef.push(undefined);
+    this.byRef[ref] = s;
+    this.byKey.set(labelsKey(labels), s);
+    this.postings.add(ref, labels);
+    const name = metricName(labels);
+    this.seriesPerMetric.set(name, (this.seriesPerMetric.get(name) ?? 0) + 1);
+    this.stats.series++;
+    return s;
   }
 }

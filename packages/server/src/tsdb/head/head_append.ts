@@ -1,58 +1,39 @@
 /**
- * Batched appends to the head. Samples are validated against the series' newest stored sample at
- * append time and buffered; `commit()` applies the batch at once, so a batch is all-or-nothing for
- * queries (and, with the write-ahead log, for durability).
+ * Batched appends to the head. `append()` only resolves the series and buffers the sample;
+ * `commit()` judges the whole batch against the head in one synchronous pass, writes the accepted
+ * samples (and the records of series new to the log) to the write-ahead log as one write, and
+ * only then applies them. Two appenders committing concurrently therefore never interleave, a
+ * batch is all-or-nothing for queries and for durability, and a failed log write stores nothing.
  */
 
 import type { Labels } from '../../model/labels.js';
 import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
 import type { Appender, CommitResult, RejectReason, SeriesRef } from '../../storage/types.js';
+import { ByteWriter } from '../record/buffer.js';
+import { encodeMetadata, encodeSamples, encodeSeries, type SeriesEntry } from '../record/record.js';
 import type { Head } from './head.js';
 import type { MemSeries } from './series.js';
 
 export class HeadAppender implements Appender {
-  private series: MemSeries[] = [];
-  private ts: number[] = [];
+  private n = 0;
+  private refs = new Uint32Array(64);
+  private ts = new Float64Array(64);
   /**
    * Values go in a Float64Array, not a JS array: V8 quiets signalling NaNs stored in double
    * arrays, which would turn the stale marker 0x7ff0000000000002 into an ordinary NaN.
    */
   private vs = new Float64Array(64);
-  /** Newest pending timestamp per series ref, so a batch is checked against itself too. */
-  private readonly pendingMax = new Map<number, number>();
   private readonly pendingMeta = new Map<string, MetricMetadata>();
-  private readonly rejected: Partial<Record<RejectReason, number>> = {};
-  private duplicatesKept = 0;
 
   constructor(private readonly head: Head) {}
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     const s = (ref !== 0 ? this.head.seriesByRef(ref) : undefined) ?? this.head.getOrCreate(labels);
-    const newest = Math.max(s.maxTime(), this.pendingMax.get(s.ref) ?? Number.NEGATIVE_INFINITY);
-    if (t < newest) {
-      this.reject('out_of_order');
-      return s.ref;
-    }
-    if (t === newest && t === s.maxTime()) {
-      // Same timestamp as the stored sample: a retry of the same value is harmless, a new value
-      // is a conflict (Prometheus' "duplicate sample for timestamp").
-      if (sameFloatBits(v, s.lastValue()!)) this.duplicatesKept++;
-      else this.reject('duplicate_timestamp');
-      return s.ref;
-    }
-    if (t === newest) {
-      this.reject('duplicate_timestamp');
-      return s.ref;
-    }
-    if (this.series.length === this.vs.length) {
-      const grown = new Float64Array(this.vs.length * 2);
-      grown.set(this.vs);
-      this.vs = grown;
-    }
-    this.vs[this.series.length] = v;
-    this.series.push(s);
-    this.ts.push(t);
-    this.pendingMax.set(s.ref, t);
+    if (this.n === this.refs.length) this.grow();
+    this.refs[this.n] = s.ref;
+    this.ts[this.n] = t;
+    this.vs[this.n] = v;
+    this.n++;
     return s.ref;
   }
 
@@ -61,30 +42,105 @@ export class HeadAppender implements Appender {
   }
 
   async commit(): Promise<CommitResult> {
-    for (let i = 0; i < this.series.length; i++) this.series[i]!.push(this.ts[i]!, this.vs[i]!);
-    for (const [metric, meta] of this.pendingMeta) this.head.meta.set(metric, meta);
-    const stats = this.head.stats;
-    stats.samplesAppended += this.series.length;
-    stats.outOfOrderRejected += this.rejected.out_of_order ?? 0;
-    stats.duplicatesRejected += this.rejected.duplicate_timestamp ?? 0;
-    const result: CommitResult = {
-      appended: this.series.length + this.duplicatesKept,
-      rejected: { ...this.rejected },
-    };
+    const head = this.head;
+    const rejected: Partial<Record<RejectReason, number>> = {};
+    // Pass 1: judge every sample; accepted ones are compacted to the front of the buffers.
+    const minValid = head.minValidTime();
+    const newestPending = new Map<number, number>(); // ref → index of its newest accepted sample
+    let kept = 0;
+    let sameDuplicates = 0;
+    let ooo = 0;
+    for (let i = 0; i < this.n; i++) {
+      const ref = this.refs[i]!;
+      const t = this.ts[i]!;
+      const v = this.vs[i]!;
+      const s = head.seriesByRef(ref)!;
+      let verdict = head.verdict(s, t, v, minValid);
+      const p = newestPending.get(ref);
+      if (p !== undefined && t <= this.ts[p]!) {
+        // Judged against the batch itself as well as the head.
+        const pt = this.ts[p]!;
+        if (t === pt) verdict = sameFloatBits(v, this.vs[p]!) ? 'same_duplicate' : 'duplicate_timestamp';
+        else if (verdict === 'in_order' || verdict === 'out_of_order_ok') {
+          verdict = pt - t > head.oooWindowMs ? 'out_of_order' : 'out_of_order_ok';
+        }
+      }
+      if (verdict === 'in_order' || verdict === 'out_of_order_ok') {
+        if (verdict === 'out_of_order_ok') ooo++;
+        this.refs[kept] = ref;
+        this.ts[kept] = t;
+        this.vs[kept] = v;
+        if (p === undefined || t > this.ts[p]!) newestPending.set(ref, kept);
+        kept++;
+      } else if (verdict === 'same_duplicate') sameDuplicates++;
+      else rejected[verdict] = (rejected[verdict] ?? 0) + 1;
+    }
+    // Pass 2: the log. Nothing is applied if this throws.
+    if (head.log !== null && (kept > 0 || this.pendingMeta.size > 0)) {
+      head.log.write(this.records(kept));
+    }
+    // Pass 3: apply.
+    for (let i = 0; i < kept; i++) {
+      const s = head.seriesByRef(this.refs[i]!)!;
+      s.logged = true;
+      head.store(s, this.ts[i]!, this.vs[i]!);
+    }
+    for (const [metric, meta] of this.pendingMeta) head.meta.set(metric, meta);
+    const stats = head.stats;
+    stats.samplesAppended += kept;
+    stats.outOfOrderAccepted += ooo;
+    stats.outOfOrderRejected += rejected.out_of_order ?? 0;
+    stats.tooOldRejected += rejected.too_old ?? 0;
+    stats.duplicatesRejected += rejected.duplicate_timestamp ?? 0;
     this.rollback();
-    return result;
+    if (head.log !== null && kept > 0) await head.log.durable();
+    return { appended: kept + sameDuplicates, rejected };
   }
 
   rollback(): void {
-    this.series = [];
-    this.ts = [];
-    this.pendingMax.clear();
+    this.n = 0;
     this.pendingMeta.clear();
-    this.duplicatesKept = 0;
-    for (const k of Object.keys(this.rejected)) delete this.rejected[k as RejectReason];
   }
 
-  private reject(reason: RejectReason): void {
-    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  /** The log records of the first `kept` buffered samples: new series, samples, metadata. */
+  private records(kept: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const fresh: SeriesEntry[] = [];
+    const seen = new Set<number>();
+    for (let i = 0; i < kept; i++) {
+      const s: MemSeries = this.head.seriesByRef(this.refs[i]!)!;
+      if (!s.logged && !seen.has(s.ref)) {
+        seen.add(s.ref);
+        fresh.push({ ref: s.ref, labels: s.labels });
+      }
+    }
+    if (fresh.length > 0) {
+      const w = new ByteWriter(256);
+      encodeSeries(w, fresh);
+      out.push(w.bytes());
+    }
+    if (kept > 0) {
+      const w = new ByteWriter(8 + kept * 20);
+      encodeSamples(w, this.refs, this.ts, this.vs, kept);
+      out.push(w.bytes());
+    }
+    if (this.pendingMeta.size > 0) {
+      const w = new ByteWriter(256);
+      encodeMetadata(w, this.pendingMeta);
+      out.push(w.bytes());
+    }
+    return out;
+  }
+
+  private grow(): void {
+    const refs = new Uint32Array(this.refs.length * 2);
+    refs.set(this.refs);
+    const ts = new Float64Array(this.ts.length * 2);
+    ts.set(this.ts);
+    const vs = new Float64Array(this.vs.length * 2);
+    vs.set(this.vs);
+    this.refs = refs;
+    this.ts = ts;
+    this.vs = vs;
   }
 }

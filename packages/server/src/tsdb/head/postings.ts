@@ -11,9 +11,12 @@ export class Postings {
   private readonly byName = new Map<string, Map<string, number[]>>();
   private readonly all: number[] = [];
 
-  /** Indexes a new series. `ref` must be larger than every ref added before. */
+  /**
+   * Indexes a new series. New refs are usually the largest yet (an append, no sort); a replayed
+   * log may hand them out of order, which costs an insertion.
+   */
   add(ref: number, labels: Labels): void {
-    this.all.push(ref);
+    insertSorted(this.all, ref);
     for (const l of labels) {
       let values = this.byName.get(l.name);
       if (values === undefined) {
@@ -22,7 +25,7 @@ export class Postings {
       }
       const list = values.get(l.value);
       if (list === undefined) values.set(l.value, [ref]);
-      else list.push(ref);
+      else insertSorted(list, ref);
     }
   }
 
@@ -69,6 +72,16 @@ export class Postings {
     for (const [value, list] of values) if (m.matches(value)) lists.push(list);
     return union(lists);
   }
+}
+
+function insertSorted(list: number[], ref: number): void {
+  if (list.length === 0 || list[list.length - 1]! < ref) {
+    list.push(ref);
+    return;
+  }
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > ref) i--;
+  list.splice(i, 0, ref);
 }
 
 function intersect(a: readonly number[], b: readonly number[]): number[] {

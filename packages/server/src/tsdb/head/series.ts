@@ -1,8 +1,7 @@
 /**
  * One series in the head: its identity and its samples in time order.
  *
- * Samples live in two parallel growable typed arrays (no object per sample). Compression into
- * chunks and persistence come with the storage engine; the arrays are the open, uncompressed tail.
+ * Samples live in two parallel growable typed arrays (no object per sample, and NaN bits kept).
  */
 
 import type { Labels } from '../../model/labels.js';
@@ -13,6 +12,8 @@ export class MemSeries {
   ts: Float64Array = new Float64Array(INITIAL_CAPACITY);
   vs: Float64Array = new Float64Array(INITIAL_CAPACITY);
   n = 0;
+  /** True once the series record is in the write-ahead log (samples may then refer to it). */
+  logged = false;
 
   constructor(
     readonly ref: number,
@@ -29,11 +30,30 @@ export class MemSeries {
     return this.n === 0 ? undefined : this.vs[this.n - 1];
   }
 
-  /** Appends a sample that is newer than every stored one (the caller checked). */
+  /** The value stored at exactly `t`, or undefined. */
+  valueAt(t: number): number | undefined {
+    const i = this.lowerBound(t);
+    return i < this.n && this.ts[i] === t ? this.vs[i] : undefined;
+  }
+
+  /**
+   * Stores a sample. Newer than every stored one: appended; older: inserted in place (the
+   * caller checked the out-of-order window); an existing timestamp is left as it is.
+   */
   push(t: number, v: number): void {
     if (this.n === this.ts.length) this.grow();
-    this.ts[this.n] = t;
-    this.vs[this.n] = v;
+    if (this.n === 0 || t > this.ts[this.n - 1]!) {
+      this.ts[this.n] = t;
+      this.vs[this.n] = v;
+      this.n++;
+      return;
+    }
+    const i = this.lowerBound(t);
+    if (this.ts[i] === t) return;
+    this.ts.copyWithin(i + 1, i, this.n);
+    this.vs.copyWithin(i + 1, i, this.n);
+    this.ts[i] = t;
+    this.vs[i] = v;
     this.n++;
   }
 
