@@ -47,7 +47,8 @@ export interface ChildServer {
 }
 
 /**
- * Spawns `node bin/tinyobs.js serve --port 0 …` and resolves once it logged its address. The
+ * Spawns `node bin/tinyobs.js serve --port 0 …` and resolves once it logged its address (at the
+ * default log level, info). The
  * compiled server must exist (`npm test` builds first).
  */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
