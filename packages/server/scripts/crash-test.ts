@@ -1,0 +1,38 @@
+/**
+ * The long crash test: N rounds (default 50) of "start a writer process, SIGKILL it at a random
+ * moment, reopen, check every acknowledged sample of every round". Prints one JSON line per round
+ * and a summary; exits 1 at the first problem.
+ *
+ * Usage: node --import tsx packages/server/scripts/crash-test.ts [rounds] [data dir]
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWriter, verify } from '../test/tsdb/crash-check.js';
+
+const rounds = Number(process.argv[2] ?? 50);
+const keep = process.argv[3] !== undefined;
+const dir = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'tinyobs-crash-'));
+const policies = ['interval', 'always', 'never'];
+const bases: number[] = [];
+const acked: number[] = [];
+const seen: number[] = [];
+let failed = false;
+for (let r = 0; r < rounds; r++) {
+  bases.push(1_700_000_000_000 + r * 100_000_000);
+  const policy = policies[r % policies.length]!;
+  const killAfterMs = 50 + Math.random() * 950;
+  acked.push(await runWriter(dir, bases[r]!, 50, policy, killAfterMs));
+  const res = await verify(dir, bases, acked, seen, 50);
+  console.log(
+    JSON.stringify({ round: r, policy, killAfterMs: Math.round(killAfterMs), acked: acked[r], ...res }),
+  );
+  if (res.problem !== null || acked[r]! < 0) {
+    failed = true;
+    break;
+  }
+}
+console.log(JSON.stringify({ rounds: acked.length, ok: !failed, dir: keep ? dir : undefined }));
+if (!keep) rmSync(dir, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);
