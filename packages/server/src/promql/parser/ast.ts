@@ -32,8 +32,11 @@ export type Expr =
 
 export interface NumberLiteral {
   readonly kind: 'NumberLiteral';
+  /** The value; a duration literal (`5m`) is in seconds, as Prometheus 3 reads it in number position. */
   readonly val: number;
   readonly pos: PosRange;
+  /** True when written as a duration (`5m`), so that the printer writes it back as one. */
+  readonly duration?: boolean;
 }
 
 export interface StringLiteral {
@@ -58,14 +61,27 @@ export interface VectorSelector {
   readonly offset: number;
   readonly at: AtModifier | null;
   readonly pos: PosRange;
+  /**
+   * The offset written as a duration expression (`offset step()`, `offset (1m + 2s)`), kept for
+   * printing. When it calls `step()` or `range()`, `offset` is 0 and the engine resolves it with
+   * `evalDurationExpr`; otherwise `offset` already holds its value.
+   */
+  readonly offsetExpr?: Expr;
+  /** Experimental `anchored` modifier (on this selector or on the range selector around it). */
+  readonly anchored?: boolean;
+  /** Experimental `smoothed` modifier (on this selector or on the range selector around it). */
+  readonly smoothed?: boolean;
 }
 
 export interface MatrixSelector {
   readonly kind: 'MatrixSelector';
+  /** The selector inside the brackets; it carries the `offset`, `@`, `anchored` and `smoothed` modifiers. */
   readonly vector: VectorSelector;
   /** Range in ms. */
   readonly range: number;
   readonly pos: PosRange;
+  /** The range as a duration expression (`[5m + step()]`); same rules as `VectorSelector.offsetExpr`. */
+  readonly rangeExpr?: Expr;
 }
 
 export interface SubqueryExpr {
@@ -77,6 +93,10 @@ export interface SubqueryExpr {
   readonly offset: number;
   readonly at: AtModifier | null;
   readonly pos: PosRange;
+  /** Duration expressions for range, step and offset; same rules as `VectorSelector.offsetExpr`. */
+  readonly rangeExpr?: Expr;
+  readonly stepExpr?: Expr;
+  readonly offsetExpr?: Expr;
 }
 
 export interface ParenExpr {
@@ -95,7 +115,12 @@ export interface UnaryExpr {
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
-export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
+/**
+ * Native-histogram trim operators (Prometheus 3.x, experimental): `h </ x` keeps the part of each
+ * histogram below x, `h >/ x` the part above. They bind like `*`.
+ */
+export type TrimOp = '</' | '>/';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp | TrimOp;
 
 export type VectorMatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
 
@@ -108,6 +133,12 @@ export interface VectorMatching {
   readonly on: boolean;
   /** Extra labels listed in `group_left(...)`/`group_right(...)`. */
   readonly include: readonly string[];
+  /**
+   * Experimental `fill(v)`/`fill_left(v)`/`fill_right(v)`: the value that stands in for a missing
+   * series on the left/right side. Absent (undefined) when not written.
+   */
+  readonly fillLeft?: number;
+  readonly fillRight?: number;
 }
 
 export interface BinaryExpr {
