@@ -160,9 +160,21 @@ export class PushQueue {
       return;
     } else {
       this.bytes -= item.body.length;
-      const reason = isRetryable(r.status) ? 'shutdown' : 'rejected';
-      this.opts.diag.drop(reason, 'tinyobs_sdk', `the server refused a batch: ${describe(r)}`, item.points);
-      if (reason === 'rejected') {
+      if (isRetryable(r.status)) {
+        // Only reached after close(): the client is shut down and will not retry.
+        this.opts.diag.drop(
+          'shutdown',
+          'tinyobs_sdk',
+          `shut down before a batch was sent: ${describe(r)}`,
+          item.points,
+        );
+      } else {
+        this.opts.diag.drop(
+          'rejected',
+          'tinyobs_sdk',
+          `the server refused a batch: ${describe(r)}`,
+          item.points,
+        );
         this.report('rejected', `cannot push ${item.points} points: ${describe(r)}; batch dropped`, r);
       }
     }
