@@ -1,0 +1,241 @@
+/**
+ * Aggregations (`sum`, `avg`, `count`, `min`, `max`, `group`, `stddev`, `stdvar`, `quantile`,
+ * `topk`, `bottomk`, `count_values`, `limitk`, `limit_ratio`) with `by`/`without`, following
+ * Prometheus' engine.go `aggregation`/`aggregationK`/`aggregationCountValues`.
+ */
+
+import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import type { AggregateExpr } from '../parser/ast.js';
+import { execError } from './errors.js';
+import type { Evaluator } from './evaluator.js';
+import { kahanSumInc } from './functions/types.js';
+import { formatFloat, quantile } from './quantile.js';
+import type { EvalValue, Sample, Vector } from './types.js';
+
+interface Group {
+  metric: Labels;
+  samples: Sample[];
+}
+
+/** The label set a sample is grouped under (and the output labels of value aggregations). */
+function groupLabels(s: Sample, e: AggregateExpr, names: ReadonlySet<string>): Labels {
+  if (e.without) return s.metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
+  // A name only marked for removal is already gone as far as grouping is concerned.
+  return s.metric.filter((l) => names.has(l.name) && !(s.dropName && l.name === METRIC_NAME));
+}
+
+function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of vec) {
+    const metric = groupLabels(s, e, names);
+    const key = labelsKey(metric);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { metric, samples: [] };
+      groups.set(key, g);
+    }
+    g.samples.push(s);
+  }
+  return [...groups.values()];
+}
+
+export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
+  const names = new Set(e.grouping);
+  const inputs: EvalValue[] = [ev.eval(e.expr)];
+  if (inputs[0]!.type !== 'vector')
+    throw execError(`expected type instant vector in aggregation expression, got ${inputs[0]!.type}`);
+  if (e.param !== null) {
+    const p = ev.eval(e.param);
+    if (e.op === 'count_values') {
+      if (p.type !== 'string') throw execError('expected string parameter in count_values');
+    } else if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
+    inputs.push(p);
+  }
+  if (e.op === 'count_values') {
+    const label = (inputs[1] as { value: string }).value;
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw execError(`invalid label name "${label}"`);
+  }
+  const ann = ev.ctx.annotations;
+  if (e.op === 'quantile' && e.param !== null) {
+    for (const q of (inputs[1] as { values: Float64Array }).values) {
+      if (Number.isNaN(q) || q < 0 || q > 1)
+        ann.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, e.param.pos);
+    }
+  }
+  if (e.op === 'limit_ratio' && e.param !== null) {
+    for (const r of (inputs[1] as { values: Float64Array }).values) {
+      if (r < -1 || r > 1)
+        ann.warn(
+          `ratio value should be between -1 and 1, got ${formatFloat(r)}, capping to ${r < 0 ? -1 : 1}`,
+          e.param.pos,
+        );
+    }
+  }
+  const series = ev.rangeEval(inputs, (args, _i, out) => {
+    const vec = args[0] as Vector;
+    const param = args[1];
+    const groups = groupBy(vec, e, names);
+    switch (e.op) {
+      case 'topk':
+      case 'bottomk':
+      case 'limitk':
+      case 'limit_ratio':
+        selectK(e, groups, param as number, out);
+        return;
+      case 'count_values': {
+        const label = param as string;
+        const counts = new Map<string, { metric: Labels; n: number }>();
+        for (const g of groups) {
+          for (const s of g.samples) {
+            const value = formatFloat(s.f);
+            const metric = withLabel(g.metric, label, value);
+            const key = labelsKey(metric);
+            const c = counts.get(key);
+            if (c === undefined) counts.set(key, { metric, n: 1 });
+            else c.n++;
+          }
+        }
+        for (const c of counts.values()) out.push({ metric: c.metric, f: c.n, t: 0, dropName: false });
+        return;
+      }
+      default:
+        for (const g of groups)
+          out.push({ metric: g.metric, f: reduce(e.op, g.samples, param as number), t: 0, dropName: false });
+    }
+  });
+  return { type: 'vector', series };
+}
+
+function withLabel(ls: Labels, name: string, value: string): Labels {
+  const out: Label[] = ls.filter((l) => l.name !== name);
+  out.push({ name, value });
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function reduce(op: AggregateExpr['op'], samples: readonly Sample[], param: number): number {
+  const n = samples.length;
+  switch (op) {
+    case 'sum': {
+      let sum = 0;
+      let c = 0;
+      for (const s of samples) [sum, c] = kahanSumInc(s.f, sum, c);
+      return sum + c;
+    }
+    case 'avg': {
+      // Kahan sum while it stays finite, then an incremental mean (engine.go, AVG).
+      let sum = 0;
+      let c = 0;
+      let mean = 0;
+      let incremental = false;
+      let count = 0;
+      for (const s of samples) {
+        count++;
+        if (!incremental) {
+          const [ns, nc] = kahanSumInc(s.f, sum, c);
+          if (Number.isFinite(ns) || Number.isNaN(ns)) {
+            sum = ns;
+            c = nc;
+            continue;
+          }
+          incremental = true;
+          mean = sum / (count - 1);
+          c /= count - 1;
+        }
+        const q = (count - 1) / count;
+        [mean, c] = kahanSumInc(s.f / count, q * mean, q * c);
+      }
+      return incremental ? mean + c : sum / count + c / count;
+    }
+    case 'count':
+      return n;
+    case 'group':
+      return 1;
+    case 'min': {
+      let m = samples[0]!.f;
+      for (const s of samples) if (s.f < m || Number.isNaN(m)) m = s.f;
+      return m;
+    }
+    case 'max': {
+      let m = samples[0]!.f;
+      for (const s of samples) if (s.f > m || Number.isNaN(m)) m = s.f;
+      return m;
+    }
+    case 'stddev':
+    case 'stdvar': {
+      let count = 0;
+      let mean = 0;
+      let cMean = 0;
+      let aux = 0;
+      let cAux = 0;
+      for (const s of samples) {
+        count++;
+        const delta = s.f - (mean + cMean);
+        [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
+        [aux, cAux] = kahanSumInc(delta * (s.f - (mean + cMean)), aux, cAux);
+      }
+      const variance = (aux + cAux) / count;
+      return op === 'stddev' ? Math.sqrt(variance) : variance;
+    }
+    case 'quantile':
+      return quantile(
+        param,
+        Float64Array.from(samples, (s) => s.f),
+      );
+    default:
+      throw execError(`unknown aggregation ${op}`);
+  }
+}
+
+/** Orders for topk (largest first) and bottomk (smallest first); NaN always loses. */
+function byValue(desc: boolean): (a: Sample, b: Sample) => number {
+  return (a, b) => {
+    if (Number.isNaN(a.f)) return Number.isNaN(b.f) ? 0 : 1;
+    if (Number.isNaN(b.f)) return -1;
+    return desc ? b.f - a.f : a.f - b.f;
+  };
+}
+
+function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out: Vector): void {
+  if (e.op === 'limit_ratio') {
+    if (Number.isNaN(param)) throw execError('Ratio value is NaN');
+    const ratio = Math.max(-1, Math.min(1, param));
+    for (const g of groups) for (const s of g.samples) if (ratioSampled(ratio, s.metric)) out.push(s);
+    return;
+  }
+  if (Number.isNaN(param)) throw execError('Parameter value is NaN');
+  if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
+  const k = Math.trunc(param);
+  if (k < 1) return;
+  for (const g of groups) {
+    let chosen: Sample[];
+    if (e.op === 'limitk') chosen = g.samples.slice(0, k);
+    else
+      chosen = g.samples
+        .slice()
+        .sort(byValue(e.op === 'topk'))
+        .slice(0, k);
+    for (const s of chosen) out.push(s);
+  }
+}
+
+/**
+ * limit_ratio keeps a sample when its label hash, as a fraction of the hash space, falls below
+ * the ratio (or, for a negative ratio, at or above 1 + ratio), so that `limit_ratio(r, x)` and
+ * `limit_ratio(r - 1, x)` are complements and the choice is stable over time.
+ */
+function ratioSampled(ratio: number, ls: Labels): boolean {
+  const offset = hashFraction(labelsKey(ls));
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
+}
+
+/** A 53-bit FNV-1a-style hash of a string, scaled to [0, 1). */
+function hashFraction(s: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return ((h1 & 0x1fffff) * 2 ** 32 + h2) / 2 ** 53;
+}

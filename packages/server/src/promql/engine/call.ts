@@ -1,0 +1,140 @@
+/**
+ * Function calls: dispatches on the function table's kind. Range functions walk each series'
+ * window per step with two cursors; instant functions run step by step over vectors.
+ */
+
+import type { Labels } from '../../model/labels.js';
+import type { Call, MatrixSelector, SubqueryExpr } from '../parser/ast.js';
+import { absentLabels, unwrap } from './absent.js';
+import { execError } from './errors.js';
+import type { Evaluator } from './evaluator.js';
+import { FUNCTIONS } from './functions/index.js';
+import type { FnContext, FunctionDef, RangeFn, Window } from './functions/types.js';
+import type { EvalSeries, EvalValue } from './types.js';
+
+export function evalCall(ev: Evaluator, call: Call): EvalValue {
+  const def = FUNCTIONS.get(call.func);
+  if (def === undefined) throw execError(`unknown function with name "${call.func}"`);
+  const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange };
+  if (call.func === 'timestamp') {
+    const arg = unwrap(call.args[0]!);
+    // timestamp(selector) is the sample's own time, not the step's (engine.go special case).
+    if (arg.kind === 'VectorSelector') return { type: 'vector', series: ev.evalVectorSelector(arg, true) };
+  }
+  if (call.func === 'absent_over_time') return absentOverTime(ev, call);
+  const impl = def.impl;
+  switch (impl.kind) {
+    case 'range':
+      return { type: 'vector', series: evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
+    case 'vector': {
+      const inputs = call.args.map((a) => ev.eval(a));
+      const series = ev.rangeEval(inputs, (args, i, out) => {
+        ctx.ts = ev.steps[i]!;
+        impl.fn(args, ctx, out);
+      });
+      return { type: 'vector', series };
+    }
+    case 'scalar': {
+      const inputs = call.args.map((a) => ev.eval(a));
+      const values = new Float64Array(ev.steps.length);
+      ev.rangeEval(inputs, (args, i) => {
+        ctx.ts = ev.steps[i]!;
+        values[i] = impl.fn(args, ctx);
+      });
+      return { type: 'scalar', values };
+    }
+    default:
+      throw execError(`unknown function kind for ${call.func}`);
+  }
+}
+
+function rangeArg(call: Call, index: number): MatrixSelector | SubqueryExpr {
+  const arg = unwrap(call.args[index]!);
+  if (arg.kind !== 'MatrixSelector' && arg.kind !== 'SubqueryExpr') {
+    throw execError(`expected type range vector in call to function "${call.func}", got ${arg.kind}`);
+  }
+  return arg;
+}
+
+function evalRangeFunction(
+  ev: Evaluator,
+  call: Call,
+  def: FunctionDef,
+  matrixArg: number,
+  fn: RangeFn,
+  ctx: { ts: number } & FnContext,
+): EvalSeries[] {
+  const scalars: Float64Array[] = [];
+  call.args.forEach((a, i) => {
+    if (i !== matrixArg) scalars.push(ev.evalScalar(a));
+  });
+  const input = ev.rangeInput(rangeArg(call, matrixArg), call.func);
+  const params = new Array<number>(scalars.length);
+  const out: EvalSeries[] = [];
+  const w = {
+    metric: [] as Labels,
+    ts: [] as number[],
+    vs: [] as number[],
+    lo: 0,
+    hi: 0,
+    start: 0,
+    end: 0,
+    range: input.range,
+    stepTime: 0,
+  };
+  for (const s of input.series) {
+    const ts: number[] = [];
+    const vs: number[] = [];
+    w.metric = s.metric;
+    w.ts = s.ts;
+    w.vs = s.vs;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < ev.steps.length; i++) {
+      ev.ctx.checkAlive();
+      const end = input.ends[i]!;
+      const start = end - input.range;
+      // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
+      while (hi < s.ts.length && s.ts[hi]! <= end) hi++;
+      while (lo < hi && s.ts[lo]! <= start) lo++;
+      if (hi === lo) continue;
+      ev.ctx.checkSamples(hi - lo);
+      w.lo = lo;
+      w.hi = hi;
+      w.start = start;
+      w.end = end;
+      w.stepTime = ev.steps[i]!;
+      ctx.ts = ev.steps[i]!;
+      for (let p = 0; p < scalars.length; p++) params[p] = scalars[p]![i]!;
+      const v = fn(w as Window, params, ctx);
+      if (v === undefined) continue;
+      ts.push(ev.steps[i]!);
+      vs.push(v);
+    }
+    if (ts.length > 0) out.push({ metric: s.metric, dropName: def.dropsName || s.dropName, ts, vs });
+  }
+  return out;
+}
+
+function absentOverTime(ev: Evaluator, call: Call): EvalValue {
+  const input = ev.rangeInput(rangeArg(call, 0), call.func);
+  const ts: number[] = [];
+  const vs: number[] = [];
+  const cursors = input.series.map(() => ({ lo: 0, hi: 0 }));
+  for (let i = 0; i < ev.steps.length; i++) {
+    const end = input.ends[i]!;
+    const start = end - input.range;
+    let present = false;
+    input.series.forEach((s, k) => {
+      const c = cursors[k]!;
+      while (c.hi < s.ts.length && s.ts[c.hi]! <= end) c.hi++;
+      while (c.lo < c.hi && s.ts[c.lo]! <= start) c.lo++;
+      if (c.hi > c.lo) present = true;
+    });
+    if (present) continue;
+    ts.push(ev.steps[i]!);
+    vs.push(1);
+  }
+  if (ts.length === 0) return { type: 'vector', series: [] };
+  return { type: 'vector', series: [{ metric: absentLabels(call.args[0]!), dropName: false, ts, vs }] };
+}

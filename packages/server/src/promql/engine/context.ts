@@ -1,0 +1,52 @@
+/**
+ * State shared by every evaluator of one query (the top-level one and those of subqueries):
+ * settings, limits, the storage handle and the annotations collected so far.
+ */
+
+import type { Querier, Queryable } from '../../storage/types.js';
+import type { Annotations } from './annotations.js';
+import { PromQLError, TOO_MANY_SAMPLES_MESSAGE } from './errors.js';
+
+export class QueryContext {
+  private readonly queriers: Querier[] = [];
+  private checks = 0;
+
+  constructor(
+    readonly queryable: Queryable,
+    readonly annotations: Annotations,
+    /** The query's own start and end, what `@ start()` and `@ end()` mean everywhere in it. */
+    readonly queryStart: number,
+    readonly queryEnd: number,
+    readonly lookback: number,
+    readonly noStepSubqueryInterval: number,
+    readonly maxSamples: number,
+    private readonly deadline: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** A querier over `[mint, maxt]`, closed when the query ends. */
+  querier(mint: number, maxt: number): Querier {
+    const q = this.queryable.querier(mint, maxt);
+    this.queriers.push(q);
+    return q;
+  }
+
+  close(): void {
+    for (const q of this.queriers) q.close();
+    this.queriers.length = 0;
+  }
+
+  /** Throws when the query ran out of time or was canceled; cheap enough to call per step. */
+  checkAlive(): void {
+    if ((++this.checks & 63) !== 0) return;
+    if (this.signal?.aborted)
+      throw new PromQLError('canceled', 'query was canceled in expression evaluation');
+    if (Date.now() > this.deadline)
+      throw new PromQLError('timeout', 'query timed out in expression evaluation');
+  }
+
+  /** Enforces the per-query sample limit on the number of samples held at one time. */
+  checkSamples(n: number): void {
+    if (n > this.maxSamples) throw new PromQLError('too_many_samples', TOO_MANY_SAMPLES_MESSAGE);
+  }
+}

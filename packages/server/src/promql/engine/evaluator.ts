@@ -1,0 +1,272 @@
+/**
+ * The evaluator: one instance per (sub)query time grid. Every expression is evaluated over all
+ * steps at once and yields series over those steps, the way Prometheus' engine.go `rangeEval`
+ * works; an instant query is a range evaluation with one step.
+ */
+
+import { type Labels, labelsKey } from '../../model/labels.js';
+import {
+  assertNever,
+  type Expr,
+  type MatrixSelector,
+  type SubqueryExpr,
+  type VectorSelector,
+} from '../parser/ast.js';
+import { evalAggregate } from './aggregate.js';
+import { evalBinary } from './binary.js';
+import { evalCall } from './call.js';
+import type { QueryContext } from './context.js';
+import { execError } from './errors.js';
+import type { StepArg } from './functions/types.js';
+import { effectiveTimes, loadSeries } from './selectors.js';
+import type { EvalSeries, EvalValue, Vector } from './types.js';
+
+/** Series over a range argument (matrix selector or subquery) and each step's window end. */
+export interface RangeInput {
+  readonly series: EvalSeries[];
+  /** Per step: the window is `(ends[i] - range, ends[i]]`. */
+  readonly ends: number[];
+  readonly range: number;
+}
+
+export class Evaluator {
+  /** The step timestamps. */
+  readonly steps: number[];
+
+  constructor(
+    readonly ctx: QueryContext,
+    readonly start: number,
+    readonly end: number,
+    readonly interval: number,
+  ) {
+    const n = Math.floor((end - start) / interval) + 1;
+    this.steps = new Array<number>(n);
+    for (let i = 0; i < n; i++) this.steps[i] = start + i * interval;
+  }
+
+  get isRange(): boolean {
+    return this.steps.length > 1;
+  }
+
+  eval(expr: Expr): EvalValue {
+    this.ctx.checkAlive();
+    switch (expr.kind) {
+      case 'NumberLiteral':
+        return { type: 'scalar', values: new Float64Array(this.steps.length).fill(expr.val) };
+      case 'StringLiteral':
+        return { type: 'string', value: expr.val };
+      case 'ParenExpr':
+      case 'StepInvariantExpr':
+        // A step-invariant subtree already pins its own time with `@`, so evaluating it on the
+        // grid gives the same values at every step.
+        return this.eval(expr.expr);
+      case 'UnaryExpr': {
+        const v = this.eval(expr.expr);
+        if (expr.op === '+') return v;
+        if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+        if (v.type !== 'vector')
+          throw execError(
+            `unary expression only allowed on expressions of type scalar or instant vector, got "${v.type}"`,
+          );
+        return {
+          type: 'vector',
+          series: v.series.map((s) => ({
+            metric: s.metric,
+            dropName: true,
+            ts: s.ts,
+            vs: s.vs.map((x) => -x),
+          })),
+        };
+      }
+      case 'VectorSelector':
+        return { type: 'vector', series: this.evalVectorSelector(expr, false) };
+      case 'MatrixSelector':
+      case 'SubqueryExpr':
+        return { type: 'matrix', series: this.rawRange(expr) };
+      case 'BinaryExpr':
+        return evalBinary(this, expr);
+      case 'AggregateExpr':
+        return evalAggregate(this, expr);
+      case 'Call':
+        return evalCall(this, expr);
+      default:
+        return assertNever(expr);
+    }
+  }
+
+  /**
+   * An instant vector selector at every step: the newest sample in `(t - lookback, t]`, unless
+   * that sample is a stale marker. With `sampleTimes` the value is the sample's own timestamp in
+   * seconds (what `timestamp(selector)` returns).
+   */
+  evalVectorSelector(sel: VectorSelector, sampleTimes: boolean): EvalSeries[] {
+    const ends = effectiveTimes(sel.at, sel.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+    const lookback = this.ctx.lookback;
+    const [lo, hi] = minMax(ends);
+    const q = this.ctx.querier(lo - lookback + 1, hi);
+    const loaded = loadSeries(q, sel, lo - lookback, hi, true, {
+      start: lo - lookback + 1,
+      end: hi,
+      step: this.interval,
+    });
+    const out: EvalSeries[] = [];
+    for (const s of loaded) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      let p = -1; // index of the newest sample <= the step's time
+      for (let i = 0; i < ends.length; i++) {
+        const te = ends[i]!;
+        if (p >= 0 && s.ts[p]! > te) p = -1; // only with `@`-free negative steps; times ascend
+        while (p + 1 < s.ts.length && s.ts[p + 1]! <= te) p++;
+        if (p < 0 || s.ts[p]! <= te - lookback || s.stale[p] === 1) continue;
+        ts.push(this.steps[i]!);
+        vs.push(sampleTimes ? s.ts[p]! / 1000 : s.vs[p]!);
+      }
+      if (ts.length > 0) out.push({ metric: s.metric, dropName: sampleTimes, ts, vs });
+    }
+    return out;
+  }
+
+  /** Loads a range argument: a matrix selector's samples or a subquery's inner series. */
+  rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string): RangeInput {
+    if (expr.kind === 'MatrixSelector') {
+      const sel = expr.vector;
+      const ends = effectiveTimes(sel.at, sel.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+      const [lo, hi] = minMax(ends);
+      const q = this.ctx.querier(lo - expr.range + 1, hi);
+      const hints = {
+        start: lo - expr.range + 1,
+        end: hi,
+        step: this.interval,
+        range: expr.range,
+        ...(func ? { func } : {}),
+      };
+      const loaded = loadSeries(q, sel, lo - expr.range, hi, false, hints);
+      const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
+      return { series, ends, range: expr.range };
+    }
+    const ends = effectiveTimes(expr.at, expr.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+    const [lo, hi] = minMax(ends);
+    const interval = expr.step !== 0 ? expr.step : this.ctx.noStepSubqueryInterval;
+    // The inner grid is aligned to multiples of the step: its first point is the first multiple
+    // strictly after the earliest window start (engine.go, SubqueryExpr).
+    const start = (Math.floor((lo - expr.range) / interval) + 1) * interval;
+    if (start > hi) return { series: [], ends, range: expr.range };
+    const inner = new Evaluator(this.ctx, start, hi, interval);
+    const v = inner.eval(expr.expr);
+    let series: EvalSeries[];
+    if (v.type === 'vector') series = v.series;
+    else if (v.type === 'scalar')
+      series = [{ metric: [], dropName: false, ts: inner.steps.slice(), vs: Array.from(v.values) }];
+    else throw execError(`subquery is only allowed on instant vector, got ${v.type}`);
+    return { series, ends, range: expr.range };
+  }
+
+  /** A range argument as an instant query's result: the raw samples in each series' window. */
+  private rawRange(expr: MatrixSelector | SubqueryExpr): EvalSeries[] {
+    if (this.isRange) throw execError('range vector results are only supported for instant queries');
+    const input = this.rangeInput(expr);
+    const end = input.ends[0]!;
+    const start = end - input.range;
+    const out: EvalSeries[] = [];
+    for (const s of input.series) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      for (let i = 0; i < s.ts.length; i++) {
+        if (s.ts[i]! > start && s.ts[i]! <= end) {
+          ts.push(s.ts[i]!);
+          vs.push(s.vs[i]!);
+        }
+      }
+      if (ts.length > 0) out.push({ metric: s.metric, dropName: s.dropName, ts, vs });
+    }
+    return out;
+  }
+
+  /**
+   * Evaluates `inputs` step by step: at each step the vector inputs become instant vectors and
+   * `fn` appends the step's output. Output series are keyed by label set; two outputs with the
+   * same labels at one step are an error, as in Prometheus.
+   */
+  rangeEval(
+    inputs: readonly EvalValue[],
+    fn: (args: StepArg[], stepIndex: number, out: Vector) => void,
+  ): EvalSeries[] {
+    const cursors = inputs.map((v) => (v.type === 'vector' ? new Int32Array(v.series.length) : null));
+    const bySeries = new Map<string, EvalSeries>();
+    const args: StepArg[] = new Array(inputs.length);
+    for (let i = 0; i < this.steps.length; i++) {
+      this.ctx.checkAlive();
+      const t = this.steps[i]!;
+      let held = 0;
+      for (let a = 0; a < inputs.length; a++) {
+        const v = inputs[a]!;
+        switch (v.type) {
+          case 'scalar':
+            args[a] = v.values[i]!;
+            break;
+          case 'string':
+            args[a] = v.value;
+            break;
+          case 'vector': {
+            const cur = cursors[a]!;
+            const vec: Vector = [];
+            for (let k = 0; k < v.series.length; k++) {
+              const s = v.series[k]!;
+              const p = cur[k]!;
+              if (p < s.ts.length && s.ts[p] === t) {
+                vec.push({ metric: s.metric, f: s.vs[p]!, t, dropName: s.dropName });
+                cur[k] = p + 1;
+              }
+            }
+            held += vec.length;
+            args[a] = vec;
+            break;
+          }
+          case 'matrix':
+            throw execError('unexpected range vector in an instant expression');
+          default:
+            assertNever(v);
+        }
+      }
+      const out: Vector = [];
+      fn(args, i, out);
+      this.ctx.checkSamples(held + out.length);
+      for (const s of out) {
+        const key = labelsKey(s.metric);
+        let series = bySeries.get(key);
+        if (series === undefined) {
+          series = { metric: s.metric, dropName: s.dropName, ts: [], vs: [] };
+          bySeries.set(key, series);
+        } else if (series.ts[series.ts.length - 1] === t) {
+          throw execError('vector cannot contain metrics with the same labelset');
+        }
+        series.ts.push(t);
+        series.vs.push(s.f);
+      }
+    }
+    return [...bySeries.values()];
+  }
+
+  /** Evaluates an expression that must be a scalar (a function's or operator's parameter). */
+  evalScalar(expr: Expr): Float64Array {
+    const v = this.eval(expr);
+    if (v.type !== 'scalar') throw execError(`expected type scalar, got ${v.type}`);
+    return v.values;
+  }
+}
+
+function minMax(xs: readonly number[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const x of xs) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}
+
+/** Labels of a series with its key, for output maps. */
+export function seriesKey(metric: Labels): string {
+  return labelsKey(metric);
+}

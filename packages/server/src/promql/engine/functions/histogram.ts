@@ -1,0 +1,239 @@
+/**
+ * histogram_quantile and histogram_fraction over classic histograms (`le`-labelled bucket
+ * series), following Prometheus' quantile.go: buckets sorted by bound, equal bounds coalesced,
+ * counts forced monotonic (tiny float differences ignored), `+Inf` bucket required.
+ * The native-histogram-only functions (histogram_count, histogram_sum, …) return nothing for
+ * float samples.
+ */
+
+import { type Labels, labelsKey, METRIC_NAME, metricName } from '../../../model/labels.js';
+import type { PosRange } from '../../parser/ast.js';
+import { formatFloat } from '../quantile.js';
+import type { Vector } from '../types.js';
+import type { FnContext, FunctionDef } from './types.js';
+
+interface Bucket {
+  upper: number;
+  count: number;
+}
+
+interface BucketGroup {
+  metric: Labels;
+  name: string;
+  buckets: Bucket[];
+}
+
+/** Parses an `le` value as Go's strconv.ParseFloat would (plus Prometheus' `+Inf` spelling). */
+function parseLe(s: string): number {
+  const t = s.trim();
+  if (t !== s || t === '') return Number.NaN;
+  if (/^[+-]?inf(inity)?$/i.test(t))
+    return t.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^nan$/i.test(t)) return Number.NaN;
+  if (
+    !/^[+-]?(\d[\d_]*\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) &&
+    !/^[+-]?0[xX][0-9a-fA-F.]+([pP][+-]?\d+)?$/.test(t)
+  ) {
+    return Number.NaN;
+  }
+  return Number(t.replace(/_/g, ''));
+}
+
+/** Groups bucket samples by their labels without `le` and the metric name. */
+function groupBuckets(vec: Vector, ctx: FnContext, argPos: PosRange): BucketGroup[] {
+  const groups = new Map<string, BucketGroup>();
+  for (const s of vec) {
+    const leLabel = s.metric.find((l) => l.name === 'le');
+    const upper = leLabel === undefined ? Number.NaN : parseLe(leLabel.value);
+    if (Number.isNaN(upper)) {
+      ctx.annotations.warn(
+        `bucket label "le" is missing or has a malformed value of ${JSON.stringify(leLabel?.value ?? '')} for metric name ${JSON.stringify(metricName(s.metric))}`,
+        argPos,
+      );
+      continue;
+    }
+    const metric = s.metric.filter((l) => l.name !== 'le');
+    const key = labelsKey(metric.filter((l) => l.name !== METRIC_NAME));
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { metric, name: metricName(s.metric), buckets: [] };
+      groups.set(key, g);
+    }
+    g.buckets.push({ upper, count: s.f });
+  }
+  return [...groups.values()];
+}
+
+/** Sorts, coalesces equal bounds; returns null when there is no `+Inf` bucket. */
+function prepare(buckets: Bucket[]): Bucket[] | null {
+  buckets.sort((a, b) => a.upper - b.upper);
+  if (buckets[buckets.length - 1]!.upper !== Number.POSITIVE_INFINITY) return null;
+  const out: Bucket[] = [];
+  for (const b of buckets) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.upper === b.upper) last.count += b.count;
+    else out.push({ upper: b.upper, count: b.count });
+  }
+  return out;
+}
+
+function almostEqual(a: number, b: number, eps: number): boolean {
+  if (a === b) return true;
+  const sum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || sum < 2.2250738585072014e-308) return diff < eps * 2.2250738585072014e-308;
+  return diff / Math.min(sum, Number.MAX_VALUE) < eps;
+}
+
+/** Removes decreases (returns true when one was forced) and float noise between buckets. */
+function ensureMonotonic(buckets: Bucket[]): boolean {
+  let forced = false;
+  let prev = buckets[0]!.count;
+  for (let i = 1; i < buckets.length; i++) {
+    const curr = buckets[i]!.count;
+    if (curr === prev) continue;
+    if (almostEqual(prev, curr, 1e-12)) {
+      buckets[i]!.count = prev;
+      continue;
+    }
+    if (curr < prev) {
+      buckets[i]!.count = prev;
+      forced = true;
+      continue;
+    }
+    prev = curr;
+  }
+  return forced;
+}
+
+function bucketQuantile(q: number, raw: Bucket[]): [number, boolean] {
+  if (Number.isNaN(q)) return [Number.NaN, false];
+  if (q < 0) return [Number.NEGATIVE_INFINITY, false];
+  if (q > 1) return [Number.POSITIVE_INFINITY, false];
+  const buckets = prepare(raw);
+  if (buckets === null) return [Number.NaN, false];
+  const forced = ensureMonotonic(buckets);
+  if (buckets.length < 2) return [Number.NaN, forced];
+  const observations = buckets[buckets.length - 1]!.count;
+  if (observations === 0 || Number.isNaN(observations)) return [Number.NaN, forced];
+  let rank = q * observations;
+  // First bucket (excluding +Inf) whose count reaches the rank.
+  let b = 0;
+  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
+  if (b === buckets.length - 1) return [buckets[buckets.length - 2]!.upper, forced];
+  if (b === 0 && buckets[0]!.upper <= 0) return [buckets[0]!.upper, forced];
+  let start = 0;
+  const end = buckets[b]!.upper;
+  let count = buckets[b]!.count;
+  if (b > 0) {
+    start = buckets[b - 1]!.upper;
+    count -= buckets[b - 1]!.count;
+    rank -= buckets[b - 1]!.count;
+  }
+  return [start + (end - start) * (rank / count), forced];
+}
+
+function bucketFraction(lower: number, upper: number, raw: Bucket[]): number {
+  const buckets = prepare(raw);
+  if (buckets === null) return Number.NaN;
+  ensureMonotonic(buckets);
+  const count = buckets[buckets.length - 1]!.count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return Number.NaN;
+  if (lower >= upper) return 0;
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i]!;
+    // The first bucket starts at 0 when its bound is positive, as in bucketQuantile.
+    let lowerBound = i > 0 ? buckets[i - 1]!.upper : Number.NEGATIVE_INFINITY;
+    if (i === 0 && b.upper > 0) lowerBound = 0;
+    const upperBound = b.upper;
+    const interpolate = (v: number): number => {
+      if (lowerBound === Number.NEGATIVE_INFINITY) return rank;
+      if (upperBound === Number.POSITIVE_INFINITY) return rank;
+      return rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    };
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = interpolate(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = interpolate(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = b.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  return (upperRank - lowerRank) / count;
+}
+
+const histogramQuantile: FunctionDef = {
+  name: 'histogram_quantile',
+  dropsName: true,
+  impl: {
+    kind: 'vector',
+    fn: (args, ctx, out) => {
+      const q = args[0] as number;
+      if (!(q >= 0 && q <= 1)) {
+        ctx.annotations.warn(
+          `quantile value should be between 0 and 1, got ${formatFloat(q)}`,
+          ctx.call.args[0]!.pos,
+        );
+      }
+      for (const g of groupBuckets(args[1] as Vector, ctx, ctx.call.args[1]!.pos)) {
+        const [v, forced] = bucketQuantile(q, g.buckets);
+        if (forced) {
+          ctx.annotations.info(
+            `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(g.name)}`,
+            ctx.call.args[1]!.pos,
+          );
+        }
+        out.push({ metric: g.metric, f: v, t: ctx.ts, dropName: true });
+      }
+    },
+  },
+};
+
+const histogramFraction: FunctionDef = {
+  name: 'histogram_fraction',
+  dropsName: true,
+  impl: {
+    kind: 'vector',
+    fn: (args, ctx, out) => {
+      const lower = args[0] as number;
+      const upper = args[1] as number;
+      for (const g of groupBuckets(args[2] as Vector, ctx, ctx.call.args[2]!.pos)) {
+        out.push({ metric: g.metric, f: bucketFraction(lower, upper, g.buckets), t: ctx.ts, dropName: true });
+      }
+    },
+  },
+};
+
+/** Native-histogram accessors: float samples have no histogram, so they yield nothing. */
+function nativeOnly(name: string): FunctionDef {
+  return { name, dropsName: true, impl: { kind: 'vector', fn: () => {} } };
+}
+
+export const HISTOGRAM_FUNCTIONS: readonly FunctionDef[] = [
+  histogramQuantile,
+  histogramFraction,
+  nativeOnly('histogram_count'),
+  nativeOnly('histogram_sum'),
+  nativeOnly('histogram_avg'),
+  nativeOnly('histogram_stddev'),
+  nativeOnly('histogram_stdvar'),
+];

@@ -1,0 +1,83 @@
+/**
+ * Reading series for selectors. Each selector is read once per query over the union of the
+ * windows of all steps; steps then walk the loaded points with cursors.
+ */
+
+import type { Labels } from '../../model/labels.js';
+import { isStaleNaN } from '../../model/sample.js';
+import type { Querier, SelectHints } from '../../storage/types.js';
+import type { AtModifier, VectorSelector } from '../parser/ast.js';
+
+/** A series loaded for a selector: raw samples, stale markers flagged (values kept as read). */
+export interface LoadedSeries {
+  metric: Labels;
+  ts: number[];
+  vs: number[];
+  /** Per point: 1 when the sample was a stale marker (its NaN payload may not survive a JS array). */
+  stale: Uint8Array;
+}
+
+/** The times the evaluator needs a selector at, one per step, after `@` and `offset`. */
+export function effectiveTimes(
+  at: AtModifier | null,
+  offset: number,
+  stepTimes: readonly number[],
+  queryStart: number,
+  queryEnd: number,
+): number[] {
+  const out = new Array<number>(stepTimes.length);
+  let fixed: number | null = null;
+  if (at !== null) fixed = at.kind === 'timestamp' ? at.ms : at.kind === 'start' ? queryStart : queryEnd;
+  for (let i = 0; i < stepTimes.length; i++) out[i] = (fixed ?? stepTimes[i]!) - offset;
+  return out;
+}
+
+/**
+ * Loads every sample with `mint < t <= maxt` (left-open, as Prometheus 3.x windows are) of the
+ * series the selector matches. Stale markers are kept (flagged) when `keepStale`, else dropped:
+ * range selectors never see them.
+ */
+export function loadSeries(
+  querier: Querier,
+  sel: VectorSelector,
+  mint: number,
+  maxt: number,
+  keepStale: boolean,
+  hints: SelectHints,
+): LoadedSeries[] {
+  const set = querier.select(sel.matchers, hints);
+  const out: LoadedSeries[] = [];
+  while (set.next()) {
+    const s = set.at();
+    const it = s.iterator();
+    const ts: number[] = [];
+    const vs: number[] = [];
+    const staleFlags: number[] = [];
+    let ok = it.seek(mint + 1);
+    while (ok) {
+      const t = it.t();
+      if (t > maxt) break;
+      const v = it.v();
+      // Check the bits before the value lands anywhere that could quiet the NaN.
+      const stale = isStaleNaN(v);
+      if (stale) {
+        if (keepStale) {
+          ts.push(t);
+          vs.push(Number.NaN);
+          staleFlags.push(1);
+        }
+      } else {
+        ts.push(t);
+        vs.push(v);
+        staleFlags.push(0);
+      }
+      ok = it.next();
+    }
+    const err = it.err();
+    if (err !== null) throw err;
+    out.push({ metric: s.labels, ts, vs, stale: Uint8Array.from(staleFlags) });
+  }
+  const err = set.err();
+  if (err !== null) throw err;
+  return out;
+}
