@@ -1,0 +1,175 @@
+/**
+ * Runs promqltest scripts against the engine. Each file starts with empty storage; its data is
+ * loaded into a fresh in-memory {@link Head} whenever it changed since the last eval.
+ */
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type Labels, labelsKey } from '../../model/labels.js';
+import { STALE_NAN } from '../../model/sample.js';
+import { Head } from '../../tsdb/head/head.js';
+import { Engine } from '../engine/engine.js';
+import type { Expr } from '../parser/ast.js';
+import { checkResult } from './compare.js';
+import { type EvalCmd, parseScript } from './script.js';
+
+/** The outcome of one eval that did not pass. */
+export interface EvalFailure {
+  readonly line: number;
+  readonly expr: string;
+  readonly message: string;
+}
+
+export interface FileResult {
+  readonly file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  readonly failures: EvalFailure[];
+}
+
+export interface RunOptions {
+  readonly parse: (query: string) => Expr;
+  /** 1-based header lines of evals to skip (native-histogram evals); else the §9 rule applies. */
+  readonly skipLines?: ReadonlySet<number>;
+}
+
+interface StoredSeries {
+  labels: Labels;
+  /** Timestamp → value; `null` is a stale marker (kept apart so its NaN bits cannot be lost). */
+  samples: Map<number, number | null>;
+}
+
+/** Runs the script text of one file. */
+export async function runScript(file: string, text: string, opts: RunOptions): Promise<FileResult> {
+  const result: FileResult = { file, passed: 0, failed: 0, skipped: 0, failures: [] };
+  const engine = new Engine({ parse: opts.parse, maxSamples: 10_000, timeoutMs: 100_000 });
+  const data = new Map<string, StoredSeries>();
+  /** Series holding native histograms (for the skip rule when no list is given). */
+  let histogramSeries: Labels[] = [];
+  let head: Head | null = null;
+  let commands: ReturnType<typeof parseScript>;
+  try {
+    commands = parseScript(text);
+  } catch (err) {
+    result.failed++;
+    result.failures.push({ line: 0, expr: '', message: `cannot parse script: ${(err as Error).message}` });
+    return result;
+  }
+  for (const cmd of commands) {
+    switch (cmd.kind) {
+      case 'clear':
+        data.clear();
+        histogramSeries = [];
+        head = null;
+        break;
+      case 'load':
+        for (const s of cmd.series) {
+          const key = labelsKey(s.labels);
+          let stored = data.get(key);
+          if (stored === undefined) {
+            stored = { labels: s.labels, samples: new Map() };
+            data.set(key, stored);
+          }
+          s.values.forEach((v, i) => {
+            const t = i * cmd.step;
+            if (v.kind === 'float') stored.samples.set(t, v.v);
+            else if (v.kind === 'stale') stored.samples.set(t, null);
+          });
+          if (s.values.some((v) => v.kind === 'histogram')) histogramSeries.push(s.labels);
+        }
+        if (cmd.nhcb) histogramSeries.push(...nhcbSeries(cmd.series.map((s) => s.labels)));
+        head = null;
+        break;
+      case 'eval': {
+        if (shouldSkip(cmd, opts, histogramSeries)) {
+          result.skipped++;
+          break;
+        }
+        head ??= await buildHead(data);
+        const failure = await runEval(engine, head, cmd);
+        if (failure === null) result.passed++;
+        else {
+          result.failed++;
+          result.failures.push({ line: cmd.line, expr: cmd.expr, message: failure });
+        }
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/** The synthetic `<base>{…}` series load_with_nhcb would create from `<base>_bucket` series. */
+function nhcbSeries(labels: readonly Labels[]): Labels[] {
+  const out: Labels[] = [];
+  for (const ls of labels) {
+    const name = ls.find((l) => l.name === '__name__')?.value ?? '';
+    if (!name.endsWith('_bucket')) continue;
+    out.push(
+      ls
+        .filter((l) => l.name !== 'le')
+        .map((l) => (l.name === '__name__' ? { name: l.name, value: name.slice(0, -'_bucket'.length) } : l)),
+    );
+  }
+  return out;
+}
+
+function shouldSkip(cmd: EvalCmd, opts: RunOptions, histogramSeries: readonly Labels[]): boolean {
+  if (opts.skipLines !== undefined) return opts.skipLines.has(cmd.line);
+  if (cmd.text.includes('{{')) return true;
+  if (histogramSeries.length === 0) return false;
+  // Without a list, skip evals whose selectors could touch a histogram series (FORMAT.md §9),
+  // approximated by the metric names the expression mentions.
+  return histogramSeries.some((ls) => {
+    const name = ls.find((l) => l.name === '__name__')?.value ?? '';
+    return name !== '' && new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(cmd.expr);
+  });
+}
+
+async function buildHead(data: ReadonlyMap<string, StoredSeries>): Promise<Head> {
+  const head = new Head();
+  const app = head.appender();
+  for (const s of data.values()) {
+    const ts = [...s.samples.keys()].sort((a, b) => a - b);
+    let ref = 0;
+    for (const t of ts) {
+      const v = s.samples.get(t);
+      ref = app.append(ref, s.labels, t, v === null || v === undefined ? STALE_NAN : v);
+    }
+  }
+  await app.commit();
+  return head;
+}
+
+async function runEval(engine: Engine, head: Head, cmd: EvalCmd): Promise<string | null> {
+  const fail = cmd.expectations.find((e) => e.kind === 'fail');
+  let res: Awaited<ReturnType<Engine['instantQuery']>>;
+  try {
+    res = cmd.instant
+      ? await engine.instantQuery(head, cmd.expr, cmd.rangeVector?.end ?? cmd.start)
+      : await engine.rangeQuery(head, cmd.expr, cmd.start, cmd.end, cmd.step);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (fail === undefined) return `unexpected error: ${msg}`;
+    if (fail.msg !== undefined && fail.msg !== msg)
+      return `expected error ${JSON.stringify(fail.msg)}, got ${JSON.stringify(msg)}`;
+    if (fail.regex !== undefined && !fail.regex.test(msg))
+      return `expected error matching ${fail.regex}, got ${JSON.stringify(msg)}`;
+    return null;
+  }
+  if (fail !== undefined) return 'expected the query to fail, it succeeded';
+  return checkResult(cmd, res);
+}
+
+/** Loads the native-histogram skip list (`native-histogram-evals.json`) for one file, if listed. */
+export function skipLinesFor(listPath: string, file: string): Set<number> | undefined {
+  let list: { files?: Record<string, { histogram_involved_eval_lines?: number[] }> };
+  try {
+    list = JSON.parse(readFileSync(listPath, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const entry = list.files?.[basename(file)];
+  return entry === undefined ? undefined : new Set(entry.histogram_involved_eval_lines ?? []);
+}
