@@ -11,7 +11,7 @@
  * ±Inf, -0 and values with too many digits make the chunk fall back to XOR.
  *
  * Body (see FORMAT.md): uvarint byte length of the timestamp stream | timestamp stream (int
- * sequence, first timestamp from the header) | value stream (8 bits scale k, int sequence of
+ * sequence, first timestamp from the header) | value stream (4 bits scale k, int sequence of
  * the mantissas).
  */
 
@@ -79,9 +79,9 @@ export class DecimalEncoder {
     const vw = this.vw;
     tw.reset();
     vw.reset();
-    writeIntSeq(tw, ts, n, true, this.seq);
-    vw.writeBits(k, 8);
-    writeIntSeq(vw, this.mant, n, false, this.seq);
+    writeIntSeq(tw, ts, n, true, true, this.seq);
+    vw.writeBits(k, 4); // MAX_SCALE fits in 4 bits
+    writeIntSeq(vw, this.mant, n, false, false, this.seq);
     const mint = n > 0 ? ts[0]! : 0;
     const maxt = n > 0 ? ts[n - 1]! : 0;
     const hs = writeHeaderBefore(this.head, HEADER_MAX, Encoding.DECIMAL, n, mint, maxt);
@@ -110,7 +110,7 @@ export class DecimalDecoder {
   v = 0;
   corrupt = false;
 
-  reset(b: Uint8Array, bodyStart: number, count: number, mint: number): void {
+  reset(b: Uint8Array, bodyStart: number, count: number, mint: number, maxt: number): void {
     this.n = count;
     this.i = 0;
     this.t = mint;
@@ -131,9 +131,9 @@ export class DecimalDecoder {
     const vStart = Math.min(off + tl, b.length);
     this.rt.reset(b, off, vStart);
     this.rv.reset(b, vStart);
-    this.ts.reset(this.rt, count, true, mint);
-    const k = this.rv.readBits(8);
-    this.vs.reset(this.rv, count, false, 0);
+    this.ts.reset(this.rt, count, true, mint, maxt);
+    const k = this.rv.readBits(4);
+    this.vs.reset(this.rv, count, false, 0, Number.NaN);
     if (k > MAX_SCALE || this.ts.bad || this.vs.bad || this.rt.overrun || this.rv.overrun) {
       this.corrupt = true;
       return;

@@ -5,19 +5,24 @@
  * - order: residuals are the values themselves (0), their deltas (1) or delta-of-deltas (2), the
  *   latter being what Gorilla uses for timestamps; steady counters and regular timestamps have
  *   zero dods, random walks have small deltas, and values that jump around a small level
- *   without trending are smallest as they are;
+ *   without trending are smallest as they are; or (3, "grid") the distance from the straight
+ *   line between the first and last values when the decoder knows both (a chunk's timestamps:
+ *   a push client's jitter around its period costs a few bits, an exact period nothing);
  * - coder: zig-zag residuals either bit-packed at one width (frame of reference: best when
  *   residuals are uniform) or Rice-coded with parameter k (Golomb 1966, Rice 1979: best for the
  *   geometric-like residuals of random walks, and an outlier such as a counter reset costs its own
  *   bits only, not every sample's).
  *
- * Layout (bit stream, see FORMAT.md): mode (8 bits: order | coder << 2), then for order >= 1 the
- * first value as a signed varint (omitted when the caller knows it), for order 2 the first delta
- * as a signed varint, then the parameter (6 bits: width or k), then one code per residual.
+ * Layout (bit stream, see FORMAT.md): mode (4 bits: order | coder << 2 | has-gcd << 3), then for
+ * order >= 1 the first value as a signed varint (omitted when the caller knows it), for order 2
+ * the first delta as a signed varint, when has-gcd the common divisor g of the residuals as a
+ * uvarint, then the parameter (6 bits: width or k), then one code per residual / g. The grid
+ * order never has a divisor, so grid | has-gcd (mode 11) means "exactly on the line", with
+ * nothing after the mode.
  * A Rice code is q ones, a zero, and k low bits, where q = u >> k; if q would reach
  * {@link RICE_ESCAPE}, it is instead RICE_ESCAPE ones, 6 bits of length L and u in L bits.
  *
- * Exact for integers whose zig-zag residuals stay below 2^54 (callers check the ranges).
+ * Exact for integers whose zig-zag residuals stay below 2^53 (callers check the ranges).
  */
 
 import { type BitReader, type BitWriter, bitLen, unzigzag, zigzag } from './bitstream.js';
@@ -27,123 +32,220 @@ export const RICE_ESCAPE = 20;
 
 const FIXED = 0;
 const RICE = 1;
+const MODE_BITS = 4;
+/** Order of residuals from the line between the known first and last values. */
+const GRID = 3;
+const PARAM_BITS = 6;
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
 
 /** Scratch for choosing an encoding; one per encoder, grows to the largest chunk seen. */
 export class IntSeqScratch {
-  res: Float64Array[] = [new Float64Array(128), new Float64Array(128), new Float64Array(128)];
+  res: Float64Array[] = [];
+
+  constructor() {
+    this.alloc(128);
+  }
 
   ensure(n: number): void {
-    if (this.res[0]!.length >= n) return;
-    let cap = this.res[0]!.length;
-    while (cap < n) cap *= 2;
-    this.res = [new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)];
+    if (this.res[0]!.length < n) this.alloc(Math.max(n, this.res[0]!.length * 2));
+  }
+
+  private alloc(cap: number): void {
+    this.res = [new Float64Array(cap), new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)];
   }
 }
 
-function riceCost(res: Float64Array, from: number, n: number, k: number): number {
+/** The grid point i of the line from `first` to `last` over n points; encoder and decoder agree bit for bit. */
+function gridAt(first: number, last: number, n: number, i: number): number {
+  return first + Math.round((i * (last - first)) / (n - 1));
+}
+
+function riceCost(res: Float64Array, from: number, end: number, k: number): number {
   const div = 2 ** k;
-  let bits = 0;
-  for (let i = from; i < n; i++) {
+  let bits = (end - from) * (k + 1);
+  for (let i = from; i < end; i++) {
     const u = res[i]!;
-    const q = Math.floor(u / div);
-    bits += q < RICE_ESCAPE ? q + 1 + k : RICE_ESCAPE + 6 + bitLen(u);
+    const q = u / div;
+    bits += q < RICE_ESCAPE ? q | 0 : RICE_ESCAPE + 5 - k + bitLen(u);
   }
   return bits;
 }
 
+/** The choice being made by {@link writeIntSeq}; module-level to stay allocation-free. */
+let bestBits = 0;
+let bestOrder = 0;
+let bestCoder = FIXED;
+let bestParam = 0;
+
+/** Counts the bits of residuals `res[from..end)` under each coder; keeps the best so far. */
+function consider(
+  order: number,
+  res: Float64Array,
+  from: number,
+  end: number,
+  sum: number,
+  max: number,
+  head: number,
+) {
+  if (max > 2 ** 53) return; // not exact in a double: this order is unusable
+  const count = Math.max(0, end - from);
+  const width = bitLen(max);
+  const fixed = head + count * width;
+  if (fixed < bestBits) {
+    bestBits = fixed;
+    bestOrder = order;
+    bestCoder = FIXED;
+    bestParam = width;
+  }
+  if (count === 0 || width === 0) return;
+  // The best k is near log2 of the mean residual (Rice's rule) and the cost is convex in k.
+  const k0 = Math.max(0, bitLen(Math.floor(sum / count)) - 1);
+  for (let k = Math.max(0, k0 - 1); k <= Math.min(53, k0 + 2); k++) {
+    const bits = head + riceCost(res, from, end, k);
+    if (bits < bestBits) {
+      bestBits = bits;
+      bestOrder = order;
+      bestCoder = RICE;
+      bestParam = k;
+    }
+  }
+}
+
+/** Where the residuals of an order start and end. */
+function range(order: number, n: number, firstKnown: boolean): number {
+  if (order === 0) return firstKnown ? 1 : 0;
+  if (order === GRID) return 1;
+  return Math.min(order, n);
+}
+
 /**
- * Writes `xs[0..n)` choosing order and coder by exact bit count. When `firstKnown`, the decoder
- * is given xs[0] and it is not written.
+ * Writes `xs[0..n)` choosing order, coder and parameter by exact bit count. When `firstKnown`,
+ * the decoder is given xs[0] and it is not written; when `bothKnown`, it is given xs[0] and
+ * xs[n-1], which allows the grid order (residuals from the line between them: timestamps at a
+ * fixed step with jitter; exactly regular ones cost 10 bits in all). The common divisor is looked
+ * for in the deltas (so it also divides the delta-of-deltas), where it shows in practice.
  */
 export function writeIntSeq(
   w: BitWriter,
   xs: ArrayLike<number>,
   n: number,
   firstKnown: boolean,
+  bothKnown: boolean,
   s: IntSeqScratch,
 ): void {
   s.ensure(n);
-  let bestBits = Number.POSITIVE_INFINITY;
-  let bestOrder = 0;
-  let bestCoder = FIXED;
-  let bestParam = 0;
-  for (let order = 0; order <= 2; order++) {
-    const res = s.res[order]!;
-    const from = order === 0 ? (firstKnown ? 1 : 0) : order;
-    let max = 0;
-    let sum = 0;
-    let prev = 0;
-    let prevD = 0;
-    for (let i = 0; i < n; i++) {
-      const x = xs[i]!;
-      let r: number;
-      if (order === 0) r = x;
-      else if (order === 1) r = x - prev;
-      else {
-        const d = x - prev;
-        r = d - prevD;
-        prevD = d;
-      }
-      prev = x;
-      const u = zigzag(r);
-      res[i] = u;
-      if (i >= from) {
-        if (u > max) max = u;
-        sum += u;
-      }
+  const r0 = s.res[0]!;
+  const r1 = s.res[1]!;
+  const r2 = s.res[2]!;
+  const r3 = s.res[3]!;
+  if (bothKnown) firstKnown = true;
+  const grid = bothKnown && n > 2;
+  const first = n > 0 ? xs[0]! : 0;
+  const last = n > 0 ? xs[n - 1]! : 0;
+  // One pass: raw, delta, delta-of-delta and grid residuals, and the gcd of the deltas.
+  let g = 0;
+  let prev = 0;
+  let prevD = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i]!;
+    const d = x - prev;
+    r0[i] = x;
+    r1[i] = d;
+    r2[i] = d - prevD;
+    if (grid) r3[i] = x - gridAt(first, last, n, i);
+    prev = x;
+    prevD = d;
+    if (i >= 1 && g !== 1) g = gcd(g, Math.abs(d));
+  }
+  // A common factor of the deltas (4096-byte pages, a fixed increment) is divided out.
+  if (g === 0) g = 1;
+  const from0 = firstKnown ? 1 : 0;
+  let sum0 = 0;
+  let max0 = 0;
+  let sum1 = 0;
+  let max1 = 0;
+  let sum2 = 0;
+  let max2 = 0;
+  let sum3 = 0;
+  let max3 = 0;
+  for (let i = from0; i < n; i++) {
+    const u0 = zigzag(r0[i]!);
+    r0[i] = u0;
+    sum0 += u0;
+    if (u0 > max0) max0 = u0;
+    if (i >= 1) {
+      const u1 = zigzag(g === 1 ? r1[i]! : r1[i]! / g);
+      r1[i] = u1;
+      sum1 += u1;
+      if (u1 > max1) max1 = u1;
     }
-    if (max > 2 ** 53) continue; // not exact in a double: this order is unusable
-    let head = 0;
-    if (order >= 1 && !firstKnown && n > 0) head += 8 * varintLenOf(res[0]!);
-    if (order === 2 && n > 1) head += 8 * varintLenOf(zigzag(xs[1]! - xs[0]!));
-    const count = n - from;
-    const width = bitLen(max);
-    const fixed = head + count * width;
-    if (fixed < bestBits) {
-      bestBits = fixed;
-      bestOrder = order;
-      bestCoder = FIXED;
-      bestParam = width;
+    if (i >= 2) {
+      const u2 = zigzag(g === 1 ? r2[i]! : r2[i]! / g);
+      r2[i] = u2;
+      sum2 += u2;
+      if (u2 > max2) max2 = u2;
     }
-    if (count > 0 && width > 0) {
-      // The best k is near log2 of the mean residual; the cost is convex in k, so look around it.
-      const k0 = Math.max(0, bitLen(Math.floor(sum / count)) - 1);
-      for (let k = Math.max(0, k0 - 1); k <= Math.min(53, k0 + 2); k++) {
-        const bits = head + riceCost(res, from, n, k);
-        if (bits < bestBits) {
-          bestBits = bits;
-          bestOrder = order;
-          bestCoder = RICE;
-          bestParam = k;
-        }
-      }
+    if (grid && i < n - 1) {
+      const u3 = zigzag(r3[i]!);
+      r3[i] = u3;
+      sum3 += u3;
+      if (u3 > max3) max3 = u3;
     }
   }
 
-  w.writeBits(bestOrder | (bestCoder << 2), 8);
-  if (bestOrder >= 1 && !firstKnown && n > 0) w.writeVarint(xs[0]!);
-  if (bestOrder === 2 && n > 1) w.writeVarint(xs[1]! - xs[0]!);
-  w.writeBits(bestParam, 6);
-  const res = s.res[bestOrder]!;
-  const from = bestOrder === 0 ? (firstKnown ? 1 : 0) : bestOrder;
-  if (bestCoder === FIXED) {
-    if (bestParam > 0) for (let i = from; i < n; i++) w.writeBitsWide(res[i]!, bestParam);
+  const head = MODE_BITS + PARAM_BITS;
+  const headG = g > 1 ? 8 * varintLenOf(g) : 0;
+  const headX0 = !firstKnown && n > 0 ? 8 * varintLenOf(zigzag(first)) : 0;
+  const headD1 = n > 1 ? 8 * varintLenOf(zigzag(xs[1]! - first)) : 0;
+  bestBits = Number.POSITIVE_INFINITY;
+  if (grid) consider(GRID, r3, 1, n - 1, sum3, max3, max3 === 0 ? MODE_BITS : head);
+  consider(0, r0, from0, n, sum0, max0, head);
+  // All-zero residuals (regular timestamps, constant values) need no divisor.
+  consider(1, r1, range(1, n, firstKnown), n, sum1, max1, head + (max1 > 0 ? headG : 0) + headX0);
+  consider(2, r2, range(2, n, firstKnown), n, sum2, max2, head + (max2 > 0 ? headG : 0) + headX0 + headD1);
+  const order = bestOrder;
+  const coder = bestCoder;
+  const param = bestParam;
+  if (order === 0 || order === GRID || (order === 1 && max1 === 0) || (order === 2 && max2 === 0)) g = 1;
+  if (order === GRID && param === 0) {
+    // Exactly on the line (a fixed step): the divisor bit, unused by the grid, says so.
+    w.writeBits(GRID | 8, MODE_BITS);
     return;
   }
-  const k = bestParam;
+
+  w.writeBits(order | (coder << 2) | (g > 1 ? 8 : 0), MODE_BITS);
+  if ((order === 1 || order === 2) && !firstKnown && n > 0) w.writeVarint(first);
+  if (order === 2 && n > 1) w.writeVarint(xs[1]! - first);
+  if (g > 1) w.writeUvarint(g);
+  w.writeBits(param, PARAM_BITS);
+  const res = s.res[order]!;
+  const from = range(order, n, firstKnown);
+  const end = order === GRID ? n - 1 : n;
+  if (coder === FIXED) {
+    if (param > 0) for (let i = from; i < end; i++) w.writeBitsWide(res[i]!, param);
+    return;
+  }
+  const k = param;
   const div = 2 ** k;
-  for (let i = from; i < n; i++) {
+  for (let i = from; i < end; i++) {
     const u = res[i]!;
     const q = Math.floor(u / div);
     if (q < RICE_ESCAPE) {
-      // q ones then a zero, written in 32-bit pieces.
-      let ones = q;
-      while (ones >= 31) {
-        w.writeBits(0x7fffffff, 31);
-        ones -= 31;
+      // q ones, a zero, then k low bits; one write when it fits in 32 bits.
+      const unary = ((1 << q) - 1) << 1;
+      if (q + 1 + k <= 32) w.writeBits(unary * div + (u - q * div), q + 1 + k);
+      else {
+        w.writeBits(unary, q + 1);
+        w.writeBitsWide(u - q * div, k);
       }
-      w.writeBits(((1 << ones) - 1) << 1, ones + 1);
-      w.writeBitsWide(u - q * div, k);
     } else {
       w.writeBits((1 << RICE_ESCAPE) - 1, RICE_ESCAPE);
       const len = bitLen(u);
@@ -169,44 +271,71 @@ export class IntSeqDecoder {
   private coder = 0;
   private param = 0;
   private div = 1;
+  private g = 1;
   private i = 0;
   private x = 0;
   private d = 0;
   private d1 = 0;
   private first = 0;
+  private last = 0;
+  private n = 0;
   private firstKnown = false;
   /** Set on an impossible mode or parameter. */
   bad = false;
 
-  /** Reads the sequence's preamble from `r`; `first` is xs[0] when `firstKnown`. */
-  reset(r: BitReader, n: number, firstKnown: boolean, first: number): void {
+  /**
+   * Reads the sequence's preamble from `r`. `first` is xs[0] when `firstKnown`, `last` is
+   * xs[n-1] when the writer was told both were known (else pass NaN).
+   */
+  reset(r: BitReader, n: number, firstKnown: boolean, first: number, last: number): void {
     this.r = r;
     this.i = 0;
     this.bad = false;
     this.firstKnown = firstKnown;
-    const mode = r.readBits(8);
+    const mode = r.readBits(MODE_BITS);
     this.order = mode & 3;
     this.coder = (mode >>> 2) & 1;
-    if (this.order > 2 || mode > 7) this.bad = true;
     this.first = first;
+    this.last = last;
+    this.n = n;
+    if (this.order === GRID && (!firstKnown || !Number.isSafeInteger(last))) this.bad = true;
+    if (mode === (GRID | 8)) {
+      // Exact grid: every residual is zero.
+      this.coder = FIXED;
+      this.param = 0;
+      this.g = 1;
+      return;
+    }
     if (this.order >= 1 && !firstKnown && n > 0) this.first = r.readVarint();
     if (this.order === 2 && n > 1) this.d1 = r.readVarint();
-    this.param = r.readBits(6);
+    this.g = mode & 8 ? r.readUvarint() : 1;
+    this.param = r.readBits(PARAM_BITS);
     this.div = 2 ** this.param;
   }
 
   private residual(): number {
     const r = this.r;
-    if (this.coder === FIXED) return unzigzag(this.param === 0 ? 0 : r.readBitsWide(this.param));
-    const q = r.readUnary(RICE_ESCAPE);
-    if (q < RICE_ESCAPE) return unzigzag(q * this.div + r.readBitsWide(this.param));
-    return unzigzag(r.readBitsWide(r.readBits(6)));
+    let u: number;
+    if (this.coder === FIXED) u = this.param === 0 ? 0 : r.readBitsWide(this.param);
+    else {
+      const q = r.readUnary(RICE_ESCAPE);
+      u = q < RICE_ESCAPE ? q * this.div + r.readBitsWide(this.param) : r.readBitsWide(r.readBits(6));
+    }
+    return unzigzag(u) * this.g;
   }
 
   /** The next value of the sequence. */
   next(): number {
     const i = this.i++;
-    if (this.order === 0) {
+    if (this.order === GRID) {
+      const n = this.n;
+      this.x =
+        i === 0
+          ? this.first
+          : i === n - 1
+            ? this.last
+            : gridAt(this.first, this.last, n, i) + this.residual();
+    } else if (this.order === 0) {
       this.x = i === 0 && this.firstKnown ? this.first : this.residual();
     } else if (i === 0) {
       this.x = this.first;

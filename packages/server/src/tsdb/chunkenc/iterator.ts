@@ -37,7 +37,7 @@ export class ChunkIterator implements SampleIterator {
     const h = this.h;
     if (!h.parse(bytes)) return this.fail('cannot read chunk: truncated header');
     if (h.enc === Encoding.XOR) this.xor.reset(bytes, h.bodyStart, h.count, h.mint);
-    else if (h.enc === Encoding.DECIMAL) this.dec.reset(bytes, h.bodyStart, h.count, h.mint);
+    else if (h.enc === Encoding.DECIMAL) this.dec.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
     else return this.fail(`cannot read chunk: unknown encoding ${h.enc}`);
     this.enc = h.enc;
     return this;

@@ -1,0 +1,158 @@
+/**
+ * Chunk encoding benchmark on the issue-3 workload (10 000 series × 360 samples at 10 s, cut into
+ * chunks of 120 samples). Prints one JSON line per result: encode and decode rates (median of
+ * several runs; the machine is shared) and bytes per sample for each encoding, per metric too.
+ *
+ *   node --import tsx --expose-gc packages/server/bench/chunkenc.bench.ts [--runs 5] [--series 10000] [--jitter 0]
+ *
+ * Encodings: `xor` (the streaming appender, what a head's open chunk costs), `auto` (ChunkEncoder
+ * .encode from typed arrays: decimal when exact and smaller, else XOR), `xor+recode` (append to
+ * an XorAppender, then ChunkEncoder.recode at cut time: the path the head uses).
+ */
+
+import { parseArgs } from 'node:util';
+import {
+  ChunkEncoder,
+  ChunkIterator,
+  chunkEncoding,
+  Encoding,
+  XorAppender,
+} from '../src/tsdb/chunkenc/index.js';
+import { generateWorkload } from './workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    series: { type: 'string', default: '10000' },
+    samples: { type: 'string', default: '360' },
+    chunk: { type: 'string', default: '120' },
+    jitter: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const RUNS = Number(args.runs);
+const CHUNK = Number(args.chunk);
+const jitterMs = Number(args.jitter);
+
+const w = generateWorkload({
+  series: Number(args.series),
+  samplesPerSeries: Number(args.samples),
+  stepMs: 10_000,
+  seed: Number(args.seed),
+  jitterMs,
+});
+const S = w.series.length;
+const N = w.samplesPerSeries;
+const total = S * N;
+const TS = new Float64Array(total);
+const VS = new Float64Array(total);
+for (let i = 0; i < S; i++) {
+  w.timestamps(i, TS.subarray(i * N, (i + 1) * N));
+  w.values(i, VS.subarray(i * N, (i + 1) * N));
+}
+
+type Encode = (ts: Float64Array, vs: Float64Array) => Uint8Array;
+const enc = new ChunkEncoder();
+const app = new XorAppender(2048);
+const encoders: Record<string, Encode> = {
+  xor: (ts, vs) => {
+    app.reset();
+    for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
+    return app.bytes().slice();
+  },
+  auto: (ts, vs) => enc.encode(ts, vs, ts.length)!,
+  'xor+recode': (ts, vs) => {
+    app.reset();
+    for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
+    return enc.recode(app.bytes())!;
+  },
+};
+
+function encodeAll(f: Encode): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let s = 0; s < S; s++) {
+    for (let o = 0; o < N; o += CHUNK) {
+      const a = s * N + o;
+      const b = s * N + Math.min(N, o + CHUNK);
+      out.push(f(TS.subarray(a, b), VS.subarray(a, b)));
+    }
+  }
+  return out;
+}
+
+let sink = 0;
+function decodeAll(chunks: Uint8Array[], it: ChunkIterator): number {
+  let n = 0;
+  let sum = 0;
+  for (const c of chunks) {
+    it.reset(c);
+    while (it.next()) {
+      sum += it.v() + it.t();
+      n++;
+    }
+  }
+  sink += sum;
+  return n;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+const common = { bench: 'chunkenc', series: S, samplesPerSeries: N, chunkSamples: CHUNK, jitterMs };
+
+const bytesPerSample: Record<string, number> = {};
+for (const [name, f] of Object.entries(encoders)) {
+  const encRates: number[] = [];
+  const decRates: number[] = [];
+  let chunks: Uint8Array[] = [];
+  const it = new ChunkIterator();
+  for (let r = 0; r < RUNS; r++) {
+    chunks = [];
+    gc();
+    let t0 = performance.now();
+    chunks = encodeAll(f);
+    encRates.push(total / ((performance.now() - t0) / 1000));
+    gc();
+    t0 = performance.now();
+    const n = decodeAll(chunks, it);
+    decRates.push(n / ((performance.now() - t0) / 1000));
+    if (n !== total) throw new Error(`decoded ${n} samples, want ${total}`);
+  }
+  let bytes = 0;
+  let decimalChunks = 0;
+  for (const c of chunks) {
+    bytes += c.length;
+    if (chunkEncoding(c) === Encoding.DECIMAL) decimalChunks++;
+  }
+  bytesPerSample[name] = bytes / total;
+  const line = (result: string, value: number, extra: object = {}) =>
+    console.log(JSON.stringify({ ...common, encoding: name, result, value, ...extra }));
+  line('encode_samples_per_s', round(median(encRates)), { runs: encRates.map((x) => round(x)) });
+  line('decode_samples_per_s', round(median(decRates)), { runs: decRates.map((x) => round(x)) });
+  line('bytes_per_sample', round(bytes / total, 4), {
+    bytes,
+    chunks: chunks.length,
+    decimalChunks,
+  });
+
+  // Per metric name: which kinds of series cost what.
+  const perMetric = new Map<string, number>();
+  for (let s = 0, c = 0; s < S; s++) {
+    const m = w.series[s]!.metric;
+    for (let o = 0; o < N; o += CHUNK, c++) perMetric.set(m, (perMetric.get(m) ?? 0) + chunks[c]!.length);
+  }
+  for (const [m, b] of perMetric) {
+    line('bytes_per_sample_by_metric', round(b / (total / perMetric.size), 4), { metric: m });
+  }
+}
+console.log(
+  JSON.stringify({
+    ...common,
+    result: 'xor_over_auto_bytes_ratio',
+    value: round(bytesPerSample.xor! / bytesPerSample.auto!, 3),
+  }),
+);
+if (sink === 42) console.log('');
