@@ -12,6 +12,8 @@ import type { ServerConfig } from './config/settings.js';
 import type { IngestLimits } from './ingest/limits.js';
 import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
+import { Engine } from './promql/engine/engine.js';
+import { parseExpr } from './promql/parser/parse.js';
 import { createServerMetrics } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
@@ -47,6 +49,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   };
   const router = buildRouter({
     store: db,
+    engine: new Engine({ parse: parseExpr }),
     limits,
     report,
     selfMetrics: metrics.registry,

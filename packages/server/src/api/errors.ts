@@ -3,10 +3,6 @@
  * nothing else in the server picks a status for an error.
  */
 
-import { ConfigError } from '../config/settings.js';
-import { IngestError } from '../ingest/errors.js';
-import { StorageError } from '../storage/errors.js';
-
 /** An error the HTTP layer itself raises (unknown route, wrong method…). */
 export class HttpError extends Error {
   constructor(
@@ -27,15 +23,23 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   storage_closed: 503,
   storage_io: 500,
   invalid_config: 500,
+  // Query errors (parser, engine), when they reach a native endpoint.
+  bad_data: 400,
+  invalid_matcher: 400,
+  execution: 422,
+  too_many_samples: 422,
+  timeout: 503,
+  canceled: 499,
 };
 
-/** The HTTP status for an error: 500 for anything without a known code (a bug). */
+/**
+ * The HTTP status for an error, by its `code` (IngestError, StorageError, ParseError, PromQLError…):
+ * 500 for anything without a known code, which is a bug.
+ */
 export function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;
-  if (err instanceof IngestError || err instanceof StorageError || err instanceof ConfigError) {
-    return STATUS_BY_CODE[err.code] ?? 500;
-  }
-  return 500;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? (STATUS_BY_CODE[code] ?? 500) : 500;
 }
 
 /** The reason phrase used in the native API's `{"error": …}` field. */
@@ -50,6 +54,7 @@ const REASONS: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

@@ -5,14 +5,18 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.
 import { jsonIngestHandler } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
+import type { Engine } from '../promql/engine/engine.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
+import { registerNativeQueryRoutes } from './native_query.js';
+import { registerPrometheusApi } from './prom/routes.js';
 import { Router } from './router.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
+  readonly engine: Engine;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -35,6 +39,9 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
 
   router.on('POST', '/v1/ingest', jsonIngestHandler(deps.store, deps.limits, deps.report));
+
+  registerNativeQueryRoutes(router, deps.engine, deps.store);
+  registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);
@@ -59,5 +66,6 @@ function landingPage(): string {
 <li><code>POST /v1/ingest</code> — push metrics (native JSON)</li>
 <li><a href="/metrics"><code>GET /metrics</code></a> — everything pushed, in Prometheus text format</li>
 <li><a href="/v1/health"><code>GET /v1/health</code></a> — health, version and uptime</li>
+<li><code>GET /api/v1/query?query=…</code> — PromQL through the Prometheus HTTP API (point Grafana here)</li>
 </ul></body></html>`;
 }
