@@ -41,9 +41,9 @@ export function tsdbStatus(store: Queryable, limit: number) {
       for (const l of s.labels) {
         const pair = `${l.name}=${l.value}`;
         byPair.set(pair, (byPair.get(pair) ?? 0) + 1);
-        let values = valuesByName.get(l.name);
-        if (values === undefined) valuesByName.set(l.name, (values = new Set()));
+        const values = valuesByName.get(l.name) ?? new Set<string>();
         values.add(l.value);
+        valuesByName.set(l.name, values);
       }
       it = s.iterator(it);
       if (it.next()) minTime = Math.min(minTime, it.t());
