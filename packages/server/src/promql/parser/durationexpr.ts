@@ -84,7 +84,7 @@ function parseAtom(ts: TokenStream, onMissing: OnMissing): Expr {
   switch (tok.type) {
     case 'NUMBER':
       ts.next();
-      return checkedLiteral(ts, { kind: 'NumberLiteral', val: parseNumber(tok.val), pos: tokenRange(tok) });
+      return checkedLiteral(ts, numberLiteral(ts, tok));
     case 'DURATION':
       ts.next();
       return durationLiteral(ts, tok);
@@ -95,19 +95,20 @@ function parseAtom(ts: TokenStream, onMissing: OnMissing): Expr {
       return { kind: 'ParenExpr', expr: inner, pos: { start: tok.pos, end: close.pos + 1 } };
     }
     case 'step':
-    case 'range':
+    case 'range': {
       ts.next();
-      ts.expect('(', '', '');
-      return call(tok.type, [], tok, ts.expect(')', '', ''));
+      if (!ts.accept('(')) return onMissing();
+      return call(tok.type, [], tok, ts.accept(')') ?? onMissing());
+    }
     case 'IDENTIFIER': {
       const name = tok.val.toLowerCase();
       if ((name !== 'min_of' && name !== 'max_of') || ts.peekSecond().type !== '(') return onMissing();
       ts.next();
       ts.next();
       const a = parseDurationExpr(ts, onMissing);
-      ts.expect(',', '', '');
+      if (!ts.accept(',')) return onMissing();
       const b = parseDurationExpr(ts, onMissing);
-      return call(name, [a, b], tok, ts.expect(')', '', ''));
+      return call(name, [a, b], tok, ts.accept(')') ?? onMissing());
     }
   }
   return onMissing();
@@ -115,6 +116,17 @@ function parseAtom(ts: TokenStream, onMissing: OnMissing): Expr {
 
 function call(func: string, args: Expr[], nameTok: Token, close: Token): Expr {
   return { kind: 'Call', func, args, pos: { start: nameTok.pos, end: close.pos + 1 } };
+}
+
+/** A NUMBER token as a literal; Go's parser rejects what overflows a float64. */
+export function numberLiteral(ts: TokenStream, tok: Token): NumberLiteral {
+  let val: number;
+  try {
+    val = parseNumber(tok.val);
+  } catch (err) {
+    ts.fail((err as Error).message, tokenRange(tok));
+  }
+  return { kind: 'NumberLiteral', val, pos: tokenRange(tok) };
 }
 
 /** A DURATION token (`5m`) as a literal in seconds. */

@@ -114,9 +114,10 @@ class Lexer {
         this.parenDepth++;
         return this.emit('(', start);
       case ')':
-        this.emit(')', start);
-        if (--this.parenDepth < 0) this.error(`unexpected right parenthesis ${quoteRune(')')}`, this.pos);
-        return;
+        // Upstream's lexer replaces the stray ")" by the error, positioned after it.
+        if (--this.parenDepth < 0)
+          return this.error(`unexpected right parenthesis ${quoteRune(')')}`, this.pos);
+        return this.emit(')', start);
       case '{':
         this.braceOpen = true;
         return this.emit('{', start);
@@ -189,7 +190,11 @@ class Lexer {
       while (isAlnum(this.peek())) this.pos++;
       const word = this.input.slice(start, this.pos).toLowerCase();
       if (!DURATION_WORDS.has(word)) {
-        return this.error(`unexpected character in duration expression: ${quoteRune(c)}`, start);
+        // Upstream's lexer words this differently once a duration has been read.
+        const msg = this.gotOperand
+          ? `unexpected character: ${quoteRune(c)}, expected ${quoteRune(':')}`
+          : `unexpected character in duration expression: ${quoteRune(c)}`;
+        return this.error(msg, start);
       }
       this.gotOperand = true;
       return this.emit(keywordOf(word) ?? 'IDENTIFIER', start);
@@ -209,9 +214,10 @@ class Lexer {
         this.parenDepth++;
         return this.emit('(', start);
       case ')':
-        this.emit(')', start);
-        if (--this.parenDepth < 0) this.error(`unexpected right parenthesis ${quoteRune(')')}`, this.pos);
-        return;
+        // Upstream's lexer replaces the stray ")" by the error, positioned after it.
+        if (--this.parenDepth < 0)
+          return this.error(`unexpected right parenthesis ${quoteRune(')')}`, this.pos);
+        return this.emit(')', start);
       case '+':
       case '-':
       case '*':
@@ -243,24 +249,44 @@ class Lexer {
     return this.input[i] === '(';
   }
 
+  /**
+   * A number, or a duration such as `5m` or `1h30m`. On failure the message quotes the text up to
+   * the offending character, as upstream's lexer does (`bad number or duration syntax: "5mm"`).
+   */
   private numberOrDuration(): undefined {
     const start = this.pos;
     const rest = this.input.slice(start);
     const m = /^0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*/.exec(rest) ?? NUMBER_RE.exec(rest);
     this.pos += m ? m[0].length : 0;
     const next = this.peek();
-    if (m && !isAlnum(next) && next !== '.') return this.emit('NUMBER', start);
-    if (m && /^[0-9]+$/.test(m[0]) && this.durationRest()) return this.emit('DURATION', start);
-    while (isAlnum(this.peek()) || this.peek() === '.') this.pos++;
+    if (next === '.') {
+      this.pos++;
+    } else if (!isAlnum(next)) {
+      return this.emit('NUMBER', start);
+    } else if (this.durationRest()) {
+      return this.emit('DURATION', start);
+    }
     this.error(`bad number or duration syntax: ${JSON.stringify(this.input.slice(start, this.pos))}`, start);
   }
 
-  /** After the leading digits of a duration: units and further digit groups, then a non-word character. */
+  /** Units and further digit groups after a duration's first digits; consumes what it reads. */
   private durationRest(): boolean {
-    const m = /^[smhdwy]s?(?:[0-9]+[smhdw]s?)*/.exec(this.input.slice(this.pos));
-    if (!m || m[0] === '' || isAlnum(this.input[this.pos + m[0].length])) return false;
-    this.pos += m[0].length;
-    return true;
+    const accept = (chars: string) => {
+      const c = this.peek();
+      if (c === undefined || !chars.includes(c)) return false;
+      this.pos++;
+      return true;
+    };
+    if (!accept('smhdwy')) return false;
+    accept('s');
+    while (isDigit(this.peek())) {
+      while (isDigit(this.peek())) this.pos++;
+      if (!accept('smhdw')) return false;
+      accept('s');
+    }
+    if (!isAlnum(this.peek())) return true;
+    this.pos++;
+    return false;
   }
 
   private quotedString(quote: string): undefined {

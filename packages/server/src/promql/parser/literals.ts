@@ -16,7 +16,14 @@ export function parseNumber(text: string): number {
   if (/^0o[0-7]+$/.test(plain)) return Number.parseInt(plain.slice(2), 8);
   if (/^0[0-7]+$/.test(plain)) return Number.parseInt(plain.slice(1), 8);
   const n = Number(plain);
-  if (plain === '' || Number.isNaN(n)) throw new Error(`error parsing number: invalid syntax: ${text}`);
+  if (plain === '' || Number.isNaN(n)) {
+    throw new Error(`error parsing number: strconv.ParseFloat: parsing ${quoteString(text)}: invalid syntax`);
+  }
+  if (!Number.isFinite(n)) {
+    throw new Error(
+      `error parsing number: strconv.ParseFloat: parsing ${quoteString(text)}: value out of range`,
+    );
+  }
   return n;
 }
 

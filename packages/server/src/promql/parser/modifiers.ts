@@ -1,9 +1,15 @@
 /** Postfix modifiers: range selectors and subqueries `[…]`, `offset`, `@`, `anchored`, `smoothed`. */
 
 import type { AtModifier, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
-import { durationLiteral, parseDurationExpr, parseOffsetDuration, resolveDuration } from './durationexpr.js';
-import { formatNumber, parseNumber } from './literals.js';
-import { type TokenStream, tokenRange } from './stream.js';
+import {
+  durationLiteral,
+  numberLiteral,
+  parseDurationExpr,
+  parseOffsetDuration,
+  resolveDuration,
+} from './durationexpr.js';
+import { formatNumber } from './literals.js';
+import type { TokenStream } from './stream.js';
 
 const PRECEDED_BY = 'must be preceded by an instant vector selector or range vector selector or a subquery';
 
@@ -98,7 +104,7 @@ function parseOffset(ts: TokenStream, e: Expr): Expr {
 
 function parseAt(ts: TokenStream, e: Expr): Expr {
   ts.next();
-  const at = parseAtValue(ts);
+  const at = parseAtValue(ts, e);
   const set = <T extends VectorSelector | SubqueryExpr>(node: T): T => {
     if (node.at) ts.fail('@ <timestamp> may not be set multiple times', e.pos);
     return { ...node, at };
@@ -117,7 +123,7 @@ function parseAt(ts: TokenStream, e: Expr): Expr {
 }
 
 /** `start()`, `end()`, or a signed number or duration of seconds. */
-function parseAtValue(ts: TokenStream): AtModifier {
+function parseAtValue(ts: TokenStream, target: Expr): AtModifier {
   const tok = ts.peek();
   if (tok.type === 'start' || tok.type === 'end') {
     ts.next();
@@ -128,10 +134,10 @@ function parseAtValue(ts: TokenStream): AtModifier {
   const num = ts.peek();
   if (num.type !== 'NUMBER' && num.type !== 'DURATION') ts.unexpected('@', 'timestamp');
   ts.next();
-  const abs = num.type === 'NUMBER' ? parseNumber(num.val) : durationLiteral(ts, num).val;
+  const abs = (num.type === 'NUMBER' ? numberLiteral(ts, num) : durationLiteral(ts, num)).val;
   const seconds = sign?.type === '-' ? -abs : abs;
   if (!Number.isFinite(seconds) || Math.abs(seconds) >= 2 ** 63) {
-    ts.fail(`timestamp out of bounds for @ modifier: ${goFixed(seconds)}`, tokenRange(num));
+    ts.fail(`timestamp out of bounds for @ modifier: ${goFixed(seconds)}`, target.pos);
   }
   return { kind: 'timestamp', ms: Math.round(seconds * 1000) };
 }

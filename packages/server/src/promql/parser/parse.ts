@@ -27,10 +27,17 @@ import { TokenStream } from './stream.js';
 export function parseExpr(input: string): Expr {
   const ts = new TokenStream(input, lex(input));
   if (ts.peek().type === 'EOF') ts.fail('no expression found in input', { start: 0, end: 0 });
-  const expr = parseExpression(ts);
-  if (ts.peek().type !== 'EOF') ts.unexpected('', '');
-  checkExpr(expr, input, (reason, pos) => ts.fail(reason, pos));
-  return expr;
+  try {
+    const expr = parseExpression(ts);
+    if (ts.peek().type !== 'EOF') ts.unexpected('', '');
+    checkExpr(expr, input, (reason, pos) => ts.fail(reason, pos));
+    return expr;
+  } catch (err) {
+    // Thousands of nesting levels exhaust the JS stack; that is the user's query, not our bug.
+    if (err instanceof RangeError)
+      ts.fail('expression is too deeply nested', { start: 0, end: input.length });
+    throw err;
+  }
 }
 
 /**

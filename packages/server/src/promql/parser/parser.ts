@@ -7,9 +7,9 @@
 
 import type { AggregateExpr, AggregateOp, BinaryOp, Call, Expr } from './ast.js';
 import { newBinaryExpr, parseBinModifiers } from './binary.js';
-import { durationLiteral } from './durationexpr.js';
+import { durationLiteral, numberLiteral } from './durationexpr.js';
 import { getFunction } from './functions.js';
-import { parseNumber, quoteString, unquoteString } from './literals.js';
+import { quoteString, unquoteString } from './literals.js';
 import { parsePostfix } from './modifiers.js';
 import { parseGroupingLabels, parseVectorSelector } from './selector.js';
 import { type TokenStream, tokenRange } from './stream.js';
@@ -110,7 +110,7 @@ function parsePrimary(ts: TokenStream): Expr {
   switch (tok.type) {
     case 'NUMBER':
       ts.next();
-      return { kind: 'NumberLiteral', val: parseNumber(tok.val), pos: tokenRange(tok) };
+      return numberLiteral(ts, tok);
     case 'DURATION':
       ts.next();
       return durationLiteral(ts, tok);
@@ -146,7 +146,7 @@ function parsePrimary(ts: TokenStream): Expr {
     const second = ts.peekSecond().type;
     if (second === '(' || second === 'by' || second === 'without') return parseAggregate(ts);
     ts.next();
-    if (!FOLLOWS_SELECTOR.has(second)) ts.unexpected('aggregation', '');
+    if (!FOLLOWS_SELECTOR.has(second)) ts.unexpected('', '');
     return parseVectorSelector(ts, tok);
   }
   if (isWord(tok.type) && !NOT_METRIC_NAMES.has(tok.type)) {

@@ -3,6 +3,9 @@
 import { assertNever, type Expr, type ValueType } from './ast.js';
 import { getFunction } from './functions.js';
 
+/** Types of binary expressions, cached because the parser asks for them at every level of a long chain. */
+const binaryTypes = new WeakMap<Expr, ValueType>();
+
 /** The type an expression evaluates to. Calls to unknown functions never reach here (the parser rejects them). */
 export function typeOf(e: Expr): ValueType {
   switch (e.kind) {
@@ -20,8 +23,14 @@ export function typeOf(e: Expr): ValueType {
     case 'UnaryExpr':
     case 'StepInvariantExpr':
       return typeOf(e.expr);
-    case 'BinaryExpr':
-      return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'BinaryExpr': {
+      let t = binaryTypes.get(e);
+      if (t === undefined) {
+        t = typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+        binaryTypes.set(e, t);
+      }
+      return t;
+    }
     case 'Call':
       return getFunction(e.func)?.returnType ?? 'vector';
     default:
