@@ -170,10 +170,9 @@ function vectorVector(e: BinaryExpr, lhs: Vector, rhs: Vector, out: Vector): voi
     const l = oneToMany ? os.f : ms.f;
     const r = oneToMany ? ms.f : os.f;
     let [v, keep] = elemOp(e.op, l, r);
-    if (e.returnBool) {
-      v = keep ? 1 : 0;
-    } else if (!keep) continue;
     const metric = resultMetric(ms.metric, os.metric, m);
+    // Matching errors are raised even for pairs a comparison then filters out, so that a
+    // query's validity does not depend on the data's values.
     const seen = matched.get(k);
     if (m.card === 'one-to-one') {
       if (seen !== undefined) {
@@ -189,6 +188,8 @@ function vectorVector(e: BinaryExpr, lhs: Vector, rhs: Vector, out: Vector): voi
         throw execError('multiple matches for labels: grouping labels must ensure unique matches');
       else seen.add(mk);
     }
+    if (e.returnBool) v = keep ? 1 : 0;
+    else if (!keep) continue;
     out.push({ metric, f: v, t: ms.t, dropName: ms.dropName || !cmp || e.returnBool });
   }
 }

@@ -13,15 +13,16 @@ import type { FnContext, FunctionDef, RangeFn, Window } from './functions/types.
 import type { EvalSeries, EvalValue } from './types.js';
 
 export function evalCall(ev: Evaluator, call: Call): EvalValue {
+  if (call.func === 'absent_over_time') return absentOverTime(ev, call);
   const def = FUNCTIONS.get(call.func);
   if (def === undefined) throw execError(`unknown function with name "${call.func}"`);
-  const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange };
+  const query = { start: ev.ctx.queryStart, end: ev.ctx.queryEnd, step: ev.ctx.queryStep };
+  const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange, query };
   if (call.func === 'timestamp') {
     const arg = unwrap(call.args[0]!);
     // timestamp(selector) is the sample's own time, not the step's (engine.go special case).
     if (arg.kind === 'VectorSelector') return { type: 'vector', series: ev.evalVectorSelector(arg, true) };
   }
-  if (call.func === 'absent_over_time') return absentOverTime(ev, call);
   const impl = def.impl;
   switch (impl.kind) {
     case 'range':

@@ -17,6 +17,8 @@ export class QueryContext {
     /** The query's own start and end, what `@ start()` and `@ end()` mean everywhere in it. */
     readonly queryStart: number,
     readonly queryEnd: number,
+    /** The query's step in ms; 0 for an instant query (what `step()` returns). */
+    readonly queryStep: number,
     readonly lookback: number,
     readonly noStepSubqueryInterval: number,
     readonly maxSamples: number,

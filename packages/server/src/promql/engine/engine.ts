@@ -126,6 +126,7 @@ export class Engine {
       annotations,
       start,
       end,
+      isRange ? step : 0,
       opts.lookbackDelta ?? this.lookback,
       this.noStepSubqueryInterval,
       this.maxSamples,
@@ -208,15 +209,28 @@ function toVector(series: readonly EvalSeries[], t: number): VectorSample[] {
   return out;
 }
 
+/**
+ * The matrix of a range query, sorted by labels. Series that became identical when their names
+ * were dropped are merged when they do not overlap in time (Prometheus 3.x); a shared timestamp
+ * is an error.
+ */
 function toMatrix(series: readonly EvalSeries[]): MatrixSeries[] {
-  const seen = new Set<string>();
-  const out: MatrixSeries[] = [];
+  const byKey = new Map<string, MatrixSeries>();
   for (const s of series) {
     const metric = finalLabels(s);
     const key = labelsKey(metric);
-    if (seen.has(key)) throw execError('vector cannot contain metrics with the same labelset');
-    seen.add(key);
-    out.push({ metric, points: s.ts.map((t, i) => ({ t, v: s.vs[i]! })) });
+    const points = s.ts.map((t, i) => ({ t, v: s.vs[i]! }));
+    const prev = byKey.get(key);
+    if (prev === undefined) {
+      byKey.set(key, { metric, points });
+      continue;
+    }
+    const merged = [...prev.points, ...points].sort((a, b) => a.t - b.t);
+    for (let i = 1; i < merged.length; i++) {
+      if (merged[i]!.t === merged[i - 1]!.t)
+        throw execError('vector cannot contain metrics with the same labelset');
+    }
+    prev.points = merged;
   }
-  return out.sort((a, b) => labelsCompare(a.metric, b.metric));
+  return [...byKey.values()].sort((a, b) => labelsCompare(a.metric, b.metric));
 }

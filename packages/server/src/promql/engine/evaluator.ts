@@ -12,6 +12,7 @@ import {
   type SubqueryExpr,
   type VectorSelector,
 } from '../parser/ast.js';
+import { evalDurationExpr } from '../parser/durationexpr.js';
 import { evalAggregate } from './aggregate.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './call.js';
@@ -100,7 +101,13 @@ export class Evaluator {
    * seconds (what `timestamp(selector)` returns).
    */
   evalVectorSelector(sel: VectorSelector, sampleTimes: boolean): EvalSeries[] {
-    const ends = effectiveTimes(sel.at, sel.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+    const ends = effectiveTimes(
+      sel.at,
+      this.duration(sel.offset, sel.offsetExpr),
+      this.steps,
+      this.ctx.queryStart,
+      this.ctx.queryEnd,
+    );
     const lookback = this.ctx.lookback;
     const [lo, hi] = minMax(ends);
     const q = this.ctx.querier(lo - lookback + 1, hi);
@@ -131,27 +138,43 @@ export class Evaluator {
   rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string): RangeInput {
     if (expr.kind === 'MatrixSelector') {
       const sel = expr.vector;
-      const ends = effectiveTimes(sel.at, sel.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+      const ends = effectiveTimes(
+        sel.at,
+        this.duration(sel.offset, sel.offsetExpr),
+        this.steps,
+        this.ctx.queryStart,
+        this.ctx.queryEnd,
+      );
+      const range = this.duration(expr.range, expr.rangeExpr);
       const [lo, hi] = minMax(ends);
-      const q = this.ctx.querier(lo - expr.range + 1, hi);
+      const q = this.ctx.querier(lo - range + 1, hi);
       const hints = {
-        start: lo - expr.range + 1,
+        start: lo - range + 1,
         end: hi,
         step: this.interval,
-        range: expr.range,
+        range,
         ...(func ? { func } : {}),
       };
-      const loaded = loadSeries(q, sel, lo - expr.range, hi, false, hints);
+      const loaded = loadSeries(q, sel, lo - range, hi, false, hints);
       const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
-      return { series, ends, range: expr.range };
+      return { series, ends, range };
     }
-    const ends = effectiveTimes(expr.at, expr.offset, this.steps, this.ctx.queryStart, this.ctx.queryEnd);
+    const ends = effectiveTimes(
+      expr.at,
+      this.duration(expr.offset, expr.offsetExpr),
+      this.steps,
+      this.ctx.queryStart,
+      this.ctx.queryEnd,
+    );
+    const range = this.duration(expr.range, expr.rangeExpr);
     const [lo, hi] = minMax(ends);
-    const interval = expr.step !== 0 ? expr.step : this.ctx.noStepSubqueryInterval;
+    const step = this.duration(expr.step, expr.stepExpr);
+    const interval = step !== 0 ? step : this.ctx.noStepSubqueryInterval;
     // The inner grid is aligned to multiples of the step: its first point is the first multiple
     // strictly after the earliest window start (engine.go, SubqueryExpr).
-    const start = (Math.floor((lo - expr.range) / interval) + 1) * interval;
-    if (start > hi) return { series: [], ends, range: expr.range };
+    if (!(interval > 0)) throw execError(`subquery step must be positive, got ${interval}ms`);
+    const start = (Math.floor((lo - range) / interval) + 1) * interval;
+    if (start > hi) return { series: [], ends, range };
     const inner = new Evaluator(this.ctx, start, hi, interval);
     const v = inner.eval(expr.expr);
     let series: EvalSeries[];
@@ -159,7 +182,23 @@ export class Evaluator {
     else if (v.type === 'scalar')
       series = [{ metric: [], dropName: false, ts: inner.steps.slice(), vs: Array.from(v.values) }];
     else throw execError(`subquery is only allowed on instant vector, got ${v.type}`);
-    return { series, ends, range: expr.range };
+    return { series, ends, range };
+  }
+
+  /**
+   * A duration in ms: the parser's constant, or its duration expression evaluated with this
+   * query's `step()` and `range()` (experimental duration expressions).
+   */
+  duration(ms: number, expr: Expr | undefined): number {
+    if (expr === undefined) return ms;
+    try {
+      return evalDurationExpr(expr, {
+        stepMs: this.ctx.queryStep,
+        rangeMs: this.ctx.queryEnd - this.ctx.queryStart,
+      });
+    } catch (err) {
+      throw execError((err as Error).message);
+    }
   }
 
   /** A range argument as an instant query's result: the raw samples in each series' window. */

@@ -127,16 +127,19 @@ function shouldSkip(cmd: EvalCmd, opts: RunOptions, histogramSeries: readonly La
   });
 }
 
+/**
+ * Loads the data into a fresh head in global time order, so that no sample is ever older than
+ * what the head has already seen (a head may refuse samples far behind its newest one).
+ */
 async function buildHead(data: ReadonlyMap<string, StoredSeries>): Promise<Head> {
   const head = new Head();
+  const rows: { s: StoredSeries; t: number }[] = [];
+  for (const s of data.values()) for (const t of s.samples.keys()) rows.push({ s, t });
+  rows.sort((a, b) => a.t - b.t);
   const app = head.appender();
-  for (const s of data.values()) {
-    const ts = [...s.samples.keys()].sort((a, b) => a - b);
-    let ref = 0;
-    for (const t of ts) {
-      const v = s.samples.get(t);
-      ref = app.append(ref, s.labels, t, v === null || v === undefined ? STALE_NAN : v);
-    }
+  for (const { s, t } of rows) {
+    const v = s.samples.get(t);
+    app.append(0, s.labels, t, v === null || v === undefined ? STALE_NAN : v);
   }
   await app.commit();
   return head;

@@ -66,7 +66,8 @@ function blocks(text: string): Block[] {
       cur = null;
       return;
     }
-    if (cur === null) {
+    // `clear` is a one-line command: a line right after it starts the next command.
+    if (cur === null || cur.lines[0]!.toLowerCase() === 'clear') {
       cur = { line: i + 1, lines: [l] };
       out.push(cur);
     } else cur.lines.push(l);

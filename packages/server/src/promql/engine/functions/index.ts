@@ -5,6 +5,7 @@ import { LABEL_FUNCTIONS } from './labels.js';
 import { MATH_FUNCTIONS } from './math.js';
 import { MISC_FUNCTIONS } from './misc.js';
 import { OVER_TIME_FUNCTIONS } from './over_time.js';
+import { QUERY_FUNCTIONS } from './query.js';
 import { RATE_FUNCTIONS } from './rate.js';
 import { TIME_FUNCTIONS } from './time.js';
 import type { FunctionDef } from './types.js';
@@ -18,5 +19,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map(
     ...LABEL_FUNCTIONS,
     ...MISC_FUNCTIONS,
     ...HISTOGRAM_FUNCTIONS,
+    ...QUERY_FUNCTIONS,
   ].map((f) => [f.name, f]),
 );

@@ -137,6 +137,8 @@ export const OVER_TIME_FUNCTIONS: readonly FunctionDef[] = [
   ),
   range('mad_over_time', (w) => {
     const vs = values(w);
+    // A NaN sample makes the deviation NaN rather than being sorted away.
+    if (vs.some(Number.isNaN)) return Number.NaN;
     const median = quantile(0.5, vs);
     const dev = vs.map((v) => Math.abs(v - median));
     return quantile(0.5, dev);

@@ -32,6 +32,8 @@ export interface FnContext {
   readonly ts: number;
   /** True when the query is a range query with more than one step. */
   readonly isRange: boolean;
+  /** The query's own start, end and step in ms (step 0 for an instant query). */
+  readonly query: { readonly start: number; readonly end: number; readonly step: number };
 }
 
 /** An argument of an instant function at one step. */
