@@ -6,6 +6,7 @@
 
 import { ConfigError, resolveConfig, settingsHelp } from './config/settings.js';
 import { createLogger } from './log.js';
+import { promqlTestCommand } from './promql/promqltest/command.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -13,6 +14,10 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   serve: { run: serve, summary: 'start the server (the default command)' },
+  'promql-test': {
+    run: promqlTestCommand,
+    summary: 'run promqltest scripts (FILE…) against the PromQL engine',
+  },
 };
 
 function usage(): string {
