@@ -1,0 +1,250 @@
+/**
+ * PromQL latency against a real Prometheus in the same run, on the storage benchmark's workload
+ * (10 000 series × 360 samples at 10 s, plus 240 classic-histogram bucket series), each query a
+ * 1 h range query at a 15 s step, sent over HTTP to both servers from this process.
+ *
+ * Prometheus (Debian's package) gets the same samples through `promtool tsdb
+ * create-blocks-from openmetrics`; TinyObs gets them through its Appender. Prints one JSON line
+ * per query with both medians and their ratio.
+ *
+ *   node --import tsx --expose-gc packages/server/bench/promql.bench.ts
+ * Env: BENCH_RUNS (default 7), BENCH_SAMPLES_PER_SERIES (default 360).
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Labels, labelsFromRecord, METRIC_NAME } from '../src/model/labels.js';
+import { freePort, waitFor } from '../test/support/ports.js';
+import { startTestServer, tempDir } from '../test/support/server.js';
+import { findBinary } from '../test/support/system.js';
+import { generateWorkload } from './workload.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SAMPLES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 360);
+const STEP_MS = 10_000;
+const start = Math.floor((Date.now() - SAMPLES * STEP_MS) / 60_000) * 60_000;
+const w = generateWorkload({
+  series: 10_000,
+  samplesPerSeries: SAMPLES,
+  stepMs: STEP_MS,
+  startMs: start,
+  seed: 1,
+});
+
+/** Classic histogram buckets: 5 services × 4 instances × 12 `le`, cumulative, seeded. */
+function histogramSeries(): { labels: Labels; values: Float64Array; ts: Float64Array }[] {
+  const les = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
+  const out: { labels: Labels; values: Float64Array; ts: Float64Array }[] = [];
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (const service of ['api', 'auth', 'billing', 'search', 'web']) {
+    for (let inst = 0; inst < 4; inst++) {
+      const counts = new Float64Array(les.length);
+      const series = les.map((le) => ({
+        labels: labelsFromRecord({
+          __name__: 'http_request_duration_seconds_bucket',
+          service,
+          instance: `h${inst}`,
+          le,
+        }),
+        values: new Float64Array(SAMPLES),
+        ts: new Float64Array(SAMPLES),
+      }));
+      for (let k = 0; k < SAMPLES; k++) {
+        const n = Math.floor(rnd() * 50);
+        for (let o = 0; o < n; o++) {
+          const latency = -Math.log(1 - rnd()) * 0.15;
+          for (let b = 0; b < les.length; b++)
+            if (b === les.length - 1 || latency <= Number(les[b])) counts[b]!++;
+        }
+        for (let b = 0; b < les.length; b++) {
+          series[b]!.values[k] = counts[b]!;
+          series[b]!.ts[k] = start + k * STEP_MS;
+        }
+      }
+      out.push(...series);
+    }
+  }
+  return out;
+}
+
+const hist = histogramSeries();
+const oneSeries = w.series[0]!.labels;
+const selector = `{${oneSeries.map((l) => `${l.name}="${l.value}"`).join(',')}}`;
+const QUERIES: Record<string, string> = {
+  sum_rate: 'sum by (service) (rate(http_requests_total[5m]))',
+  histogram_quantile:
+    'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
+  topk: 'topk(5, rate(http_requests_total[5m]))',
+  count_all: 'count({__name__=~".+"})',
+  raw_series: selector,
+};
+const end = start + (SAMPLES - 1) * STEP_MS;
+const rangeStart = end - 3_600_000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function timeQueries(base: string): Promise<Record<string, { ms: number; series: number }>> {
+  const out: Record<string, { ms: number; series: number }> = {};
+  for (const [name, q] of Object.entries(QUERIES)) {
+    const body = new URLSearchParams({
+      query: q,
+      start: String(rangeStart / 1000),
+      end: String(end / 1000),
+      step: '15',
+    });
+    const once = async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/api/v1/query_range`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
+      const json = (await res.json()) as { status: string; error?: string; data: { result: unknown[] } };
+      if (json.status !== 'success') throw new Error(`${name} failed on ${base}: ${json.error}`);
+      return { ms: performance.now() - t0, series: json.data.result.length };
+    };
+    await once(); // warm-up
+    const times: number[] = [];
+    let series = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const x = await once();
+      times.push(x.ms);
+      series = x.series;
+    }
+    out[name] = { ms: median(times), series };
+  }
+  return out;
+}
+
+async function loadTinyObs() {
+  const server = await startTestServer();
+  for (const b of w.batches(10_000)) {
+    const app = server.db.appender();
+    for (let i = 0; i < b.length; i++) app.append(0, w.series[b.series[i]!]!.labels, b.ts[i]!, b.vs[i]!);
+    await app.commit();
+  }
+  const app = server.db.appender();
+  for (const h of hist) for (let k = 0; k < SAMPLES; k++) app.append(0, h.labels, h.ts[k]!, h.values[k]!);
+  await app.commit();
+  return server;
+}
+
+async function writeOpenMetrics(path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  const line = (ls: Labels) => {
+    const name = ls.find((l) => l.name === METRIC_NAME)!.value;
+    const rest = ls.filter((l) => l.name !== METRIC_NAME).map((l) => `${l.name}="${l.value}"`);
+    return `${name}{${rest.join(',')}}`;
+  };
+  // OpenMetrics wants each family contiguous and each series in time order.
+  const byName = new Map<string, number[]>();
+  for (const s of w.series) byName.set(s.metric, [...(byName.get(s.metric) ?? []), s.index]);
+  const ts = new Float64Array(SAMPLES);
+  const vs = new Float64Array(SAMPLES);
+  for (const indexes of byName.values()) {
+    for (const i of indexes) {
+      w.timestamps(i, ts);
+      w.values(i, vs);
+      const prefix = line(w.series[i]!.labels);
+      let chunk = '';
+      for (let k = 0; k < SAMPLES; k++) chunk += `${prefix} ${vs[k]} ${ts[k]! / 1000}\n`;
+      await write(chunk);
+    }
+  }
+  for (const h of hist) {
+    const prefix = line(h.labels);
+    let chunk = '';
+    for (let k = 0; k < SAMPLES; k++) chunk += `${prefix} ${h.values[k]} ${h.ts[k]! / 1000}\n`;
+    await write(chunk);
+  }
+  await write('# EOF\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function startPrometheus(prometheus: string, promtool: string) {
+  const dir = tempDir('tinyobs-bench-prom-');
+  const file = join(dir, 'data.om');
+  await writeOpenMetrics(file);
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const r = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, data], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`promtool failed: ${r.stderr}`);
+  rmSync(file);
+  writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
+  const port = await freePort();
+  const child = spawn(
+    prometheus,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${data}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(
+    'Prometheus to be ready',
+    async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined),
+    60_000,
+  );
+  return {
+    base,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const tiny = await loadTinyObs();
+const tinyTimes = await timeQueries(tiny.url);
+await tiny.stop();
+
+const prometheus = findBinary('prometheus');
+const promtool = findBinary('promtool');
+let promTimes: Record<string, { ms: number; series: number }> | null = null;
+if (prometheus && promtool) {
+  const prom = await startPrometheus(prometheus, promtool);
+  try {
+    promTimes = await timeQueries(prom.base);
+  } finally {
+    prom.stop();
+  }
+} else {
+  process.stderr.write(
+    'promql.bench: prometheus/promtool not installed (apt-get install prometheus): no baseline\n',
+  );
+}
+
+for (const name of Object.keys(QUERIES)) {
+  const t = tinyTimes[name]!;
+  const p = promTimes?.[name];
+  console.log(
+    JSON.stringify({
+      bench: 'promql.query_range',
+      query: name,
+      expr: QUERIES[name],
+      range: '1h',
+      step: '15s',
+      runs: RUNS,
+      tinyobs_ms: +t.ms.toFixed(2),
+      prometheus_ms: p ? +p.ms.toFixed(2) : null,
+      ratio_tinyobs_over_prometheus: p ? +(t.ms / p.ms).toFixed(2) : null,
+      series_tinyobs: t.series,
+      series_prometheus: p?.series ?? null,
+    }),
+  );
+}
