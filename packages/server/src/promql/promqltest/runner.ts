@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { type Labels, labelsKey } from '../../model/labels.js';
 import { STALE_NAN } from '../../model/sample.js';
 import { Head } from '../../tsdb/head/head.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, type QueryResult, type VectorSample } from '../engine/engine.js';
 import type { Expr } from '../parser/ast.js';
 import { checkResult } from './compare.js';
 import { type EvalCmd, parseScript } from './script.js';
@@ -147,7 +147,7 @@ async function buildHead(data: ReadonlyMap<string, StoredSeries>): Promise<Head>
 
 async function runEval(engine: Engine, head: Head, cmd: EvalCmd): Promise<string | null> {
   const fail = cmd.expectations.find((e) => e.kind === 'fail');
-  let res: Awaited<ReturnType<Engine['instantQuery']>>;
+  let res: QueryResult;
   try {
     res = cmd.instant
       ? await engine.instantQuery(head, cmd.expr, cmd.rangeVector?.end ?? cmd.start)
@@ -162,7 +162,41 @@ async function runEval(engine: Engine, head: Head, cmd: EvalCmd): Promise<string
     return null;
   }
   if (fail !== undefined) return 'expected the query to fail, it succeeded';
-  return checkResult(cmd, res);
+  const problem = checkResult(cmd, res);
+  if (problem !== null || !cmd.instant) return problem;
+  return rangeModeCheck(engine, head, cmd);
+}
+
+/**
+ * Upstream's extra check (FORMAT.md §8.1): an instant eval must also hold as the middle step of a
+ * range query from T-1m to T+1m, which exercises the range evaluation path with the same data.
+ */
+async function rangeModeCheck(engine: Engine, head: Head, cmd: EvalCmd): Promise<string | null> {
+  if (cmd.expectations.some((e) => e.kind === 'ordered') || cmd.rangeVector !== null || cmd.string !== null)
+    return null;
+  if (/\b(start|end|range|step)\s*\(\s*\)/.test(cmd.expr)) return null;
+  const t = cmd.start;
+  let res: QueryResult;
+  try {
+    res = await engine.rangeQuery(head, cmd.expr, t - 60_000, t + 60_000, 60_000);
+  } catch (err) {
+    return `in range mode: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (res.value.resultType !== 'matrix')
+    return `in range mode: expected a matrix, got ${res.value.resultType}`;
+  const at: VectorSample[] = [];
+  for (const s of res.value.result) {
+    const p = s.points.find((x) => x.t === t);
+    if (p !== undefined) at.push({ metric: s.metric, t, v: p.v });
+  }
+  let value: QueryResult['value'];
+  if (cmd.scalar !== null) {
+    if (at.length !== 1) return `in range mode: expected one series for a scalar, got ${at.length}`;
+    value = { resultType: 'scalar', t, v: at[0]!.v };
+  } else value = { resultType: 'vector', result: at };
+  const bare: EvalCmd = { ...cmd, expectations: [], legacyInfo: false, legacyWarn: false };
+  const problem = checkResult(bare, { value, warnings: [], infos: [] });
+  return problem === null ? null : `in range mode: ${problem}`;
 }
 
 /** Loads the native-histogram skip list (`native-histogram-evals.json`) for one file, if listed. */

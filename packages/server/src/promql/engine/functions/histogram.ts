@@ -6,7 +6,7 @@
  * float samples.
  */
 
-import { type Labels, labelsKey, METRIC_NAME, metricName } from '../../../model/labels.js';
+import { type Labels, labelsKey, labelsWith, metricName } from '../../../model/labels.js';
 import type { PosRange } from '../../parser/ast.js';
 import { formatFloat } from '../quantile.js';
 import type { Vector } from '../types.js';
@@ -39,7 +39,10 @@ function parseLe(s: string): number {
   return Number(t.replace(/_/g, ''));
 }
 
-/** Groups bucket samples by their labels without `le` and the metric name. */
+/**
+ * Groups bucket samples by their labels without `le`. The name stays in the key, so two
+ * histograms that differ only by name collide when names are dropped (an error, as upstream).
+ */
 function groupBuckets(vec: Vector, ctx: FnContext, argPos: PosRange): BucketGroup[] {
   const groups = new Map<string, BucketGroup>();
   for (const s of vec) {
@@ -53,7 +56,7 @@ function groupBuckets(vec: Vector, ctx: FnContext, argPos: PosRange): BucketGrou
       continue;
     }
     const metric = s.metric.filter((l) => l.name !== 'le');
-    const key = labelsKey(metric.filter((l) => l.name !== METRIC_NAME));
+    const key = labelsKey(metric);
     let g = groups.get(key);
     if (g === undefined) {
       g = { metric, name: metricName(s.metric), buckets: [] };
@@ -152,7 +155,9 @@ function bucketFraction(lower: number, upper: number, raw: Bucket[]): number {
     if (i === 0 && b.upper > 0) lowerBound = 0;
     const upperBound = b.upper;
     const interpolate = (v: number): number => {
-      if (lowerBound === Number.NEGATIVE_INFINITY) return rank;
+      // An infinitely wide bucket contributes no observations between finite values: the
+      // -Inf bucket puts them all below, the +Inf bucket all above.
+      if (lowerBound === Number.NEGATIVE_INFINITY) return b.count;
       if (upperBound === Number.POSITIVE_INFINITY) return rank;
       return rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
     };
@@ -181,6 +186,13 @@ function bucketFraction(lower: number, upper: number, raw: Bucket[]): number {
   return (upperRank - lowerRank) / count;
 }
 
+function monotonicityInfo(ctx: FnContext, name: string, pos: PosRange): void {
+  ctx.annotations.info(
+    `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`,
+    pos,
+  );
+}
+
 const histogramQuantile: FunctionDef = {
   name: 'histogram_quantile',
   dropsName: true,
@@ -196,12 +208,7 @@ const histogramQuantile: FunctionDef = {
       }
       for (const g of groupBuckets(args[1] as Vector, ctx, ctx.call.args[1]!.pos)) {
         const [v, forced] = bucketQuantile(q, g.buckets);
-        if (forced) {
-          ctx.annotations.info(
-            `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(g.name)}`,
-            ctx.call.args[1]!.pos,
-          );
-        }
+        if (forced) monotonicityInfo(ctx, g.name, ctx.call.args[1]!.pos);
         out.push({ metric: g.metric, f: v, t: ctx.ts, dropName: true });
       }
     },
@@ -223,6 +230,47 @@ const histogramFraction: FunctionDef = {
   },
 };
 
+/** The `q` label value of histogram_quantiles: Go's %v-like form with at least one decimal. */
+function quantileLabel(q: number): string {
+  const s = formatFloat(q);
+  return Number.isFinite(q) && Number.isInteger(q) ? `${s}.0` : s;
+}
+
+const histogramQuantiles: FunctionDef = {
+  name: 'histogram_quantiles',
+  dropsName: true,
+  impl: {
+    kind: 'vector',
+    fn: (args, ctx, out) => {
+      const label = args[1] as string;
+      const qs = args.slice(2) as number[];
+      qs.forEach((q, i) => {
+        if (!(q >= 0 && q <= 1)) {
+          ctx.annotations.warn(
+            `quantile value should be between 0 and 1, got ${formatFloat(q)}`,
+            ctx.call.args[i + 2]!.pos,
+          );
+        }
+      });
+      for (const g of groupBuckets(args[0] as Vector, ctx, ctx.call.args[0]!.pos)) {
+        for (const q of qs) {
+          const [v, forced] = bucketQuantile(
+            q,
+            g.buckets.map((b) => ({ ...b })),
+          );
+          if (forced) monotonicityInfo(ctx, g.name, ctx.call.args[0]!.pos);
+          out.push({
+            metric: labelsWith(g.metric, label, quantileLabel(q)),
+            f: v,
+            t: ctx.ts,
+            dropName: true,
+          });
+        }
+      }
+    },
+  },
+};
+
 /** Native-histogram accessors: float samples have no histogram, so they yield nothing. */
 function nativeOnly(name: string): FunctionDef {
   return { name, dropsName: true, impl: { kind: 'vector', fn: () => {} } };
@@ -231,6 +279,7 @@ function nativeOnly(name: string): FunctionDef {
 export const HISTOGRAM_FUNCTIONS: readonly FunctionDef[] = [
   histogramQuantile,
   histogramFraction,
+  histogramQuantiles,
   nativeOnly('histogram_count'),
   nativeOnly('histogram_sum'),
   nativeOnly('histogram_avg'),
