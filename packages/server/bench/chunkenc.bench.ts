@@ -103,24 +103,31 @@ const median = (xs: number[]) => {
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 const common = { bench: 'chunkenc', series: S, samplesPerSeries: N, chunkSamples: CHUNK, jitterMs };
 
-const bytesPerSample: Record<string, number> = {};
-for (const [name, f] of Object.entries(encoders)) {
-  const encRates: number[] = [];
-  const decRates: number[] = [];
-  let chunks: Uint8Array[] = [];
-  const it = new ChunkIterator();
-  for (let r = 0; r < RUNS; r++) {
-    chunks = [];
+// Runs outside, encodings inside: every encoding sees the same moments of a noisy machine.
+const names = Object.keys(encoders);
+const encRates = new Map<string, number[]>(names.map((n) => [n, []]));
+const decRates = new Map<string, number[]>(names.map((n) => [n, []]));
+const lastChunks = new Map<string, Uint8Array[]>();
+const it = new ChunkIterator();
+for (let r = 0; r < RUNS; r++) {
+  for (const name of names) {
+    lastChunks.delete(name);
     gc();
     let t0 = performance.now();
-    chunks = encodeAll(f);
-    encRates.push(total / ((performance.now() - t0) / 1000));
+    const chunks = encodeAll(encoders[name]!);
+    encRates.get(name)!.push(total / ((performance.now() - t0) / 1000));
     gc();
     t0 = performance.now();
     const n = decodeAll(chunks, it);
-    decRates.push(n / ((performance.now() - t0) / 1000));
+    decRates.get(name)!.push(n / ((performance.now() - t0) / 1000));
     if (n !== total) throw new Error(`decoded ${n} samples, want ${total}`);
+    lastChunks.set(name, chunks);
   }
+}
+
+const bytesPerSample: Record<string, number> = {};
+for (const name of names) {
+  const chunks = lastChunks.get(name)!;
   let bytes = 0;
   let decimalChunks = 0;
   for (const c of chunks) {
@@ -130,13 +137,11 @@ for (const [name, f] of Object.entries(encoders)) {
   bytesPerSample[name] = bytes / total;
   const line = (result: string, value: number, extra: object = {}) =>
     console.log(JSON.stringify({ ...common, encoding: name, result, value, ...extra }));
-  line('encode_samples_per_s', round(median(encRates)), { runs: encRates.map((x) => round(x)) });
-  line('decode_samples_per_s', round(median(decRates)), { runs: decRates.map((x) => round(x)) });
-  line('bytes_per_sample', round(bytes / total, 4), {
-    bytes,
-    chunks: chunks.length,
-    decimalChunks,
-  });
+  const enc = encRates.get(name)!;
+  const dec = decRates.get(name)!;
+  line('encode_samples_per_s', round(median(enc)), { runs: enc.map((x) => round(x)) });
+  line('decode_samples_per_s', round(median(dec)), { runs: dec.map((x) => round(x)) });
+  line('bytes_per_sample', round(bytes / total, 4), { bytes, chunks: chunks.length, decimalChunks });
 
   // Per metric name: which kinds of series cost what.
   const perMetric = new Map<string, number>();

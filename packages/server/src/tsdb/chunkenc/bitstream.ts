@@ -179,11 +179,38 @@ export class BitReader {
     return this.readBits(n);
   }
 
-  /** Counts 1 bits up to the first 0 bit (consumed) or up to `max` ones (then no 0 is read). */
+  /**
+   * Counts 1 bits up to the first 0 bit (consumed) or up to `max` ones (then no 0 is read).
+   * A byte at a time: the leading ones of what is left of the byte come from one clz32.
+   */
   readUnary(max: number): number {
     let q = 0;
-    while (q < max && this.readBit() === 1) q++;
+    while (q < max) {
+      if (this.pos >= this.end) {
+        this.overrun = true;
+        return q;
+      }
+      const avail = 8 - this.bit;
+      const ones = Math.clz32(~((this.buf[this.pos]! << (24 + this.bit)) | 0));
+      if (q + Math.min(ones, avail) >= max) {
+        this.skip(max - q);
+        return max;
+      }
+      if (ones < avail) {
+        this.skip(ones + 1);
+        return q + ones;
+      }
+      q += avail;
+      this.pos++;
+      this.bit = 0;
+    }
     return q;
+  }
+
+  private skip(n: number): void {
+    const b = this.bit + n;
+    this.pos += b >>> 3;
+    this.bit = b & 7;
   }
 
   readUvarint(): number {

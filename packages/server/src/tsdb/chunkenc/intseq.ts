@@ -68,16 +68,48 @@ function gridAt(first: number, last: number, n: number, i: number): number {
   return first + Math.round((i * (last - first)) / (n - 1));
 }
 
-function riceCost(res: Float64Array, from: number, end: number, k: number): number {
-  const div = 2 ** k;
-  let bits = (end - from) * (k + 1);
+/** Exact Rice costs in bits of `res[from..end)` for k = kmin … kmin+3, in one pass. */
+/** True when every value lies on the line between the first and the last (always for n <= 2). */
+function onGrid(xs: ArrayLike<number>, n: number): boolean {
+  const first = xs[0]!;
+  const last = xs[n - 1]!;
+  for (let i = 1; i < n - 1; i++) if (xs[i] !== gridAt(first, last, n, i)) return false;
+  return true;
+}
+
+function riceCosts(res: Float64Array, from: number, end: number, kmin: number, out: Float64Array): void {
+  const div = 2 ** kmin;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
   for (let i = from; i < end; i++) {
     const u = res[i]!;
-    const q = u / div;
-    bits += q < RICE_ESCAPE ? q | 0 : RICE_ESCAPE + 5 - k + bitLen(u);
+    const qb = u / div;
+    if (qb < RICE_ESCAPE) {
+      const q = qb | 0;
+      c0 += q;
+      c1 += q >> 1;
+      c2 += q >> 2;
+      c3 += q >> 3;
+    } else {
+      // An escaped code costs RICE_ESCAPE + 6 + bitLen(u) in all; the k + 1 per code is added below.
+      const esc = RICE_ESCAPE + 5 + bitLen(u);
+      const q = qb < 2 ** 30 ? qb | 0 : 2 ** 30;
+      c0 += esc - kmin;
+      c1 += q >> 1 < RICE_ESCAPE ? q >> 1 : esc - kmin - 1;
+      c2 += q >> 2 < RICE_ESCAPE ? q >> 2 : esc - kmin - 2;
+      c3 += q >> 3 < RICE_ESCAPE ? q >> 3 : esc - kmin - 3;
+    }
   }
-  return bits;
+  const count = end - from;
+  out[0] = c0 + count * (kmin + 1);
+  out[1] = c1 + count * (kmin + 2);
+  out[2] = c2 + count * (kmin + 3);
+  out[3] = c3 + count * (kmin + 4);
 }
+
+const costs = new Float64Array(4);
 
 /** The choice being made by {@link writeIntSeq}; module-level to stay allocation-free. */
 let bestBits = 0;
@@ -107,9 +139,11 @@ function consider(
   }
   if (count === 0 || width === 0) return;
   // The best k is near log2 of the mean residual (Rice's rule) and the cost is convex in k.
-  const k0 = Math.max(0, bitLen(Math.floor(sum / count)) - 1);
-  for (let k = Math.max(0, k0 - 1); k <= Math.min(53, k0 + 2); k++) {
-    const bits = head + riceCost(res, from, end, k);
+  const kmin = Math.min(50, Math.max(0, bitLen(Math.floor(sum / count)) - 2));
+  riceCosts(res, from, end, kmin, costs);
+  for (let j = 0; j < 4; j++) {
+    const k = kmin + j;
+    const bits = head + costs[j]!;
     if (bits < bestBits) {
       bestBits = bits;
       bestOrder = order;
@@ -141,6 +175,11 @@ export function writeIntSeq(
   bothKnown: boolean,
   s: IntSeqScratch,
 ): void {
+  if (bothKnown && onGrid(xs, n)) {
+    // Exactly on the line (a fixed step): the divisor bit, unused by the grid, says so.
+    w.writeBits(GRID | 8, MODE_BITS);
+    return;
+  }
   s.ensure(n);
   const r0 = s.res[0]!;
   const r1 = s.res[1]!;
@@ -206,7 +245,7 @@ export function writeIntSeq(
   const headX0 = !firstKnown && n > 0 ? 8 * varintLenOf(zigzag(first)) : 0;
   const headD1 = n > 1 ? 8 * varintLenOf(zigzag(xs[1]! - first)) : 0;
   bestBits = Number.POSITIVE_INFINITY;
-  if (grid) consider(GRID, r3, 1, n - 1, sum3, max3, max3 === 0 ? MODE_BITS : head);
+  if (grid) consider(GRID, r3, 1, n - 1, sum3, max3, head);
   consider(0, r0, from0, n, sum0, max0, head);
   // All-zero residuals (regular timestamps, constant values) need no divisor.
   consider(1, r1, range(1, n, firstKnown), n, sum1, max1, head + (max1 > 0 ? headG : 0) + headX0);
@@ -215,12 +254,6 @@ export function writeIntSeq(
   const coder = bestCoder;
   const param = bestParam;
   if (order === 0 || order === GRID || (order === 1 && max1 === 0) || (order === 2 && max2 === 0)) g = 1;
-  if (order === GRID && param === 0) {
-    // Exactly on the line (a fixed step): the divisor bit, unused by the grid, says so.
-    w.writeBits(GRID | 8, MODE_BITS);
-    return;
-  }
-
   w.writeBits(order | (coder << 2) | (g > 1 ? 8 : 0), MODE_BITS);
   if ((order === 1 || order === 2) && !firstKnown && n > 0) w.writeVarint(first);
   if (order === 2 && n > 1) w.writeVarint(xs[1]! - first);
