@@ -57,6 +57,17 @@ export class SeriesMap<S extends SeriesBase> {
 
   /** The series for `labels`, or undefined when the labels are invalid (counted and warned). */
   resolve(labels: Readonly<Record<string, LabelValue | undefined>> | undefined | null): S | undefined {
+    try {
+      return this.find(labels);
+    } catch (err) {
+      // Only a hostile labels object (a throwing getter or proxy) gets here; a record call
+      // must not throw even then.
+      this.cfg.diag.drop('invalid_label', this.cfg.metric, `reading the labels threw: ${String(err)}`);
+      return undefined;
+    }
+  }
+
+  private find(labels: Readonly<Record<string, LabelValue | undefined>> | undefined | null): S | undefined {
     if (labels === undefined || labels === null || typeof labels !== 'object') return this.slow(labels);
     const names = this.names;
     const last = names.length - 1;

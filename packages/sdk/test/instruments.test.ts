@@ -79,6 +79,51 @@ describe('counter', () => {
     assert.match(warnings[0]!, /z_total/);
   });
 
+  it('treats 200 and "200", and an empty and a missing label, as one series', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'same_series_total', labelNames: ['status', 'x'] });
+    c.inc({ status: 200 });
+    c.inc({ status: '200' });
+    c.inc({ status: 200, x: '' });
+    c.inc({ x: undefined, status: '200' });
+    const pts = find(await obs.collect(), 'same_series_total');
+    assert.equal(pts.length, 1);
+    assert.equal(pts[0]?.value, 4);
+  });
+
+  it('drops an unknown label even when the known ones name an existing series', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'known_total', labelNames: ['a'] });
+    c.inc({ a: '1' });
+    c.inc({ a: '1', b: '2' } as unknown as { a: string });
+    c.inc({ a: '1', b: undefined } as unknown as { a: string });
+    assert.equal(find(await obs.collect(), 'known_total')[0]?.value, 2, 'an explicit undefined is allowed');
+    assert.equal(obs.stats().dropped.unknown_label, 1);
+  });
+
+  it('never throws from a record call, whatever the labels object does', () => {
+    const obs = client();
+    const c = obs.counter({ name: 'weird_total', labelNames: ['a'] });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => ['zz'],
+        getOwnPropertyDescriptor: () => ({ enumerable: true, configurable: true, value: 1 }),
+      },
+    );
+    c.inc(hostile as { a: string });
+    c.inc(null as unknown as { a: string });
+    c.inc('x' as unknown as { a: string });
+    c.add(Number.NaN, { a: Symbol('s') as unknown as string });
+    c.inc({ a: Symbol('s') as unknown as string });
+    c.inc({
+      get a(): string {
+        throw new Error('getter');
+      },
+    });
+    c.bind({ a: 1n as unknown as string }).inc();
+  });
+
   it('bound handles update the same series as labelled calls', async () => {
     const obs = client();
     const c = obs.counter({ name: 'b_total', labelNames: ['route'] });
