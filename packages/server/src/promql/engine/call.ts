@@ -70,6 +70,9 @@ function evalRangeFunction(
     if (i !== matrixArg) scalars.push(ev.evalScalar(a));
   });
   const input = ev.rangeInput(rangeArg(call, matrixArg), call.func);
+  const mode = input.mode ?? null;
+  if (mode !== null) checkModifier(mode, call.func);
+  const lookback = ev.ctx.lookback;
   const params = new Array<number>(scalars.length);
   const out: EvalSeries[] = [];
   const w = {
@@ -82,6 +85,9 @@ function evalRangeFunction(
     end: 0,
     range: input.range,
     stepTime: 0,
+    mode,
+    anchor: -1,
+    after: -1,
   };
   for (const s of input.series) {
     const ts: number[] = [];
@@ -98,7 +104,13 @@ function evalRangeFunction(
       // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
       while (hi < s.ts.length && s.ts[hi]! <= end) hi++;
       while (lo < hi && s.ts[lo]! <= start) lo++;
-      if (hi === lo) continue;
+      w.anchor = -1;
+      w.after = -1;
+      if (mode !== null) {
+        if (lo > 0 && s.ts[lo - 1]! > start - lookback) w.anchor = lo - 1;
+        if (mode === 'smoothed' && hi < s.ts.length && s.ts[hi]! < end + lookback) w.after = hi;
+      }
+      if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
       ev.ctx.checkSamples(hi - lo);
       w.lo = lo;
       w.hi = hi;
@@ -138,4 +150,15 @@ function absentOverTime(ev: Evaluator, call: Call): EvalValue {
   }
   if (ts.length === 0) return { type: 'vector', series: [] };
   return { type: 'vector', series: [{ metric: absentLabels(call.args[0]!), dropName: false, ts, vs }] };
+}
+
+const ANCHORED_FUNCTIONS = ['changes', 'delta', 'increase', 'rate', 'resets'];
+const SMOOTHED_FUNCTIONS = ['delta', 'increase', 'rate'];
+
+/** `anchored`/`smoothed` only make sense for functions of a counter's or gauge's change. */
+function checkModifier(mode: 'anchored' | 'smoothed', func: string): void {
+  const allowed = mode === 'anchored' ? ANCHORED_FUNCTIONS : SMOOTHED_FUNCTIONS;
+  if (!allowed.includes(func)) {
+    throw execError(`${mode} modifier can only be used with: ${allowed.join(', ')} - not with ${func}`);
+  }
 }

@@ -28,6 +28,8 @@ export interface RangeInput {
   /** Per step: the window is `(ends[i] - range, ends[i]]`. */
   readonly ends: number[];
   readonly range: number;
+  /** The experimental `anchored`/`smoothed` modifier of a matrix selector, if any. */
+  readonly mode?: 'anchored' | 'smoothed' | null;
 }
 
 export class Evaluator {
@@ -109,7 +111,10 @@ export class Evaluator {
       this.ctx.queryEnd,
     );
     const lookback = this.ctx.lookback;
-    const [lo, hi] = minMax(ends);
+    const [lo, hiEnd] = minMax(ends);
+    // `smoothed` interpolates towards the next sample, so it reads up to a lookback past the end.
+    const smoothed = sel.smoothed === true && !sampleTimes;
+    const hi = smoothed ? hiEnd + lookback : hiEnd;
     const q = this.ctx.querier(lo - lookback + 1, hi);
     const loaded = loadSeries(q, sel, lo - lookback, hi, true, {
       start: lo - lookback + 1,
@@ -127,7 +132,9 @@ export class Evaluator {
         while (p + 1 < s.ts.length && s.ts[p + 1]! <= te) p++;
         if (p < 0 || s.ts[p]! <= te - lookback || s.stale[p] === 1) continue;
         ts.push(this.steps[i]!);
-        vs.push(sampleTimes ? s.ts[p]! / 1000 : s.vs[p]!);
+        if (sampleTimes) vs.push(s.ts[p]! / 1000);
+        else if (smoothed) vs.push(interpolateAt(s.ts, s.vs, s.stale, p, te, lookback));
+        else vs.push(s.vs[p]!);
       }
       if (ts.length > 0) out.push({ metric: s.metric, dropName: sampleTimes, ts, vs });
     }
@@ -146,7 +153,13 @@ export class Evaluator {
         this.ctx.queryEnd,
       );
       const range = this.duration(expr.range, expr.rangeExpr);
-      const [lo, hi] = minMax(ends);
+      const [lo0, hi0] = minMax(ends);
+      // `anchored` and `smoothed` also read the sample before the window (up to a lookback
+      // back), `smoothed` the one after it too.
+      const mode = sel.smoothed ? 'smoothed' : sel.anchored ? 'anchored' : null;
+      const lookback = this.ctx.lookback;
+      const lo = mode !== null ? lo0 - lookback : lo0;
+      const hi = mode === 'smoothed' ? hi0 + lookback : hi0;
       const q = this.ctx.querier(lo - range + 1, hi);
       const hints = {
         start: lo - range + 1,
@@ -157,7 +170,7 @@ export class Evaluator {
       };
       const loaded = loadSeries(q, sel, lo - range, hi, false, hints);
       const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
-      return { series, ends, range };
+      return { series, ends, range, mode };
     }
     const ends = effectiveTimes(
       expr.at,
@@ -293,6 +306,25 @@ export class Evaluator {
     if (v.type !== 'scalar') throw execError(`expected type scalar, got ${v.type}`);
     return v.values;
   }
+}
+
+/**
+ * The value at `t` of a `smoothed` selector: linear interpolation between the sample at or before
+ * `t` (index `p`) and the next one when that is within a lookback; else the sample itself.
+ */
+function interpolateAt(
+  ts: readonly number[],
+  vs: readonly number[],
+  stale: Uint8Array,
+  p: number,
+  t: number,
+  lookback: number,
+): number {
+  const t0 = ts[p]!;
+  const n = p + 1;
+  if (t0 === t || n >= ts.length || stale[n] === 1 || ts[n]! - t >= lookback) return vs[p]!;
+  const v0 = vs[p]!;
+  return v0 + ((vs[n]! - v0) * (t - t0)) / (ts[n]! - t0);
 }
 
 function minMax(xs: readonly number[]): [number, number] {

@@ -4,6 +4,7 @@
  */
 
 import { metricName } from '../../../model/labels.js';
+import { extendedChange, extendedCount } from './extended.js';
 import type { FnContext, FunctionDef, Window } from './types.js';
 import { kahanSumInc } from './types.js';
 
@@ -17,6 +18,7 @@ const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
  */
 function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boolean): number | undefined {
   if (isCounter) maybeNotCounter(w, ctx);
+  if (w.mode !== null) return extendedChange(w, isCounter, isRate);
   const n = w.hi - w.lo;
   if (n < 2) return undefined;
   const first = w.vs[w.lo]!;
@@ -107,6 +109,10 @@ export function linearRegression(w: Window, interceptTime: number): [number, num
   return [slope, intercept];
 }
 
+function changed(a: number, b: number): boolean {
+  return a !== b && !(Number.isNaN(a) && Number.isNaN(b));
+}
+
 export const RATE_FUNCTIONS: readonly FunctionDef[] = [
   {
     name: 'rate',
@@ -155,6 +161,7 @@ export const RATE_FUNCTIONS: readonly FunctionDef[] = [
       kind: 'range',
       matrixArg: 0,
       fn: (w) => {
+        if (w.mode !== null) return extendedCount(w, changed);
         let n = 0;
         for (let i = w.lo + 1; i < w.hi; i++) {
           const a = w.vs[i - 1]!;
@@ -172,6 +179,7 @@ export const RATE_FUNCTIONS: readonly FunctionDef[] = [
       kind: 'range',
       matrixArg: 0,
       fn: (w) => {
+        if (w.mode !== null) return extendedCount(w, (a, b) => b < a);
         let n = 0;
         for (let i = w.lo + 1; i < w.hi; i++) if (w.vs[i]! < w.vs[i - 1]!) n++;
         return n;

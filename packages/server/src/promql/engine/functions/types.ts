@@ -22,6 +22,12 @@ export interface Window {
   readonly range: number;
   /** The evaluation step's timestamp (before offset/@). */
   readonly stepTime: number;
+  /** The experimental `anchored`/`smoothed` modifier on the selector, if any. */
+  readonly mode: 'anchored' | 'smoothed' | null;
+  /** With a modifier: index of the last sample at or before `start` (within a lookback), or -1. */
+  readonly anchor: number;
+  /** With `smoothed`: index of the first sample after `end` (within a lookback), or -1. */
+  readonly after: number;
 }
 
 /** What a function sees besides its arguments. */
