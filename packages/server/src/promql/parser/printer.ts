@@ -11,6 +11,7 @@ import {
   assertNever,
   type BinaryExpr,
   type Expr,
+  type SubqueryExpr,
   type VectorMatching,
   type VectorSelector,
 } from './ast.js';
@@ -32,17 +33,14 @@ export function formatExpr(e: Expr): string {
       const range = e.rangeExpr ? formatExpr(e.rangeExpr) : formatDuration(e.range);
       return `${formatSelector(vs)}[${range}]${formatExtended(vs)}${formatAt(vs.at)}${formatOffset(vs.offset, vs.offsetExpr)}`;
     }
-    case 'SubqueryExpr': {
-      const range = e.rangeExpr ? formatExpr(e.rangeExpr) : formatDuration(e.range);
-      const step = e.stepExpr ? formatExpr(e.stepExpr) : e.step !== 0 ? formatDuration(e.step) : '';
-      return `${formatExpr(e.expr)}[${range}:${step}]${formatAt(e.at)}${formatOffset(e.offset, e.offsetExpr)}`;
-    }
+    case 'SubqueryExpr':
+      return formatExpr(e.expr) + subquerySuffix(e);
     case 'ParenExpr':
       return `(${formatExpr(e.expr)})`;
     case 'UnaryExpr':
       return e.op + formatExpr(e.expr);
     case 'BinaryExpr':
-      return `${formatExpr(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${formatMatching(e)} ${formatExpr(e.rhs)}`;
+      return `${formatExpr(e.lhs)} ${binaryOperator(e)} ${formatExpr(e.rhs)}`;
     case 'AggregateExpr':
       return formatAggregate(e);
     case 'Call':
@@ -55,11 +53,27 @@ export function formatExpr(e: Expr): string {
 }
 
 function formatAggregate(e: AggregateExpr): string {
-  let out: string = e.op;
-  if (e.without) out += ` without (${formatLabels(e.grouping)}) `;
-  else if (e.grouping.length > 0) out += ` by (${formatLabels(e.grouping)}) `;
   const param = e.param ? `${formatExpr(e.param)}, ` : '';
-  return `${out}(${param}${formatExpr(e.expr)})`;
+  return `${aggregatePrefix(e)}(${param}${formatExpr(e.expr)})`;
+}
+
+/** `sum`, `sum by (a) `, `topk without (b) `: the aggregation up to its opening parenthesis. */
+export function aggregatePrefix(e: AggregateExpr): string {
+  if (e.without) return `${e.op} without (${formatLabels(e.grouping)}) `;
+  if (e.grouping.length > 0) return `${e.op} by (${formatLabels(e.grouping)}) `;
+  return e.op;
+}
+
+/** `[5m:1m] @ 10.000 offset 1m`: what follows a subquery's inner expression. */
+export function subquerySuffix(e: SubqueryExpr): string {
+  const range = e.rangeExpr ? formatExpr(e.rangeExpr) : formatDuration(e.range);
+  const step = e.stepExpr ? formatExpr(e.stepExpr) : e.step !== 0 ? formatDuration(e.step) : '';
+  return `[${range}:${step}]${formatAt(e.at)}${formatOffset(e.offset, e.offsetExpr)}`;
+}
+
+/** `* on (a) group_left (b)`: the operator with its modifiers. */
+export function binaryOperator(e: BinaryExpr): string {
+  return `${e.op}${e.returnBool ? ' bool' : ''}${formatMatching(e)}`;
 }
 
 function formatMatching(e: BinaryExpr): string {
