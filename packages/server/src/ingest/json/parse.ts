@@ -41,6 +41,15 @@ const SPECIAL_VALUES: Readonly<Record<string, number>> = {
   '-Inf': Number.NEGATIVE_INFINITY,
 };
 
+/**
+ * Names already validated in this request: a batch repeats a few metric and label names many
+ * times, and the regexp tests are the most expensive part of validating a point.
+ */
+interface NameCache {
+  readonly metrics: Set<string>;
+  readonly labels: Set<string>;
+}
+
 class PointError extends Error {
   constructor(
     readonly field: string,
@@ -73,12 +82,13 @@ export function parseJsonIngest(text: string, limits: IngestLimits, now: number)
   }
   const batch = new SampleBatch();
   const issues: IngestIssue[] = [];
+  const names: NameCache = { metrics: new Set(), labels: new Set() };
   // Within one request the last point for a series and timestamp wins: the Go SDK sends one point
   // per counter increment, and two increments in the same millisecond must not conflict.
   const seen = new Map<string, number>();
   for (let i = 0; i < metrics.length; i++) {
     try {
-      parsePoint(metrics[i], limits, now, batch, seen);
+      parsePoint(metrics[i], limits, now, batch, seen, names);
     } catch (err) {
       if (!(err instanceof PointError)) throw err;
       issues.push({ index: i, field: err.field, message: err.message });
@@ -93,6 +103,7 @@ function parsePoint(
   now: number,
   batch: SampleBatch,
   seen: Map<string, number>,
+  names: NameCache,
 ): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PointError('', 'must be an object');
@@ -101,22 +112,17 @@ function parsePoint(
   const name = p.name;
   if (typeof name !== 'string' || name === '')
     throw new PointError('name', 'is required and must be a string');
-  if (name.length > limits.maxNameLength) {
-    throw new PointError('name', `is ${name.length} characters long (limit ${limits.maxNameLength})`);
-  }
-  if (!isValidMetricName(name)) {
-    throw new PointError(
-      'name',
-      `${JSON.stringify(name)} is not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
-    );
+  if (!names.metrics.has(name)) {
+    checkMetricName(name, limits);
+    names.metrics.add(name);
   }
   const type = parseType(p.type);
   const value = parseValue(p.value);
   const t = parseTimestamp(p.timestamp, now);
-  const pairs = parseLabels(p.labels, limits);
+  const pairs = parseLabels(p.labels, limits, names.labels);
   const family = familyName(name, type, pairs);
   pairs.push({ name: METRIC_NAME, value: name });
-  pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sortByName(pairs);
 
   let key = '';
   for (const l of pairs) key += `${l.name}\xff${l.value}\xff`;
@@ -133,6 +139,31 @@ function parsePoint(
   if (old === undefined || old.type !== type || help !== '' || unit !== '') {
     const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
     batch.metadata.set(family, meta);
+  }
+}
+
+function checkMetricName(name: string, limits: IngestLimits): void {
+  if (name.length > limits.maxNameLength) {
+    throw new PointError('name', `is ${name.length} characters long (limit ${limits.maxNameLength})`);
+  }
+  if (!isValidMetricName(name)) {
+    throw new PointError(
+      'name',
+      `${JSON.stringify(name)} is not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
+    );
+  }
+}
+
+/** Insertion sort: label sets are short, and this avoids the comparator calls of Array.sort. */
+function sortByName(pairs: Label[]): void {
+  for (let i = 1; i < pairs.length; i++) {
+    const x = pairs[i]!;
+    let j = i - 1;
+    while (j >= 0 && pairs[j]!.name > x.name) {
+      pairs[j + 1] = pairs[j]!;
+      j--;
+    }
+    pairs[j + 1] = x;
   }
 }
 
@@ -169,34 +200,24 @@ function parseTimestamp(raw: unknown, now: number): number {
   throw new PointError('timestamp', 'must be an RFC 3339 string or milliseconds since the epoch');
 }
 
-function parseLabels(raw: unknown, limits: IngestLimits): Label[] {
+function parseLabels(raw: unknown, limits: IngestLimits, known: Set<string>): Label[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw new PointError('labels', 'must be an object of strings');
   const out: Label[] = [];
   const record = raw as Record<string, unknown>;
-  for (const name of Object.keys(record)) {
+  for (const name in record) {
     const value = record[name];
-    const field = `labels.${name}`;
-    if (typeof value !== 'string') throw new PointError(field, 'label values must be strings');
-    if (name.length > limits.maxNameLength) {
-      throw new PointError(
-        field,
-        `label name is ${name.length} characters long (limit ${limits.maxNameLength})`,
-      );
-    }
-    if (!isValidLabelName(name)) {
-      throw new PointError(
-        field,
-        `${JSON.stringify(name)} is not a valid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)`,
-      );
-    }
-    if (isReservedLabelName(name)) throw new PointError(field, 'label names starting with "__" are reserved');
+    if (typeof value !== 'string') throw new PointError(`labels.${name}`, 'label values must be strings');
     if (value.length > limits.maxLabelValueLength) {
       throw new PointError(
-        field,
+        `labels.${name}`,
         `value is ${value.length} characters long (limit ${limits.maxLabelValueLength})`,
       );
+    }
+    if (!known.has(name)) {
+      checkLabelName(name, limits);
+      known.add(name);
     }
     if (value !== '') out.push({ name, value });
   }
@@ -204,6 +225,23 @@ function parseLabels(raw: unknown, limits: IngestLimits): Label[] {
     throw new PointError('labels', `has ${out.length} labels (limit ${limits.maxLabelsPerMetric})`);
   }
   return out;
+}
+
+function checkLabelName(name: string, limits: IngestLimits): void {
+  const field = `labels.${name}`;
+  if (name.length > limits.maxNameLength) {
+    throw new PointError(
+      field,
+      `label name is ${name.length} characters long (limit ${limits.maxNameLength})`,
+    );
+  }
+  if (!isValidLabelName(name)) {
+    throw new PointError(
+      field,
+      `${JSON.stringify(name)} is not a valid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)`,
+    );
+  }
+  if (isReservedLabelName(name)) throw new PointError(field, 'label names starting with "__" are reserved');
 }
 
 /**
