@@ -65,6 +65,53 @@ describe('database', () => {
     await db.close();
   });
 
+  it('persists chunks, truncates the log, and reads across disk, open chunks and the log after a restart', async () => {
+    const dir = tempDir();
+    let db = await DB.open(quiet(dir, { oooWindowMs: 3_600_000 }));
+    const ls = labelsFromRecord({ __name__: 'm', job: 'j' });
+    const want: [number, number][] = [];
+    const commitRange = async (from: number, to: number) => {
+      const app = db.appender();
+      for (let k = from; k < to; k++) {
+        app.append(0, ls, k * 10_000, k * 0.5);
+        want.push([k * 10_000, k * 0.5]);
+      }
+      await app.commit();
+    };
+    await commitRange(0, 300); // two cut chunks and an open one
+    const walBefore = db.walBytes;
+    const r = db.persist();
+    assert.equal(r.samples, 240);
+    assert.ok(db.walBytes < walBefore, 'the log is truncated');
+    await commitRange(300, 350); // only in the log
+    const ooo = db.appender();
+    ooo.append(0, ls, 2_995_000, -1); // out of order, between two samples of the open chunk
+    await ooo.commit();
+    want.push([2_995_000, -1]);
+    want.sort((a, b) => a[0] - b[0]);
+    const check = () => {
+      const set = db.querier(0, 1e10).select([newMatcher('=', 'job', 'j')]);
+      assert.ok(set.next());
+      const it = set.at().iterator();
+      const got: [number, number][] = [];
+      while (it.next()) got.push([it.t(), it.v()]);
+      assert.deepEqual(got, want);
+    };
+    check();
+    // Crash (no close), reopen: store + head snapshot + log.
+    db = await DB.open(quiet(dir, { oooWindowMs: 3_600_000 }));
+    check();
+    const st = db.stats();
+    assert.equal(st.samples.onDisk, 240);
+    assert.equal(st.samples.inHead, want.length - 240);
+    assert.equal(st.series, 1);
+    await db.close();
+    db = await DB.open(quiet(dir));
+    check();
+    assert.equal(db.replay.records, 0, 'a clean close leaves nothing to replay');
+    await db.close();
+  });
+
   it('opens after a torn log tail, keeps everything before it and reports the cut', async () => {
     const dir = tempDir();
     let db = await DB.open(quiet(dir));
@@ -73,7 +120,7 @@ describe('database', () => {
       app.append(0, labelsFromRecord({ __name__: 'x' }), i * 1000, i);
       await app.commit();
     }
-    await db.close();
+    // No close: a crash leaves the log as the only copy (close would persist and truncate it).
     const seg = segmentPath(join(dir, 'wal'), listSegments(join(dir, 'wal')).at(-1)!);
     truncateSync(seg, statSync(seg).size - 3);
     const warnings: string[] = [];
@@ -84,6 +131,7 @@ describe('database', () => {
     );
     assert.equal(db.replay.cut?.reason, 'torn_record');
     assert.match(warnings[0]!, /cut the write-ahead log/);
+    assert.equal(db.stats().corruptions.walCuts, 1);
     await db.close();
   });
 });

@@ -1,87 +1,102 @@
 /**
- * The embedded time-series database: the entry point that ties the stages of `tsdb/` together.
- * It knows nothing of HTTP, JSON or PromQL.
+ * The embedded time-series database: the entry point that ties the stages of `tsdb/` together
+ * (write-ahead log → head → persisted chunks → downsampled tiers). It knows nothing of HTTP,
+ * JSON or PromQL. See README.md for the design and FORMAT.md files for the bytes.
  */
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageError } from '../storage/errors.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
+import { restoreHead } from './db_open.js';
+import { collectStats, type DBStats } from './db_stats.js';
 import { Head } from './head/head.js';
-import { decodeRecord } from './record/record.js';
-import { replayWal, type WalReplayReport } from './wal/reader.js';
-import { type FsyncPolicy, Wal } from './wal/wal.js';
+import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Persister, type PersistResult } from './persist/persister.js';
+import { enforceBudget, enforceRetention } from './persist/retention.js';
+import { ChunkStore } from './persist/store.js';
+import type { WalReplayReport } from './wal/reader.js';
+import { Wal } from './wal/wal.js';
 
-export interface DBOptions {
-  /** Directory holding the database's files; created when missing. */
-  readonly dir: string;
-  /**
-   * When the write-ahead log is fsynced (default `interval`): `always` before every commit
-   * resolves, `interval` every {@link walFsyncIntervalMs}, `never` left to the kernel. Process
-   * kills lose nothing acknowledged under every policy; power cuts lose what was not fsynced.
-   */
-  readonly walFsync?: FsyncPolicy;
-  /** Period of the `interval` fsync policy in ms (default 1000). */
-  readonly walFsyncIntervalMs?: number;
-  /** Size after which the log starts a new segment file, in bytes (default 64 MiB). */
-  readonly walSegmentBytes?: number;
-  /** How far behind its series' newest sample a sample may be and still be stored, in ms (default 10 min). */
-  readonly oooWindowMs?: number;
-  /** Receives warnings (a cut log tail, …); default `console.warn`. */
-  readonly warn?: (message: string) => void;
+export type { DBOptions } from './options.js';
+export { DB_DEFAULTS } from './options.js';
+
+/** Counters of background work, for the stats. */
+export interface DBCounters {
+  persists: number;
+  persistedSamples: number;
+  lastPersistMs: number;
+  downsampleWindows: number;
+  retentionRuns: number;
+  budgetDeletions: number;
+  walCorruptions: number;
+  backgroundErrors: number;
 }
 
 export class DB implements Appendable, Queryable {
+  readonly counters: DBCounters = {
+    persists: 0,
+    persistedSamples: 0,
+    lastPersistMs: 0,
+    downsampleWindows: 0,
+    retentionRuns: 0,
+    budgetDeletions: 0,
+    walCorruptions: 0,
+    backgroundErrors: 0,
+  };
+  private readonly persister: Persister;
+  private readonly timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Set while the size budget is exceeded and nothing could be freed; commits then fail. */
+  private fullCheckedAt = 0;
+  private persistScheduled = false;
 
   private constructor(
-    readonly options: DBOptions,
+    readonly options: ResolvedOptions,
     readonly head: Head,
     private readonly wal: Wal,
+    readonly store: ChunkStore,
     /** What the write-ahead log replay found at open, including any cut tail. */
     readonly replay: WalReplayReport,
-  ) {}
+  ) {
+    this.persister = new Persister(head, wal, store);
+    if (replay.cut !== null) this.counters.walCorruptions++;
+    if (options.persistIntervalMs > 0) {
+      this.timer = setInterval(() => this.background(), options.persistIntervalMs);
+      this.timer.unref();
+    }
+  }
 
-  /** Opens (or creates) the database in `options.dir`, replaying its write-ahead log. */
+  /** Opens (or creates) the database in `options.dir`, restoring everything committed before. */
   static async open(options: DBOptions): Promise<DB> {
-    const warn = options.warn ?? ((m: string) => console.warn(m));
-    const walDir = join(options.dir, 'wal');
+    const o = resolveOptions(options);
+    const walDir = join(o.dir, 'wal');
     mkdirSync(walDir, { recursive: true });
-    const log = { wal: null as Wal | null };
+    const store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
+    const ref: { db: DB | null } = { db: null };
     const head = new Head({
-      ...(options.oooWindowMs !== undefined ? { oooWindowMs: options.oooWindowMs } : {}),
+      oooWindowMs: o.oooWindowMs,
       log: {
-        write: (payloads) => log.wal!.write(payloads),
-        durable: () => log.wal!.durable(),
+        write: (payloads) => ref.db!.logWrite(payloads),
+        durable: () => ref.db!.wal.durable(),
       },
     });
-    const report = replayWal(walDir, 0, (payload) =>
-      decodeRecord(payload, {
-        series: (entries) => {
-          for (const e of entries) head.restore(e.ref, e.labels);
-        },
-        sample: (ref, t, v) => {
-          const s = head.seriesByRef(ref);
-          if (s !== undefined) head.store(s, t, v);
-        },
-        metadata: (entries) => {
-          for (const [metric, meta] of entries) head.meta.set(metric, meta);
-        },
-      }),
-    );
+    head.persisted = store;
+    const report = restoreHead(head, store, walDir);
     if (report.cut !== null) {
       const c = report.cut;
-      warn(
+      o.warn(
         `tsdb: cut the write-ahead log at segment ${c.segment} offset ${c.offset} (${c.reason}): ` +
           `dropped ${c.bytesDropped} bytes and ${c.segmentsDropped} later segments; everything before is kept`,
       );
     }
-    log.wal = new Wal(walDir, {
-      ...(options.walFsync !== undefined ? { fsync: options.walFsync } : {}),
-      ...(options.walFsyncIntervalMs !== undefined ? { fsyncIntervalMs: options.walFsyncIntervalMs } : {}),
-      ...(options.walSegmentBytes !== undefined ? { segmentSize: options.walSegmentBytes } : {}),
+    const wal = new Wal(walDir, {
+      fsync: o.walFsync,
+      fsyncIntervalMs: o.walFsyncIntervalMs,
+      segmentSize: o.walSegmentBytes,
     });
-    return new DB(options, head, log.wal, report);
+    ref.db = new DB(o, head, wal, store, report);
+    return ref.db;
   }
 
   appender(): Appender {
@@ -93,10 +108,94 @@ export class DB implements Appendable, Queryable {
     return this.head.querier(mint, maxt);
   }
 
-  /** Flushes what must be durable and releases resources. */
+  /**
+   * Persists the chunks cut so far and the open chunks, and truncates the log. Runs on a timer
+   * and when the log grows past `walMaxBytes`; callable directly (tests, benchmarks, shutdown).
+   */
+  persist(): PersistResult {
+    const r = this.persister.run();
+    this.counters.persists++;
+    this.counters.persistedSamples += r.samples;
+    this.counters.lastPersistMs = r.ms;
+    return r;
+  }
+
+  /** One round of background work: persist, retention, size budget. */
+  maintain(): void {
+    this.persist();
+    this.counters.retentionRuns++;
+    enforceRetention(this.store, this.head, this.options);
+    this.counters.budgetDeletions += enforceBudget(
+      this.store,
+      this.head,
+      this.options.maxStorageBytes,
+      this.wal.size,
+    );
+  }
+
+  stats(): DBStats {
+    return collectStats(this);
+  }
+
+  /** Bytes of the log on disk. */
+  get walBytes(): number {
+    return this.wal.size;
+  }
+
+  /** Persists what is in memory (so the next start replays nothing) and releases resources. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    try {
+      this.persist();
+    } catch (err) {
+      this.options.warn(
+        `tsdb: cannot persist at close (the log keeps everything): ${(err as Error).message}`,
+      );
+    }
     this.wal.close();
+    this.store.close();
+  }
+
+  /** The head's log: checks the size budget, writes, and schedules a persistence when the log is long. */
+  private logWrite(payloads: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const p of payloads) bytes += p.length + 8;
+    if (this.store.usedBytes() + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom();
+    this.wal.write(payloads);
+    if (this.wal.size > this.options.walMaxBytes && !this.persistScheduled) {
+      this.persistScheduled = true;
+      setImmediate(() => {
+        this.persistScheduled = false;
+        if (!this.closed) this.background();
+      });
+    }
+  }
+
+  /** Frees space for a commit, or throws `storage_full` when nothing more can be freed. */
+  private makeRoom(): void {
+    const now = Date.now();
+    // Maintenance is not cheap: try at most once a second while the disk stays full.
+    if (now - this.fullCheckedAt > 1000) {
+      this.fullCheckedAt = now;
+      this.maintain();
+      if (this.store.usedBytes() + this.wal.size <= this.options.maxStorageBytes) return;
+    }
+    throw new StorageError(
+      'storage_full',
+      `cannot commit: the data directory uses ${this.store.usedBytes() + this.wal.size} bytes of its ` +
+        `${this.options.maxStorageBytes}-byte budget and nothing older can be deleted`,
+    );
+  }
+
+  private background(): void {
+    if (this.closed) return;
+    try {
+      this.maintain();
+    } catch (err) {
+      this.counters.backgroundErrors++;
+      this.options.warn(`tsdb: background maintenance failed (will retry): ${(err as Error).message}`);
+    }
   }
 }

@@ -15,7 +15,13 @@ import { crashLabels, crashValue } from './crash-check.js';
 const [dir, baseArg, seriesArg, fsync] = process.argv.slice(2);
 const base = Number(baseArg);
 const nSeries = Number(seriesArg);
-const db = await DB.open({ dir: dir!, walFsync: fsync as FsyncPolicy, warn: () => {} });
+// Persist often, so that kills also land during persistence and log truncation.
+const db = await DB.open({
+  dir: dir!,
+  walFsync: fsync as FsyncPolicy,
+  persistIntervalMs: 100,
+  warn: () => {},
+});
 const labels = Array.from({ length: nSeries }, (_, i) => labelsFromRecord(crashLabels(base, i)));
 const refs = new Array<number>(nSeries).fill(0);
 for (let k = 0; ; k++) {

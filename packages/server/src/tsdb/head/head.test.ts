@@ -118,6 +118,52 @@ describe('head', () => {
     assert.equal(head.stats.tooOldRejected, 1);
   });
 
+  it('reads back many chunks with out-of-order samples merged, and seeks across chunks', async () => {
+    const head = new Head({ oooWindowMs: 60_000 });
+    const ls = L({ __name__: 'm' });
+    const expected = new Map<number, number>();
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let b = 0; b < 50; b++) {
+      const app = head.appender();
+      for (let k = 0; k < 20; k++) {
+        const t = (b * 20 + k) * 1000;
+        if (rnd() < 0.2) continue; // leave holes for out-of-order fills
+        app.append(0, ls, t, t / 10);
+        expected.set(t, t / 10);
+      }
+      // Out-of-order fills of earlier holes, inside the window.
+      for (let k = 0; k < 5; k++) {
+        const t = (b * 20 - Math.floor(rnd() * 40)) * 1000; // at most 59 s behind the newest
+        if (t < 0 || expected.has(t)) continue;
+        app.append(0, ls, t, t / 10);
+        expected.set(t, t / 10);
+      }
+      await app.commit();
+    }
+    const want = [...expected.entries()].sort((a, b) => a[0] - b[0]);
+    const [s] = samples(head.querier(0, 1e9), ['=', '__name__', 'm']);
+    assert.deepEqual(s!.points, want);
+    assert.ok(head.stats.outOfOrderAccepted > 0);
+    const [part] = samples(head.querier(123_500, 456_000), ['=', '__name__', 'm']);
+    assert.deepEqual(
+      part!.points,
+      want.filter(([t]) => t >= 123_500 && t <= 456_000),
+    );
+    const set = head.querier(0, 1e9).select([newMatcher('=', '__name__', 'm')]);
+    assert.ok(set.next());
+    const it = set.at().iterator();
+    for (const target of [5_500, 300_000, 300_000, 777_777]) {
+      const first = want.find(([t]) => t >= target)!;
+      assert.ok(it.seek(target));
+      assert.deepEqual([it.t(), it.v()], first);
+    }
+    assert.equal(it.seek(2e9), false);
+  });
+
   it('makes nothing visible before commit and nothing after rollback', async () => {
     const head = new Head();
     const app = head.appender();

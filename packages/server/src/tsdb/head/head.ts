@@ -23,6 +23,12 @@ export interface HeadStats {
   duplicatesRejected: number;
 }
 
+/** Read access to the persisted chunks of a series, for queries that span memory and disk. */
+export interface PersistedChunks {
+  /** Chunk bytes of series `ref` that may hold samples in [mint, maxt], oldest first. */
+  chunks(ref: number, mint: number, maxt: number): Uint8Array[];
+}
+
 /** Where committed batches go before they become visible: the write-ahead log. */
 export interface HeadLog {
   /** Writes the records as one unit; throws a StorageError when it cannot. */
@@ -69,6 +75,10 @@ export class Head implements Appendable, Queryable {
   readonly log: HeadLog | null;
   /** Newest timestamp stored in any series. */
   maxTime = Number.NEGATIVE_INFINITY;
+  /** Value of each series' newest sample, by ref (typed: keeps the stale marker's bits). */
+  private lastV = new Float64Array(1024);
+  /** Chunks already on disk, when the head belongs to a database (null: memory only). */
+  persisted: PersistedChunks | null = null;
 
   constructor(options: HeadOptions = {}) {
     this.oooWindowMs = options.oooWindowMs ?? DEFAULT_OOO_WINDOW_MS;
@@ -118,8 +128,9 @@ export class Head implements Appendable, Queryable {
 
   /** What storing (t, v) in `s` would do now. */
   verdict(s: MemSeries, t: number, v: number, minValid: number): SampleVerdict {
-    const newest = s.maxTime();
+    const newest = s.maxT;
     if (t > newest) return t < minValid ? 'too_old' : 'in_order';
+    if (t === newest) return sameFloatBits(v, this.lastV[s.ref]!) ? 'same_duplicate' : 'duplicate_timestamp';
     if (newest - t > this.oooWindowMs) return 'out_of_order';
     const stored = s.valueAt(t);
     if (stored !== undefined) return sameFloatBits(v, stored) ? 'same_duplicate' : 'duplicate_timestamp';
@@ -127,9 +138,17 @@ export class Head implements Appendable, Queryable {
     return 'out_of_order_ok';
   }
 
-  /** Stores a sample that {@link verdict} accepted. */
+  /** Stores a sample that {@link verdict} accepted (or that the log replays). */
   store(s: MemSeries, t: number, v: number): void {
-    s.push(t, v);
+    if (t > s.maxT) {
+      s.appendInOrder(t, v);
+      if (s.ref >= this.lastV.length) {
+        const grown = new Float64Array(Math.max(s.ref + 1, this.lastV.length * 2));
+        grown.set(this.lastV);
+        this.lastV = grown;
+      }
+      this.lastV[s.ref] = v;
+    } else s.appendOutOfOrder(t, v);
     if (t > this.maxTime) this.maxTime = t;
   }
 

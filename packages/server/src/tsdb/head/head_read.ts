@@ -11,6 +11,7 @@ import {
   type SeriesSet,
 } from '../../storage/types.js';
 import type { Head } from './head.js';
+import { ChunkSeriesIterator } from './iterator.js';
 import type { MemSeries } from './series.js';
 
 export class HeadQuerier implements Querier {
@@ -21,10 +22,9 @@ export class HeadQuerier implements Querier {
   ) {}
 
   select(matchers: readonly Matcher[]): SeriesSet {
-    const out: Series[] = [];
+    const out: HeadSeries[] = [];
     for (const s of this.matching(matchers)) {
-      if (s.n === 0 || s.maxTime() < this.mint || s.ts[0]! > this.maxt) continue;
-      out.push(new HeadSeries(s, this.mint, this.maxt));
+      if (s.overlaps(this.mint, this.maxt)) out.push(new HeadSeries(this.head, s, this.mint, this.maxt));
     }
     out.sort((a, b) => labelsCompare(a.labels, b.labels));
     return arraySeriesSet(out);
@@ -62,8 +62,10 @@ export class HeadQuerier implements Querier {
   }
 }
 
+/** A series of the head over the querier's range; its chunks are gathered when iterated. */
 class HeadSeries implements Series {
   constructor(
+    private readonly head: Head,
     private readonly s: MemSeries,
     private readonly mint: number,
     private readonly maxt: number,
@@ -74,50 +76,14 @@ class HeadSeries implements Series {
   }
 
   iterator(reuse?: SampleIterator): SampleIterator {
-    if (reuse instanceof ArrayIterator) {
-      reuse.reset(this.s, this.mint, this.maxt);
-      return reuse;
-    }
-    const it = new ArrayIterator();
-    it.reset(this.s, this.mint, this.maxt);
-    return it;
-  }
-}
-
-/** Iterates a series' samples within [mint, maxt] by index; seek is a binary search. */
-class ArrayIterator implements SampleIterator {
-  private s!: MemSeries;
-  private i = 0;
-  private end = 0;
-
-  reset(s: MemSeries, mint: number, maxt: number): void {
-    this.s = s;
-    this.i = s.lowerBound(mint) - 1;
-    // Snapshot the length: samples appended after the query started are not part of it.
-    this.end = Math.min(s.n, s.lowerBound(maxt + 1));
-  }
-
-  next(): boolean {
-    if (this.i < this.end) this.i++;
-    return this.i < this.end;
-  }
-
-  seek(t: number): boolean {
-    if (this.i >= 0 && this.i < this.end && this.s.ts[this.i]! >= t) return true;
-    const j = this.s.lowerBound(t);
-    this.i = Math.max(this.i, j);
-    return this.i < this.end;
-  }
-
-  t(): number {
-    return this.s.ts[this.i]!;
-  }
-
-  v(): number {
-    return this.s.vs[this.i]!;
-  }
-
-  err(): Error | null {
-    return null;
+    // Disk first, then memory: on equal timestamps the iterator keeps the earlier chunk's sample.
+    const s = this.s;
+    const chunks =
+      this.head.persisted !== null && s.diskMinT <= this.maxt && s.diskMaxT >= this.mint
+        ? this.head.persisted.chunks(s.ref, this.mint, this.maxt)
+        : [];
+    s.memChunks(this.mint, this.maxt, chunks);
+    const it = reuse instanceof ChunkSeriesIterator ? reuse : new ChunkSeriesIterator();
+    return it.reset(chunks, this.mint, this.maxt);
   }
 }

@@ -1,80 +1,191 @@
 /**
- * One series in the head: its identity and its samples in time order.
+ * One series in the head: its identity, its open chunk, the chunks cut since the last
+ * persistence, and its out-of-order samples.
  *
- * Samples live in two parallel growable typed arrays (no object per sample, and NaN bits kept).
+ * In-order samples go into an XOR appender (about 2–4 bytes a sample in memory, readable at any
+ * moment). When it holds {@link CHUNK_SAMPLES} samples or spans {@link CHUNK_MAX_SPAN_MS}, it is
+ * cut: its bytes are kept as a closed chunk until persistence writes them to disk (re-encoding
+ * them in their smallest encoding) and drops them from memory. Out-of-order samples (older than
+ * the newest, inside the window) go to small sorted typed arrays, cut into their own chunk the
+ * same way; reads merge the overlapping chunks.
  */
 
 import type { Labels } from '../../model/labels.js';
+import { ChunkIterator, XorAppender } from '../chunkenc/index.js';
 
-const INITIAL_CAPACITY = 16;
+/** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
+export const CHUNK_SAMPLES = 120;
+
+/** Longest time one chunk may span; bounds how far back a query must look for a chunk's start. */
+export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
+
+/** A cut chunk held until persisted: XOR bytes plus its time range. */
+export interface MemChunk {
+  readonly bytes: Uint8Array;
+  readonly mint: number;
+  readonly maxt: number;
+}
+
+const scan = new ChunkIterator();
 
 export class MemSeries {
-  ts: Float64Array = new Float64Array(INITIAL_CAPACITY);
-  vs: Float64Array = new Float64Array(INITIAL_CAPACITY);
-  n = 0;
   /** True once the series record is in the write-ahead log (samples may then refer to it). */
   logged = false;
+  /** True once the series is in the persisted catalog (the log may then forget it). */
+  cataloged = false;
+  /** Timestamp of the newest in-order sample (-Infinity when none). */
+  maxT = Number.NEGATIVE_INFINITY;
+  /** The open chunk; null until the first in-order sample. */
+  open: XorAppender | null = null;
+  /** Chunks cut and not yet persisted, in-order and out-of-order ones, in cut order. */
+  closed: MemChunk[] | null = null;
+  oooT: Float64Array | null = null;
+  /** Out-of-order values in a Float64Array: a JS array would quiet the stale-marker NaN. */
+  oooV: Float64Array | null = null;
+  oooN = 0;
+  /** Time range of the series' persisted chunks (empty: +Infinity, -Infinity). */
+  diskMinT = Number.POSITIVE_INFINITY;
+  diskMaxT = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly ref: number,
     readonly labels: Labels,
   ) {}
 
-  /** Timestamp of the newest sample, or -Infinity when empty. */
-  maxTime(): number {
-    return this.n === 0 ? Number.NEGATIVE_INFINITY : this.ts[this.n - 1]!;
+  /** True when the series may hold samples in [mint, maxt], in memory or on disk. */
+  overlaps(mint: number, maxt: number): boolean {
+    if (this.diskMinT <= maxt && this.diskMaxT >= mint) return true;
+    if (this.open !== null && this.open.count > 0 && this.open.minTime <= maxt && this.open.maxTime >= mint) {
+      return true;
+    }
+    if (this.oooN > 0 && this.oooT![0]! <= maxt && this.oooT![this.oooN - 1]! >= mint) return true;
+    if (this.closed !== null) for (const c of this.closed) if (c.mint <= maxt && c.maxt >= mint) return true;
+    return false;
   }
 
-  /** Value of the newest sample (undefined when empty). */
-  lastValue(): number | undefined {
-    return this.n === 0 ? undefined : this.vs[this.n - 1];
+  /** The in-memory chunks overlapping [mint, maxt]: closed ones, the open one, the out-of-order samples. */
+  memChunks(mint: number, maxt: number, out: Uint8Array[]): void {
+    if (this.closed !== null)
+      for (const c of this.closed) if (c.mint <= maxt && c.maxt >= mint) out.push(c.bytes);
+    const o = this.open;
+    // A copy: the open chunk keeps growing while the query reads.
+    if (o !== null && o.count > 0 && o.minTime <= maxt && o.maxTime >= mint) out.push(o.bytes().slice());
+    if (this.oooN > 0 && this.oooT![0]! <= maxt && this.oooT![this.oooN - 1]! >= mint) {
+      const app = new XorAppender(this.oooN * 4);
+      for (let i = 0; i < this.oooN; i++) app.append(this.oooT![i]!, this.oooV![i]!);
+      out.push(app.bytes().slice());
+    }
   }
 
-  /** The value stored at exactly `t`, or undefined. */
-  valueAt(t: number): number | undefined {
-    const i = this.lowerBound(t);
-    return i < this.n && this.ts[i] === t ? this.vs[i] : undefined;
+  /** True when the series holds no sample in memory. */
+  get empty(): boolean {
+    return (this.open === null || this.open.count === 0) && this.closed === null && this.oooN === 0;
+  }
+
+  /** Appends a sample newer than every in-order one (the caller checked). */
+  appendInOrder(t: number, v: number): void {
+    let app = this.open;
+    if (app === null) {
+      app = new XorAppender(32);
+      this.open = app;
+    } else if (app.count >= CHUNK_SAMPLES || (app.count > 0 && t - app.minTime >= CHUNK_MAX_SPAN_MS)) {
+      this.cut(app.bytes().slice(), app.minTime, app.maxTime);
+      app.reset();
+    }
+    app.append(t, v);
+    this.maxT = t;
+  }
+
+  /** Stores an out-of-order sample; one already there at `t` is kept (the first write wins). */
+  appendOutOfOrder(t: number, v: number): void {
+    // Keep every chunk within CHUNK_MAX_SPAN_MS: cut before a sample would stretch it further.
+    if (this.oooN > 0) {
+      const first = this.oooT![0]!;
+      const last = this.oooT![this.oooN - 1]!;
+      if (Math.max(t, last) - Math.min(t, first) >= CHUNK_MAX_SPAN_MS) this.cutOutOfOrder();
+    }
+    if (this.oooT === null || this.oooV === null) {
+      this.oooT = new Float64Array(8);
+      this.oooV = new Float64Array(8);
+    }
+    let ts = this.oooT;
+    let vs = this.oooV;
+    const n = this.oooN;
+    const i = lowerBound(ts, n, t);
+    if (i < n && ts[i] === t) return;
+    if (n === ts.length) {
+      ts = grow(ts);
+      vs = grow(vs);
+      this.oooT = ts;
+      this.oooV = vs;
+    }
+    ts.copyWithin(i + 1, i, n);
+    vs.copyWithin(i + 1, i, n);
+    ts[i] = t;
+    vs[i] = v;
+    this.oooN = n + 1;
+    if (this.oooN >= CHUNK_SAMPLES) this.cutOutOfOrder();
+  }
+
+  /** Moves the out-of-order samples into a closed chunk. */
+  cutOutOfOrder(): void {
+    if (this.oooN === 0) return;
+    const app = new XorAppender(this.oooN * 4);
+    for (let i = 0; i < this.oooN; i++) app.append(this.oooT![i]!, this.oooV![i]!);
+    this.cut(app.bytes().slice(), this.oooT![0]!, this.oooT![this.oooN - 1]!);
+    this.oooT = null;
+    this.oooV = null;
+    this.oooN = 0;
   }
 
   /**
-   * Stores a sample. Newer than every stored one: appended; older: inserted in place (the
-   * caller checked the out-of-order window); an existing timestamp is left as it is.
+   * The value stored in memory at exactly `t`, or undefined. Looks at the out-of-order samples,
+   * the open chunk and the closed chunks (persisted chunks are not searched: a read prefers the
+   * persisted sample, see FORMAT.md).
    */
-  push(t: number, v: number): void {
-    if (this.n === this.ts.length) this.grow();
-    if (this.n === 0 || t > this.ts[this.n - 1]!) {
-      this.ts[this.n] = t;
-      this.vs[this.n] = v;
-      this.n++;
-      return;
+  valueAt(t: number): number | undefined {
+    if (this.oooN > 0) {
+      const i = lowerBound(this.oooT!, this.oooN, t);
+      if (i < this.oooN && this.oooT![i] === t) return this.oooV![i];
     }
-    const i = this.lowerBound(t);
-    if (this.ts[i] === t) return;
-    this.ts.copyWithin(i + 1, i, this.n);
-    this.vs.copyWithin(i + 1, i, this.n);
-    this.ts[i] = t;
-    this.vs[i] = v;
-    this.n++;
+    if (this.open !== null && this.open.count > 0 && t >= this.open.minTime && t <= this.open.maxTime) {
+      const v = find(this.open.bytes(), t);
+      if (v !== undefined) return v;
+    }
+    if (this.closed !== null) {
+      for (const c of this.closed) {
+        if (t < c.mint || t > c.maxt) continue;
+        const v = find(c.bytes, t);
+        if (v !== undefined) return v;
+      }
+    }
+    return undefined;
   }
 
-  /** Index of the first sample with timestamp >= t (n when none). */
-  lowerBound(t: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  private cut(bytes: Uint8Array, mint: number, maxt: number): void {
+    if (this.closed === null) this.closed = [];
+    this.closed.push({ bytes, mint, maxt });
   }
+}
 
-  private grow(): void {
-    const ts = new Float64Array(this.ts.length * 2);
-    ts.set(this.ts);
-    const vs = new Float64Array(this.vs.length * 2);
-    vs.set(this.vs);
-    this.ts = ts;
-    this.vs = vs;
+function find(bytes: Uint8Array, t: number): number | undefined {
+  scan.reset(bytes);
+  return scan.seek(t) && scan.t() === t ? scan.v() : undefined;
+}
+
+export function lowerBound(ts: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+function grow(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -1,0 +1,82 @@
+/**
+ * Retention per tier and the total size budget. Both delete the oldest data first and only ever
+ * persisted data: what is still in the head and the log stays until it is persisted.
+ *
+ * Time here is data time (the newest sample in the database), not the wall clock, as in
+ * Prometheus: a database restored from a backup or fed with old timestamps is not emptied at
+ * start.
+ */
+
+import type { Head } from '../head/head.js';
+import type { ResolvedOptions } from '../options.js';
+import { type ChunkStore, PARTITION_MS, ROW_MAX_SPAN_MS, type Tier } from './store.js';
+
+/** Meta keys of the downsampling progress: raw data before it must not be deleted by retention. */
+export const DOWNSAMPLE_DONE_KEY: Readonly<Record<'5m' | '1h', string>> = {
+  '5m': 'ds_5m_done',
+  '1h': 'ds_1h_done',
+};
+
+const HOUR = 3_600_000;
+
+export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): void {
+  const now = head.maxTime;
+  if (!Number.isFinite(now)) return;
+  let rawCut = now - o.retentionRawMs;
+  if (o.downsample) {
+    // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime).
+    for (const key of Object.values(DOWNSAMPLE_DONE_KEY))
+      rawCut = Math.min(rawCut, store.getMeta(key) ?? rawCut);
+  }
+  store.deleteBefore('raw', rawCut);
+  store.deleteBefore('5m', now - o.retention5mMs);
+  store.deleteBefore('1h', now - o.retention1hMs);
+  raiseDiskMin(head, rawCut);
+}
+
+/**
+ * Deletes the oldest persisted data, an hour at a time, raw first, then the 5m and 1h tiers,
+ * until the store and the log fit in `budget`. Returns how many deletions it made.
+ */
+export function enforceBudget(store: ChunkStore, head: Head, budget: number, walBytes: number): number {
+  let deletions = 0;
+  const over = () => store.usedBytes() + walBytes > budget;
+  for (const tier of ['raw', '5m', '1h'] as Tier[]) {
+    while (over()) {
+      const p = store.partitionsOf(tier)[0];
+      if (p === undefined) break;
+      const start = p * PARTITION_MS[tier];
+      let cut = start + HOUR;
+      // Slices of an hour within the oldest partition; the partition goes when it is empty.
+      while (over() && cut <= start + PARTITION_MS[tier]) {
+        store.deleteBefore(tier, cut);
+        deletions++;
+        if (tier === 'raw') raiseDiskMin(head, cut);
+        cut += HOUR;
+      }
+      if (over()) {
+        store.dropPartition(tier, p);
+        deletions++;
+        if (tier === 'raw') raiseDiskMin(head, start + PARTITION_MS[tier]);
+      }
+    }
+  }
+  if (deletions > 0) store.vacuum();
+  return deletions;
+}
+
+/**
+ * After raw rows ending before `cut` are gone, no series has persisted raw data before
+ * `cut - ROW_MAX_SPAN_MS` (a kept row may start that much earlier).
+ */
+function raiseDiskMin(head: Head, cut: number): void {
+  const t = cut - ROW_MAX_SPAN_MS.raw;
+  for (const s of head.allSeries()) {
+    if (s.diskMinT >= t) continue;
+    s.diskMinT = t;
+    if (s.diskMinT > s.diskMaxT) {
+      s.diskMinT = Number.POSITIVE_INFINITY;
+      s.diskMaxT = Number.NEGATIVE_INFINITY;
+    }
+  }
+}
