@@ -40,7 +40,7 @@ export class QueryContext {
 
   /** Throws when the query ran out of time or was canceled; cheap enough to call per step. */
   checkAlive(): void {
-    if ((++this.checks & 63) !== 0) return;
+    if ((this.checks++ & 63) !== 0) return;
     if (this.signal?.aborted)
       throw new PromQLError('canceled', 'query was canceled in expression evaluation');
     if (Date.now() > this.deadline)

@@ -122,7 +122,9 @@ export class Evaluator {
       step: this.interval,
     });
     const out: EvalSeries[] = [];
+    let total = 0;
     for (const s of loaded) {
+      this.ctx.checkAlive();
       const ts: number[] = [];
       const vs: number[] = [];
       let p = -1; // index of the newest sample <= the step's time
@@ -136,6 +138,9 @@ export class Evaluator {
         else if (smoothed) vs.push(interpolateAt(s.ts, s.vs, s.stale, p, te, lookback));
         else vs.push(s.vs[p]!);
       }
+      total += ts.length;
+      // Every point of every step is held at once, as Prometheus counts a selector's samples.
+      this.ctx.checkSamples(total);
       if (ts.length > 0) out.push({ metric: s.metric, dropName: sampleTimes, ts, vs });
     }
     return out;
