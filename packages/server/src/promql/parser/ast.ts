@@ -192,7 +192,8 @@ export interface Call {
 
 /**
  * Wraps a subtree whose value does not depend on the evaluation step (e.g. it uses `@`), so the
- * engine may evaluate it once. Produced by the parser's preprocessing, never written by users.
+ * engine may evaluate it once. Never written by users, and `parseExpr` does not produce it either
+ * (the engine handles `@` itself); kept for an engine-side preprocessing step.
  */
 export interface StepInvariantExpr {
   readonly kind: 'StepInvariantExpr';

@@ -11,7 +11,7 @@ const UNITS: ReadonlyMap<string, { readonly ms: number; readonly order: number }
 ]);
 
 /** Go's time.Duration (int64 nanoseconds) is the limit Prometheus enforces, here in ms. */
-export const MAX_DURATION_MS = 9_223_372_036_854;
+const MAX_DURATION_MS = 9_223_372_036_854;
 
 /**
  * Parses a duration such as `1h30m`, `5m`, `500ms`, `1y`, `1w`, `1d` or `0` into milliseconds.

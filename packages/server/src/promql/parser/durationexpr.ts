@@ -146,7 +146,7 @@ function checkedLiteral(ts: TokenStream, lit: NumberLiteral): NumberLiteral {
 }
 
 /** True when the expression calls `step()` or `range()`, so only the engine can know its value. */
-export function dependsOnQuery(e: Expr): boolean {
+function dependsOnQuery(e: Expr): boolean {
   switch (e.kind) {
     case 'Call':
       return e.func === 'step' || e.func === 'range' || e.args.some(dependsOnQuery);
@@ -172,7 +172,7 @@ export function evalDurationExpr(e: Expr, ctx: DurationContext): number {
 }
 
 /** Seconds to whole ms the way Go gets there: rounded to ns, then truncated to ms. */
-export function secondsToMs(seconds: number): number {
+function secondsToMs(seconds: number): number {
   return Math.trunc(Math.round(seconds * 1e9) / 1e6);
 }
 

@@ -38,10 +38,10 @@ const KEYWORD_WORDS = [
 /** `@ start()`, `@ end()` and the duration functions `step()`, `range()`. */
 const PREPROCESSOR_WORDS = ['start', 'end', 'step', 'range'] as const;
 
-export type OperatorWord = (typeof OPERATOR_WORDS)[number];
-export type AggregatorWord = (typeof AGGREGATOR_WORDS)[number];
-export type KeywordWord = (typeof KEYWORD_WORDS)[number];
-export type PreprocessorWord = (typeof PREPROCESSOR_WORDS)[number];
+type OperatorWord = (typeof OPERATOR_WORDS)[number];
+type AggregatorWord = (typeof AGGREGATOR_WORDS)[number];
+type KeywordWord = (typeof KEYWORD_WORDS)[number];
+type PreprocessorWord = (typeof PREPROCESSOR_WORDS)[number];
 export type Word = OperatorWord | AggregatorWord | KeywordWord | PreprocessorWord;
 
 export type Sym =
