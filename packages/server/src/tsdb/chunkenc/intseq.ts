@@ -117,16 +117,11 @@ let bestOrder = 0;
 let bestCoder = FIXED;
 let bestParam = 0;
 
+/** Counts of residuals by bit length, to find their median without sorting. */
+const hist = new Int32Array(55);
+
 /** Counts the bits of residuals `res[from..end)` under each coder; keeps the best so far. */
-function consider(
-  order: number,
-  res: Float64Array,
-  from: number,
-  end: number,
-  sum: number,
-  max: number,
-  head: number,
-) {
+function consider(order: number, res: Float64Array, from: number, end: number, max: number, head: number) {
   if (max > 2 ** 53) return; // not exact in a double: this order is unusable
   const count = Math.max(0, end - from);
   const width = bitLen(max);
@@ -138,8 +133,14 @@ function consider(
     bestParam = width;
   }
   if (count === 0 || width === 0) return;
-  // The best k is near log2 of the mean residual (Rice's rule) and the cost is convex in k.
-  const kmin = Math.min(50, Math.max(0, bitLen(Math.floor(sum / count)) - 2));
+  // Rice's k is about log2 of the median residual (for geometric residuals the median is near
+  // mean·ln 2, the textbook optimum); the median and not the mean, so that one outlier (a
+  // counter reset) does not pull k up for every code. Costs are then counted exactly around it.
+  hist.fill(0, 0, width + 1);
+  for (let i = from; i < end; i++) hist[bitLen(res[i]!)]!++;
+  let b = 0;
+  for (let seen = hist[0]!; seen * 2 < count; ) seen += hist[++b]!;
+  const kmin = Math.min(50, Math.max(0, b - 2));
   riceCosts(res, from, end, kmin, costs);
   for (let j = 0; j < 4; j++) {
     const k = kmin + j;
@@ -207,35 +208,27 @@ export function writeIntSeq(
   // A common factor of the deltas (4096-byte pages, a fixed increment) is divided out.
   if (g === 0) g = 1;
   const from0 = firstKnown ? 1 : 0;
-  let sum0 = 0;
   let max0 = 0;
-  let sum1 = 0;
   let max1 = 0;
-  let sum2 = 0;
   let max2 = 0;
-  let sum3 = 0;
   let max3 = 0;
   for (let i = from0; i < n; i++) {
     const u0 = zigzag(r0[i]!);
     r0[i] = u0;
-    sum0 += u0;
     if (u0 > max0) max0 = u0;
     if (i >= 1) {
       const u1 = zigzag(g === 1 ? r1[i]! : r1[i]! / g);
       r1[i] = u1;
-      sum1 += u1;
       if (u1 > max1) max1 = u1;
     }
     if (i >= 2) {
       const u2 = zigzag(g === 1 ? r2[i]! : r2[i]! / g);
       r2[i] = u2;
-      sum2 += u2;
       if (u2 > max2) max2 = u2;
     }
     if (grid && i < n - 1) {
       const u3 = zigzag(r3[i]!);
       r3[i] = u3;
-      sum3 += u3;
       if (u3 > max3) max3 = u3;
     }
   }
@@ -245,11 +238,11 @@ export function writeIntSeq(
   const headX0 = !firstKnown && n > 0 ? 8 * varintLenOf(zigzag(first)) : 0;
   const headD1 = n > 1 ? 8 * varintLenOf(zigzag(xs[1]! - first)) : 0;
   bestBits = Number.POSITIVE_INFINITY;
-  if (grid) consider(GRID, r3, 1, n - 1, sum3, max3, head);
-  consider(0, r0, from0, n, sum0, max0, head);
+  if (grid) consider(GRID, r3, 1, n - 1, max3, head);
+  consider(0, r0, from0, n, max0, head);
   // All-zero residuals (regular timestamps, constant values) need no divisor.
-  consider(1, r1, range(1, n, firstKnown), n, sum1, max1, head + (max1 > 0 ? headG : 0) + headX0);
-  consider(2, r2, range(2, n, firstKnown), n, sum2, max2, head + (max2 > 0 ? headG : 0) + headX0 + headD1);
+  consider(1, r1, range(1, n, firstKnown), n, max1, head + (max1 > 0 ? headG : 0) + headX0);
+  consider(2, r2, range(2, n, firstKnown), n, max2, head + (max2 > 0 ? headG : 0) + headX0 + headD1);
   const order = bestOrder;
   const coder = bestCoder;
   const param = bestParam;
@@ -331,7 +324,7 @@ export class IntSeqDecoder {
     this.first = first;
     this.last = last;
     this.n = n;
-    if (this.order === GRID && (!firstKnown || !Number.isSafeInteger(last))) this.bad = true;
+    if (this.order === GRID && n > 0 && (!firstKnown || !Number.isSafeInteger(last))) this.bad = true;
     if (mode === (GRID | 8)) {
       // Exact grid: every residual is zero.
       this.coder = FIXED;

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decimalScale, MAX_SCALE } from './decimal.js';
+import { ChunkEncoder } from './encoder.js';
+import { chunkEncoding, Encoding } from './header.js';
+import { ChunkIterator } from './iterator.js';
+import { hexBits, randomTimestamps, randomValues, rng, specialValues } from './testkit.js';
+
+const mant = new Float64Array(1024);
+const scale = (...vs: number[]) => decimalScale(Float64Array.from(vs), vs.length, mant);
+
+describe('decimal scale detection', () => {
+  it('finds the smallest common number of decimal digits', () => {
+    assert.equal(scale(1, 2, 3), 0);
+    assert.equal(scale(0.5, 2), 1);
+    assert.equal(scale(0.01, 1.5, 7), 2);
+    assert.equal(scale(123456.789), 3);
+    assert.equal(scale(-0.25, 0, 1e6), 2);
+    assert.equal(scale(1e-15), 15);
+    assert.equal(scale(2 ** 50, -(2 ** 50)), 0);
+    assert.equal(scale(), 0);
+    assert.deepEqual([...mant.subarray(0, 0)], []);
+    scale(0.07, 1.1);
+    assert.deepEqual([...mant.subarray(0, 2)], [7, 110]);
+  });
+
+  it('refuses values that are not short exact decimals', () => {
+    for (const v of specialValues()) {
+      if (v === 0 && 1 / v > 0) continue; // +0 is the decimal 0
+      assert.equal(scale(1, v), -1, `special ${hexBits(v)}`);
+    }
+    assert.equal(scale(0.1 + 0.2), -1, '0.30000000000000004 has 17 digits');
+    assert.equal(scale(1e-16), -1, `more than ${MAX_SCALE} digits`);
+    assert.equal(scale(2 ** 50 + 1), -1, 'mantissa beyond 2^50');
+    assert.equal(scale(1.5, 2 ** 50), -1, 'mantissa beyond 2^50 at the common scale');
+    assert.equal(scale(Math.PI), -1);
+  });
+
+  it('accepts random m / 10^k and reproduces them exactly', () => {
+    const r = rng(11);
+    for (let i = 0; i < 2000; i++) {
+      const k = Math.floor(r() * (MAX_SCALE + 1));
+      const digits = Math.floor(r() * 16);
+      const m = Math.floor((r() - 0.5) * 10 ** digits);
+      const v = m / 10 ** k;
+      const got = scale(v);
+      if (Math.abs(m) <= 2 ** 50) {
+        assert.ok(got >= 0 && got <= k, `${m}e-${k} → ${got}`);
+        assert.equal(mant[0]! / 10 ** got, v);
+      }
+    }
+  });
+});
+
+describe('choosing an encoding at cut time', () => {
+  const enc = new ChunkEncoder();
+
+  it('picks decimal exactly when every value is a short exact decimal, and never a larger chunk', () => {
+    const r = rng(21);
+    let decimal = 0;
+    let xor = 0;
+    for (let s = 0; s < 500; s++) {
+      const n = 1 + Math.floor(r() * 150);
+      const ts = randomTimestamps(r, n);
+      const vs = randomValues(r, n);
+      const b = enc.encode(ts, vs, n)!;
+      const x = enc.encodeXor(ts, vs, n)!;
+      const d = enc.encodeDecimal(ts, vs, n);
+      const fits = decimalScale(vs, n, mant) >= 0;
+      assert.equal(d !== null, fits, `series ${s}: decimal only when exact`);
+      assert.equal(
+        b.length,
+        Math.min(x.length, d?.length ?? Number.POSITIVE_INFINITY),
+        `series ${s}: smallest`,
+      );
+      if (chunkEncoding(b) === Encoding.DECIMAL) decimal++;
+      else xor++;
+      const back = enc.recode(x)!;
+      assert.deepEqual([...back], [...b], `series ${s}: recode of the XOR chunk gives the same bytes`);
+    }
+    assert.ok(decimal > 100 && xor > 100, `both encodings chosen (${decimal} decimal, ${xor} xor)`);
+  });
+
+  it('falls back to XOR for a chunk with one stale marker among decimals', () => {
+    const ts = [1000, 2000, 3000];
+    const vs = Float64Array.of(1.5, specialValues()[0]!, 2.5);
+    const b = enc.encode(ts, vs, 3)!;
+    assert.equal(chunkEncoding(b), Encoding.XOR);
+    const it = new ChunkIterator(b);
+    it.seek(2000);
+    assert.equal(hexBits(it.v()), '7ff0000000000002');
+  });
+
+  it('makes decimal counters and gauges several times smaller than XOR', () => {
+    const r = rng(8);
+    const n = 120;
+    const ts = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 10_000);
+    let m = 100_000;
+    const counter = Float64Array.from(ts, () => {
+      m += Math.floor(r() * 300);
+      return m / 100;
+    });
+    const x = enc.encodeXor(ts, counter, n)!;
+    const d = enc.encodeDecimal(ts, counter, n)!;
+    assert.ok(d.length * 4 < x.length, `0.01-step counter: decimal ${d.length} B, xor ${x.length} B`);
+  });
+
+  it('refuses invalid timestamps without throwing', () => {
+    assert.equal(enc.encode([2, 1], Float64Array.of(1, 2), 2), null, 'out of order');
+    assert.equal(enc.encode([0.5], Float64Array.of(1), 1), null, 'not an integer');
+    assert.equal(enc.encodeDecimal([2 ** 52], Float64Array.of(1), 1), null, 'out of range');
+    assert.equal(enc.recode(Uint8Array.of(1)), null, 'truncated chunk');
+    assert.equal(enc.recode(Uint8Array.of(9, 1, 0, 0, 0)), null, 'unknown encoding');
+  });
+});
