@@ -52,6 +52,7 @@ test('every eval expression of the upstream PromQL test files parses and round-t
     }
   }
   console.log(`upstream eval expressions: ${parsed}/${evals.length} parse and round-trip`);
+  if (failures.length > 0) console.log(`not parsed:\n${failures.join('\n')}`);
   assert.ok(
     parsed >= BASELINE,
     `only ${parsed} of ${evals.length} upstream expressions parse (baseline ${BASELINE}):\n${failures.join('\n')}`,
