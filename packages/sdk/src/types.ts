@@ -4,8 +4,11 @@ export type LabelValue = string | number;
 /**
  * The labels of one series of an instrument defined with label names `L`.
  * Every name is optional: a missing label is an empty one, which Prometheus treats as absent.
+ * An instrument defined without label names takes no labels.
  */
-export type LabelSet<L extends string> = { readonly [K in L]?: LabelValue };
+export type LabelSet<L extends string> = [L] extends [never]
+  ? Readonly<Record<string, never>>
+  : { readonly [K in L]?: LabelValue };
 
 /** The three instrument kinds of the TinyObs wire format. */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
