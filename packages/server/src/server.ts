@@ -28,8 +28,18 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const startedAt = Date.now();
-  const db = await DB.open({ dir: config.dataDir });
-  const metrics = createServerMetrics(() => db.head.stats.series, startedAt);
+  const db = await DB.open({
+    dir: config.dataDir,
+    walFsync: config.walFsync,
+    walFsyncIntervalMs: config.walFsyncIntervalMs,
+    oooWindowMs: config.oooWindowMs,
+    retentionRawMs: config.retentionRawMs,
+    retention5mMs: config.retention5mMs,
+    retention1hMs: config.retention1hMs,
+    maxStorageBytes: config.maxStorageBytes,
+    warn: (message) => log.warn(message),
+  });
+  const metrics = createServerMetrics(() => db.stats(), startedAt);
   let ready = false;
 
   const limits: IngestLimits = {
@@ -49,6 +59,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   };
   const router = buildRouter({
     store: db,
+    stats: () => db.stats(),
     engine: new Engine({ parse: parseExpr }),
     limits,
     report,

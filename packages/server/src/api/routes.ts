@@ -8,15 +8,18 @@ import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
+import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
 import { Router } from './router.js';
+import { registerStatsRoutes } from './stats.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
+  readonly stats: () => DBStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -41,6 +44,7 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('POST', '/v1/ingest', jsonIngestHandler(deps.store, deps.limits, deps.report));
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
+  registerStatsRoutes(router, deps.stats, deps.startedAt);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
 
   router.on('GET', '/metrics', ({ res }) => {

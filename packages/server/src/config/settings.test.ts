@@ -25,6 +25,26 @@ describe('server settings', () => {
     assert.equal(resolveConfig([], { PORT: '7000', TINYOBS_PORT: '7001' }).port, 7001);
   });
 
+  it('reads the storage budget from TINYOBS_MAX_STORAGE_GB as the original did, or --max-storage', () => {
+    assert.equal(resolveConfig([], { TINYOBS_MAX_STORAGE_GB: '2' }).maxStorageBytes, 2 * 1024 ** 3);
+    assert.equal(
+      resolveConfig(['--max-storage', '500MiB'], { TINYOBS_MAX_STORAGE_GB: '2' }).maxStorageBytes,
+      500 * 1024 ** 2,
+    );
+    assert.throws(
+      () => resolveConfig([], { TINYOBS_MAX_STORAGE_GB: 'lots' }),
+      /TINYOBS_MAX_STORAGE_GB="lots": must be a positive number of GiB/,
+    );
+    assert.equal(
+      resolveConfig(['--wal-fsync', 'always', '--retention-raw', '2d'], {}).retentionRawMs,
+      2 * 86_400_000,
+    );
+    assert.throws(
+      () => resolveConfig(['--wal-fsync', 'sometimes'], {}),
+      /must be one of always, interval, never/,
+    );
+  });
+
   it('parses sizes and durations', () => {
     const c = resolveConfig(['--max-body-size', '2MiB', '--shutdown-timeout', '1m30s'], {});
     assert.equal(c.maxBodyBytes, 2 * 1024 * 1024);

@@ -6,6 +6,7 @@
 
 import { DEFAULT_INGEST_LIMITS } from '../ingest/limits.js';
 import type { LogLevel } from '../log.js';
+import type { FsyncPolicy } from '../tsdb/wal/wal.js';
 import { parseBytesSetting, parseDurationSetting, parseIntSetting } from './units.js';
 
 export interface ServerConfig {
@@ -22,6 +23,13 @@ export interface ServerConfig {
   maxLabelsPerMetric: number;
   maxNameLength: number;
   maxLabelValueLength: number;
+  walFsync: FsyncPolicy;
+  walFsyncIntervalMs: number;
+  oooWindowMs: number;
+  retentionRawMs: number;
+  retention5mMs: number;
+  retention1hMs: number;
+  maxStorageBytes: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -29,10 +37,15 @@ export class ConfigError extends Error {
   readonly code = 'invalid_config';
 }
 
+/** An environment variable of a setting; `parse` when its syntax differs from the flag's. */
+type EnvVar<T> = string | { readonly name: string; readonly parse: (text: string) => T | { error: string } };
+
 interface Setting<K extends keyof ServerConfig> {
   readonly key: K;
   readonly flag: string;
-  readonly env: readonly string[];
+  readonly env: readonly EnvVar<ServerConfig[K]>[];
+  /** How `--help` shows the default (the raw value when absent). */
+  readonly show?: string;
   readonly default: ServerConfig[K];
   readonly doc: string;
   /** Returns the parsed value, or a string describing the rule that was broken. */
@@ -53,6 +66,9 @@ const bytes = (text: string) =>
   orError(parseBytesSetting(text), 'must be a size such as 1048576, 16MiB or 1GB');
 const int = (min: number, max: number) => (text: string) =>
   orError(parseIntSetting(text, min, max), `must be an integer from ${min} to ${max}`);
+const GIB = 1024 ** 3;
+const DAY = 86_400_000;
+const FSYNC: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
 
 export const SETTINGS: readonly AnySetting[] = [
   {
@@ -95,6 +111,7 @@ export const SETTINGS: readonly AnySetting[] = [
     flag: '--staleness',
     env: ['TINYOBS_STALENESS'],
     default: 5 * 60_000,
+    show: '5m',
     doc: 'GET /metrics shows series pushed within this window',
     parse: duration,
   },
@@ -103,6 +120,7 @@ export const SETTINGS: readonly AnySetting[] = [
     flag: '--shutdown-timeout',
     env: ['TINYOBS_SHUTDOWN_TIMEOUT'],
     default: 10_000,
+    show: '10s',
     doc: 'how long SIGTERM waits for in-flight requests',
     parse: duration,
   },
@@ -111,6 +129,7 @@ export const SETTINGS: readonly AnySetting[] = [
     flag: '--max-body-size',
     env: ['TINYOBS_MAX_BODY_SIZE'],
     default: DEFAULT_INGEST_LIMITS.maxBodyBytes,
+    show: '16MiB',
     doc: 'largest ingest request body as sent (413 above); 4x this after gzip',
     parse: bytes,
   },
@@ -146,6 +165,80 @@ export const SETTINGS: readonly AnySetting[] = [
     doc: 'longest label value, in characters',
     parse: int(1, 1_048_576),
   },
+  {
+    key: 'walFsync',
+    flag: '--wal-fsync',
+    env: ['TINYOBS_WAL_FSYNC'],
+    default: 'interval',
+    doc: 'when the write-ahead log is fsynced: always (before each ack), interval, never',
+    parse: (t) =>
+      FSYNC.includes(t as FsyncPolicy) ? (t as FsyncPolicy) : { error: `must be one of ${FSYNC.join(', ')}` },
+  },
+  {
+    key: 'walFsyncIntervalMs',
+    flag: '--wal-fsync-interval',
+    env: ['TINYOBS_WAL_FSYNC_INTERVAL'],
+    default: 1000,
+    show: '1s',
+    doc: 'period of --wal-fsync=interval (what a power cut can lose)',
+    parse: duration,
+  },
+  {
+    key: 'oooWindowMs',
+    flag: '--ooo-window',
+    env: ['TINYOBS_OOO_WINDOW'],
+    default: 10 * 60_000,
+    show: '10m',
+    doc: "how far behind a series' newest sample a sample is still accepted",
+    parse: duration,
+  },
+  {
+    key: 'retentionRawMs',
+    flag: '--retention-raw',
+    env: ['TINYOBS_RETENTION_RAW'],
+    default: 15 * DAY,
+    show: '15d',
+    doc: 'how long raw samples are kept',
+    parse: duration,
+  },
+  {
+    key: 'retention5mMs',
+    flag: '--retention-5m',
+    env: ['TINYOBS_RETENTION_5M'],
+    default: 90 * DAY,
+    show: '90d',
+    doc: 'how long the 5-minute downsampled tier is kept',
+    parse: duration,
+  },
+  {
+    key: 'retention1hMs',
+    flag: '--retention-1h',
+    env: ['TINYOBS_RETENTION_1H'],
+    default: 365 * DAY,
+    show: '365d',
+    doc: 'how long the 1-hour downsampled tier is kept',
+    parse: duration,
+  },
+  {
+    key: 'maxStorageBytes',
+    flag: '--max-storage',
+    env: [
+      'TINYOBS_MAX_STORAGE',
+      {
+        name: 'TINYOBS_MAX_STORAGE_GB',
+        parse: (t) => {
+          const gb = Number(t);
+          return t.trim() !== '' && gb > 0
+            ? Math.round(gb * GIB)
+            : { error: 'must be a positive number of GiB' };
+        },
+      },
+    ],
+    default: GIB,
+    show: '1GiB',
+    doc: 'disk budget of the data directory; oldest data is deleted first (507 when nothing can be)',
+    parse: bytes,
+  },
 ];
 
 /** The defaults of every setting. */
@@ -163,10 +256,11 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
   const config = defaultConfig() as unknown as Record<string, unknown>;
   const byFlag = new Map(SETTINGS.map((s) => [s.flag, s]));
   for (const s of SETTINGS) {
-    for (const name of s.env) {
+    for (const v of s.env as readonly EnvVar<unknown>[]) {
+      const name = typeof v === 'string' ? v : v.name;
       const text = env[name];
       if (text === undefined || text === '') continue;
-      config[s.key] = check(s, text, `environment variable ${name}`);
+      config[s.key] = check(typeof v === 'string' ? s.parse : v.parse, text, `environment variable ${name}`);
       break;
     }
   }
@@ -178,13 +272,13 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
     if (s === undefined) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
     const text = eq < 0 ? args[++i] : arg.slice(eq + 1);
     if (text === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    config[s.key] = check(s, text, `option ${flag}`);
+    config[s.key] = check(s.parse, text, `option ${flag}`);
   }
   return config as unknown as ServerConfig;
 }
 
-function check(s: AnySetting, text: string, where: string): unknown {
-  const v = s.parse(text);
+function check(parse: (text: string) => unknown, text: string, where: string): unknown {
+  const v = parse(text);
   if (typeof v === 'object' && v !== null && 'error' in v) {
     throw new ConfigError(`invalid ${where}=${JSON.stringify(text)}: ${v.error}`);
   }
@@ -195,8 +289,9 @@ function check(s: AnySetting, text: string, where: string): unknown {
 export function settingsHelp(): string {
   const rows = SETTINGS.map((s) => {
     const left = `  ${s.flag} <value>`;
-    const def = typeof s.default === 'string' ? s.default : String(s.default);
-    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${s.env.join(', ')}]`;
+    const def = s.show ?? String(s.default);
+    const envs = (s.env as readonly EnvVar<unknown>[]).map((v) => (typeof v === 'string' ? v : v.name));
+    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${envs.join(', ')}]`;
   });
   return rows.join('\n');
 }

@@ -8,8 +8,7 @@ import type { ExpositionFamily, ExpositionSample } from '../exposition/format.js
 import { type Labels, labelsFromPairs } from '../model/labels.js';
 
 interface Collector {
-  readonly name: string;
-  collect(): ExpositionFamily;
+  collect(): ExpositionFamily | ExpositionFamily[];
 }
 
 function labelSet(names: readonly string[], values: readonly string[]): Labels {
@@ -43,22 +42,26 @@ export class SelfCounter<N extends string> implements Collector {
   }
 }
 
-/** A gauge whose value is read when collected. */
-export class SelfGauge implements Collector {
+/** Families computed when collected, from one snapshot (e.g. database statistics). */
+export class SelfSnapshot<S> implements Collector {
   constructor(
-    readonly name: string,
-    private readonly help: string,
-    private readonly read: () => number,
+    private readonly snapshot: () => S,
+    private readonly render: (s: S) => ExpositionFamily[],
   ) {}
 
-  collect(): ExpositionFamily {
-    return {
-      name: this.name,
-      type: 'gauge',
-      help: this.help,
-      samples: [{ name: this.name, labels: [], value: this.read() }],
-    };
+  collect(): ExpositionFamily[] {
+    return this.render(this.snapshot());
   }
+}
+
+/** One unlabelled gauge or counter family with a value. */
+export function valueFamily(
+  name: string,
+  type: 'gauge' | 'counter',
+  help: string,
+  value: number,
+): ExpositionFamily {
+  return { name, type, help, samples: [{ name, labels: [], value }] };
 }
 
 export class SelfHistogram<N extends string> implements Collector {
@@ -123,11 +126,7 @@ export class SelfRegistry {
     return c;
   }
 
-  names(): Set<string> {
-    return new Set(this.collectors.map((c) => c.name));
-  }
-
   collect(): ExpositionFamily[] {
-    return this.collectors.map((c) => c.collect()).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return this.collectors.flatMap((c) => c.collect()).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 }

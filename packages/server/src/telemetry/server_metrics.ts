@@ -1,6 +1,7 @@
 /** The self-metrics every server instance exports, under the `tinyobs_` prefix. */
 
-import { SelfCounter, SelfGauge, SelfHistogram, SelfRegistry } from './registry.js';
+import type { DBStats } from '../tsdb/db_stats.js';
+import { SelfCounter, SelfHistogram, SelfRegistry, SelfSnapshot, valueFamily } from './registry.js';
 
 export interface ServerMetrics {
   readonly registry: SelfRegistry;
@@ -12,7 +13,7 @@ export interface ServerMetrics {
   readonly httpDuration: SelfHistogram<'handler' | 'code'>;
 }
 
-export function createServerMetrics(activeSeries: () => number, startedAt: number): ServerMetrics {
+export function createServerMetrics(stats: () => DBStats, startedAt: number): ServerMetrics {
   const registry = new SelfRegistry();
   const metrics: ServerMetrics = {
     registry,
@@ -35,13 +36,83 @@ export function createServerMetrics(activeSeries: () => number, startedAt: numbe
       ),
     ),
   };
-  registry.register(new SelfGauge('tinyobs_active_series', 'Series held by the database.', activeSeries));
   registry.register(
-    new SelfGauge(
-      'tinyobs_start_time_seconds',
-      'Start time of the server since the Unix epoch.',
-      () => startedAt / 1000,
-    ),
+    new SelfSnapshot(stats, (s) => [
+      valueFamily('tinyobs_active_series', 'gauge', 'Series held by the database.', s.series),
+      valueFamily(
+        'tinyobs_start_time_seconds',
+        'gauge',
+        'Start time of the server since the Unix epoch.',
+        startedAt / 1000,
+      ),
+      valueFamily('tinyobs_tsdb_head_series', 'gauge', 'Series in the head of the database.', s.series),
+      valueFamily(
+        'tinyobs_tsdb_head_chunks',
+        'gauge',
+        'Chunks in memory, open or cut and not yet persisted.',
+        s.head.chunks,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_head_samples',
+        'gauge',
+        'Samples in memory, not yet persisted.',
+        s.samples.inHead,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_wal_size_bytes',
+        'gauge',
+        'Size of the write-ahead log on disk.',
+        s.bytes.wal,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_storage_bytes',
+        'gauge',
+        'Bytes used by the data directory (chunks and log).',
+        s.bytes.total,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_storage_budget_bytes',
+        'gauge',
+        'Size budget of the data directory.',
+        s.bytes.budget,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_compactions_total',
+        'counter',
+        'Persistence runs (head chunks written to disk).',
+        s.compactions.persists,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_downsample_windows_total',
+        'counter',
+        'Downsampling windows built (5m and 1h tiers).',
+        s.compactions.downsampleWindows,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_budget_deletions_total',
+        'counter',
+        'Deletions of old data to stay within the size budget.',
+        s.compactions.budgetDeletions,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_corruptions_total',
+        'counter',
+        'Write-ahead log tails cut at start because they were torn or corrupted.',
+        s.corruptions.walCuts,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_out_of_order_samples_total',
+        'counter',
+        'Out-of-order samples accepted within the out-of-order window.',
+        s.outOfOrder.accepted,
+      ),
+      valueFamily(
+        'tinyobs_tsdb_out_of_order_rejected_samples_total',
+        'counter',
+        'Out-of-order samples rejected (older than the window, or too old).',
+        s.outOfOrder.rejected + s.rejected.tooOld,
+      ),
+    ]),
   );
   return metrics;
 }
