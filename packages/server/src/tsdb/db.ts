@@ -50,6 +50,8 @@ export class DB implements Appendable, Queryable {
   /** Set while the size budget is exceeded and nothing could be freed; commits then fail. */
   private fullCheckedAt = 0;
   private persistScheduled = false;
+  /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
+  private storeBytes: number;
 
   private constructor(
     readonly options: ResolvedOptions,
@@ -60,6 +62,7 @@ export class DB implements Appendable, Queryable {
     readonly replay: WalReplayReport,
   ) {
     this.persister = new Persister(head, wal, store);
+    this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
@@ -117,6 +120,7 @@ export class DB implements Appendable, Queryable {
     this.counters.persists++;
     this.counters.persistedSamples += r.samples;
     this.counters.lastPersistMs = r.ms;
+    this.storeBytes = this.store.usedBytes();
     return r;
   }
 
@@ -162,7 +166,7 @@ export class DB implements Appendable, Queryable {
   private logWrite(payloads: readonly Uint8Array[]): void {
     let bytes = 0;
     for (const p of payloads) bytes += p.length + 8;
-    if (this.store.usedBytes() + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom();
+    if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom();
     this.wal.write(payloads);
     if (this.wal.size > this.options.walMaxBytes && !this.persistScheduled) {
       this.persistScheduled = true;
@@ -180,7 +184,7 @@ export class DB implements Appendable, Queryable {
     if (now - this.fullCheckedAt > 1000) {
       this.fullCheckedAt = now;
       this.maintain();
-      if (this.store.usedBytes() + this.wal.size <= this.options.maxStorageBytes) return;
+      if (this.storeBytes + this.wal.size <= this.options.maxStorageBytes) return;
     }
     throw new StorageError(
       'storage_full',

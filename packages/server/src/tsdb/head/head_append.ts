@@ -14,6 +14,9 @@ import { encodeMetadata, encodeSamples, encodeSeries, type SeriesEntry } from '.
 import type { Head } from './head.js';
 import type { MemSeries } from './series.js';
 
+let commitCounter = 0;
+const sampleWriter = new ByteWriter(1 << 20);
+
 export class HeadAppender implements Appender {
   private n = 0;
   private refs = new Uint32Array(64);
@@ -46,7 +49,8 @@ export class HeadAppender implements Appender {
     const rejected: Partial<Record<RejectReason, number>> = {};
     // Pass 1: judge every sample; accepted ones are compacted to the front of the buffers.
     const minValid = head.minValidTime();
-    const newestPending = new Map<number, number>(); // ref → index of its newest accepted sample
+    // Each series remembers its newest accepted sample of this batch (no Map per commit).
+    const commitId = ++commitCounter;
     let kept = 0;
     let sameDuplicates = 0;
     let ooo = 0;
@@ -56,8 +60,8 @@ export class HeadAppender implements Appender {
       const v = this.vs[i]!;
       const s = head.seriesByRef(ref)!;
       let verdict = head.verdict(s, t, v, minValid);
-      const p = newestPending.get(ref);
-      if (p !== undefined && t <= this.ts[p]!) {
+      const p = s.pendingCommit === commitId ? s.pendingIdx : -1;
+      if (p >= 0 && t <= this.ts[p]!) {
         // Judged against the batch itself as well as the head.
         const pt = this.ts[p]!;
         if (t === pt) verdict = sameFloatBits(v, this.vs[p]!) ? 'same_duplicate' : 'duplicate_timestamp';
@@ -70,7 +74,10 @@ export class HeadAppender implements Appender {
         this.refs[kept] = ref;
         this.ts[kept] = t;
         this.vs[kept] = v;
-        if (p === undefined || t > this.ts[p]!) newestPending.set(ref, kept);
+        if (p < 0 || t > this.ts[p]!) {
+          s.pendingCommit = commitId;
+          s.pendingIdx = kept;
+        }
         kept++;
       } else if (verdict === 'same_duplicate') sameDuplicates++;
       else rejected[verdict] = (rejected[verdict] ?? 0) + 1;
@@ -120,9 +127,10 @@ export class HeadAppender implements Appender {
       out.push(w.bytes());
     }
     if (kept > 0) {
-      const w = new ByteWriter(8 + kept * 20);
-      encodeSamples(w, this.refs, this.ts, this.vs, kept);
-      out.push(w.bytes());
+      // Shared: the log write is synchronous, so the buffer is free again when commit goes on.
+      sampleWriter.reset();
+      encodeSamples(sampleWriter, this.refs, this.ts, this.vs, kept);
+      out.push(sampleWriter.bytes());
     }
     if (this.pendingMeta.size > 0) {
       const w = new ByteWriter(256);

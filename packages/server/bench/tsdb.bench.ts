@@ -1,0 +1,153 @@
+/**
+ * Storage engine benchmark on the issue-3 workload (10 000 series × 360 samples at 10 s, appended
+ * in time order in batches of 10 000). Prints one JSON line per result, medians over runs:
+ *
+ * - append_samples_per_s: in-process appends + commits (WAL written, fsync policy `interval`);
+ * - bytes_per_sample: whole data directory / samples, after persistence and close;
+ * - rss_bytes_per_series, heap_bytes_per_series: memory growth after the workload, persisted
+ *   (heap: live JS objects plus typed-array backing stores, after a full GC);
+ * - restart_ms: DB.open with the whole workload only in the write-ahead log;
+ * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample.
+ *
+ *   node --import tsx --expose-gc packages/server/bench/tsdb.bench.ts [--runs 3] [--series 10000]
+ */
+
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { newMatcher } from '../src/model/matcher.js';
+import { DB } from '../src/tsdb/db.js';
+import { generateWorkload } from './workload.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    series: { type: 'string', default: '10000' },
+    samples: { type: 'string', default: '360' },
+  },
+});
+const RUNS = Number(args.runs);
+const w = generateWorkload({ series: Number(args.series), samplesPerSeries: Number(args.samples), seed: 1 });
+const S = w.series.length;
+const total = w.totalSamples;
+const common = { bench: 'tsdb', series: S, samplesPerSeries: w.samplesPerSeries, batch: 10_000 };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+const line = (result: string, value: number, extra: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ ...common, result, value, ...extra }));
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+// The batches are generated once, before any timing: generating values is not appending.
+const batches: { series: Uint32Array; ts: Float64Array; vs: Float64Array; length: number }[] = [];
+for (const b of w.batches(10_000)) {
+  batches.push({
+    series: b.series.slice(0, b.length),
+    ts: b.ts.slice(0, b.length),
+    vs: b.vs.slice(0, b.length),
+    length: b.length,
+  });
+}
+
+/** Appends the whole workload; returns samples per second. */
+async function appendAll(db: DB): Promise<number> {
+  const refs = new Float64Array(S);
+  const start = performance.now();
+  for (const b of batches) {
+    const app = db.appender();
+    for (let i = 0; i < b.length; i++) {
+      const si = b.series[i]!;
+      refs[si] = app.append(refs[si]!, w.series[si]!.labels, b.ts[i]!, b.vs[i]!);
+    }
+    await app.commit();
+  }
+  return total / ((performance.now() - start) / 1000);
+}
+
+function timeSelect(db: DB, mint: number, maxt: number, ms: ReturnType<typeof newMatcher>[], reps: number) {
+  const times: number[] = [];
+  let n = 0;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const q = db.querier(mint, maxt);
+    const set = q.select(ms);
+    n = 0;
+    while (set.next()) {
+      const it = set.at().iterator();
+      while (it.next()) n++;
+    }
+    q.close();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), samples: n };
+}
+
+const appendRates: number[] = [];
+const bytesPerSample: number[] = [];
+const rssPer: number[] = [];
+const heapPer: number[] = [];
+const restartMs: number[] = [];
+const sel1: number[] = [];
+const sel1000: number[] = [];
+let sel1Samples = 0;
+let sel1000Samples = 0;
+const maxt = w.startMs + w.samplesPerSeries * w.stepMs + w.stepMs;
+const one = w.series[0]!.labels.map((l) => newMatcher('=', l.name, l.value));
+const regex = [newMatcher('=~', '__name__', 'http_requests_total|nomatch')];
+
+for (let run = 0; run < RUNS; run++) {
+  // Append, persist, measure memory and size; then select over persisted data.
+  let dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  gc();
+  const m0 = process.memoryUsage();
+  let db = await DB.open({ dir, persistIntervalMs: 0 });
+  appendRates.push(await appendAll(db));
+  db.persist();
+  gc();
+  const mem = process.memoryUsage();
+  rssPer.push((mem.rss - m0.rss) / S);
+  // Live JS objects plus typed-array backing stores (chunks live in the latter).
+  heapPer.push((mem.heapUsed + mem.arrayBuffers - m0.heapUsed - m0.arrayBuffers) / S);
+  const s1 = timeSelect(db, maxt - 3_600_000, maxt, one, 50);
+  const s2 = timeSelect(db, w.startMs, maxt, regex, 5);
+  sel1.push(s1.ms);
+  sel1000.push(s2.ms);
+  sel1Samples = s1.samples;
+  sel1000Samples = s2.samples;
+  await db.close();
+  bytesPerSample.push(dirBytes(dir) / total);
+  rmSync(dir, { recursive: true, force: true });
+
+  // Restart with everything only in the log: abandon the first handle (as a kill would).
+  dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  db = await DB.open({ dir, persistIntervalMs: 0 });
+  await appendAll(db);
+  const t0 = performance.now();
+  const db2 = await DB.open({ dir, persistIntervalMs: 0 });
+  restartMs.push(performance.now() - t0);
+  if (db2.stats().samples.inHead !== total) throw new Error('restart lost samples');
+  await db2.close();
+  rmSync(dir, { recursive: true, force: true });
+  gc();
+}
+
+const runs = (xs: number[], d = 0) => ({ runs: xs.map((x) => round(x, d)) });
+line('append_samples_per_s', round(median(appendRates)), { target: 1_000_000, ...runs(appendRates) });
+line('bytes_per_sample', round(median(bytesPerSample), 3), { target: 1.5, ...runs(bytesPerSample, 3) });
+line('rss_bytes_per_series', round(median(rssPer)), { target: 2048, ...runs(rssPer) });
+line('heap_bytes_per_series', round(median(heapPer)), { ...runs(heapPer) });
+line('restart_ms', round(median(restartMs)), { target: 5000, samplesInWal: total, ...runs(restartMs) });
+line('select_one_series_1h_ms', round(median(sel1), 3), { samples: sel1Samples, ...runs(sel1, 3) });
+line('select_1000_series_regex_ms', round(median(sel1000), 2), {
+  samples: sel1000Samples,
+  ...runs(sel1000, 2),
+});
