@@ -62,11 +62,12 @@ export class ChunkHeader {
   /** Offset of the body in the chunk bytes. */
   bodyStart = 0;
 
-  /** Parses the header of `b`; false when it is truncated or malformed. Never throws. */
+  /** Parses the header of `b`; false when it is truncated, malformed or of an unknown encoding. */
   parse(b: Uint8Array): boolean {
     const len = b.length;
     if (len < 4) return false;
     this.enc = b[0]!;
+    if (this.enc !== Encoding.XOR && this.enc !== Encoding.DECIMAL) return false;
     let off = 1;
     let u = 0;
     let mul = 1;
@@ -81,8 +82,11 @@ export class ChunkHeader {
         if (x < 0x80) break;
         mul *= 0x80;
       }
-      if (field === 0) this.count = u;
-      else if (field === 1) this.mint = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+      if (field === 0) {
+        // A larger count is corrupt; refusing it bounds how long an iterator can run on garbage.
+        if (u > MAX_SAMPLES) return false;
+        this.count = u;
+      } else if (field === 1) this.mint = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
       else this.maxt = this.mint + u;
     }
     this.bodyStart = off;
@@ -97,7 +101,7 @@ export function chunkEncoding(b: Uint8Array): number {
   return b.length > 0 ? b[0]! : 0;
 }
 
-/** Number of samples in a chunk (0 if the header is malformed). */
+/** Number of samples in a chunk (0 if the header is malformed or the encoding unknown). */
 export function chunkNumSamples(b: Uint8Array): number {
   return scratch.parse(b) ? scratch.count : 0;
 }

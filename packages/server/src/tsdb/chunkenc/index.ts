@@ -1,7 +1,6 @@
 /**
  * Chunk encodings of the embedded TSDB: Gorilla XOR and decimal, behind one header and one
- * iterator. See FORMAT.md for the bytes and README section "API" in FORMAT.md for how the head
- * uses them.
+ * iterator. FORMAT.md describes the bytes and, at its end, how the head uses this API.
  */
 
 export { decimalScale, MAX_SCALE } from './decimal.js';

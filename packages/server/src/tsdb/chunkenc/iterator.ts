@@ -35,10 +35,12 @@ export class ChunkIterator implements SampleIterator {
     this.error = null;
     this.enc = 0;
     const h = this.h;
-    if (!h.parse(bytes)) return this.fail('cannot read chunk: truncated header');
+    if (!h.parse(bytes)) {
+      const enc = bytes.length > 0 ? bytes[0] : 'none';
+      return this.fail(`cannot read chunk: malformed header or unknown encoding (id ${enc})`);
+    }
     if (h.enc === Encoding.XOR) this.xor.reset(bytes, h.bodyStart, h.count, h.mint);
-    else if (h.enc === Encoding.DECIMAL) this.dec.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
-    else return this.fail(`cannot read chunk: unknown encoding ${h.enc}`);
+    else this.dec.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
     this.enc = h.enc;
     return this;
   }
