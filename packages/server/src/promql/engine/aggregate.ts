@@ -6,11 +6,12 @@
 
 import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
+import { aggregateSeriesWise, isSeriesWise } from './aggregate_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { kahanSumInc } from './functions/types.js';
 import { formatFloat, quantile } from './quantile.js';
-import type { EvalValue, Sample, Vector } from './types.js';
+import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 
 interface Group {
   metric: Labels;
@@ -54,6 +55,10 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   if (e.op === 'count_values') {
     const label = (inputs[1] as { value: string }).value;
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw execError(`invalid label name "${label}"`);
+  }
+  if (isSeriesWise(e.op)) {
+    const input = inputs[0] as { series: EvalSeries[] };
+    return { type: 'vector', series: aggregateSeriesWise(e, input.series, ev.steps) };
   }
   const ann = ev.ctx.annotations;
   if (e.op === 'quantile' && e.param !== null) {

@@ -5,7 +5,7 @@
 
 import type { Labels } from '../../model/labels.js';
 import { isStaleNaN } from '../../model/sample.js';
-import type { Querier, SelectHints } from '../../storage/types.js';
+import type { Querier, SampleIterator, SelectHints } from '../../storage/types.js';
 import type { AtModifier, VectorSelector } from '../parser/ast.js';
 
 /** A series loaded for a selector: raw samples, stale markers flagged (values kept as read). */
@@ -13,7 +13,10 @@ export interface LoadedSeries {
   metric: Labels;
   ts: number[];
   vs: number[];
-  /** Per point: 1 when the sample was a stale marker (its NaN payload may not survive a JS array). */
+  /**
+   * Per point: 1 when the sample was a stale marker (its NaN payload may not survive a JS array);
+   * empty when the series has no stale marker in range.
+   */
   stale: Uint8Array;
 }
 
@@ -47,35 +50,37 @@ export function loadSeries(
 ): LoadedSeries[] {
   const set = querier.select(sel.matchers, hints);
   const out: LoadedSeries[] = [];
+  let it: SampleIterator | undefined;
   while (set.next()) {
     const s = set.at();
-    const it = s.iterator();
+    it = s.iterator(it);
     const ts: number[] = [];
     const vs: number[] = [];
-    const staleFlags: number[] = [];
+    let stale: number[] | null = null;
     let ok = it.seek(mint + 1);
     while (ok) {
       const t = it.t();
       if (t > maxt) break;
       const v = it.v();
       // Check the bits before the value lands anywhere that could quiet the NaN.
-      const stale = isStaleNaN(v);
-      if (stale) {
+      if (v !== v && isStaleNaN(v)) {
         if (keepStale) {
+          stale ??= [];
+          stale.push(ts.length);
           ts.push(t);
           vs.push(Number.NaN);
-          staleFlags.push(1);
         }
       } else {
         ts.push(t);
         vs.push(v);
-        staleFlags.push(0);
       }
       ok = it.next();
     }
     const err = it.err();
     if (err !== null) throw err;
-    out.push({ metric: s.labels, ts, vs, stale: Uint8Array.from(staleFlags) });
+    const flags = new Uint8Array(stale === null ? 0 : ts.length);
+    if (stale !== null) for (const i of stale) flags[i] = 1;
+    out.push({ metric: s.labels, ts, vs, stale: flags });
   }
   const err = set.err();
   if (err !== null) throw err;

@@ -77,11 +77,18 @@ export function mapValues(f: (v: number) => number): VectorFn {
   };
 }
 
-/** Neumaier-compensated summation step, as Prometheus' kahanSumInc. Returns [sum, c]. */
+const kahanOut: [number, number] = [0, 0];
+
+/**
+ * Neumaier-compensated summation step, as Prometheus' kahanSumInc. Returns [sum, c] in a shared
+ * tuple (no allocation in hot loops): destructure it at once, never keep it.
+ */
 export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
   const t = sum + inc;
   if (!Number.isFinite(t) && !Number.isNaN(t)) c = 0;
   else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
   else c += inc - t + sum;
-  return [t, c];
+  kahanOut[0] = t;
+  kahanOut[1] = c;
+  return kahanOut;
 }
