@@ -2,6 +2,7 @@
 
 import type { Labels } from './labels.js';
 import { labelsGet } from './labels.js';
+import { re2ToJs } from './re2.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -33,7 +34,7 @@ export function newMatcher(type: MatchType, name: string, value: string): Matche
     case '!~': {
       let re: RegExp;
       try {
-        re = new RegExp(`^(?:${value})$`, 's');
+        re = new RegExp(`^(?:${re2ToJs(value)})$`, 's');
       } catch (err) {
         throw new InvalidMatcherError(
           `cannot compile regexp ${JSON.stringify(value)} for label ${name}: ${(err as Error).message}`,

@@ -2,7 +2,7 @@
 
 import type { Engine } from '../../promql/engine/engine.js';
 import { parseExpr } from '../../promql/parser/parse.js';
-import { formatExpr } from '../../promql/parser/printer.js';
+import { prettyExpr } from '../../promql/parser/prettier.js';
 import type { Queryable } from '../../storage/types.js';
 import type { Handler, Router } from '../router.js';
 import { astToJson } from './ast_json.js';
@@ -69,7 +69,7 @@ export function registerQueryRoutes(router: Router, engine: Engine, store: Query
     '/api/v1/format_query',
     promHandler(async ({ req, res, url }) => {
       const form = await readForm(req, url);
-      respondSuccess(res, formatExpr(parseExpr(queryText(form))));
+      respondSuccess(res, prettyExpr(parseExpr(queryText(form))));
     }),
   );
   router.on(
