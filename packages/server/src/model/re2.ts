@@ -86,7 +86,7 @@ export function re2ToJs(src: string): string {
       if (flags !== null && (flags[1] !== '' || flags[2] !== undefined)) {
         const on = flags[1]!.includes('i');
         const off = (flags[2] ?? '').includes('i');
-        const scoped = on ? true : off ? false : fold;
+        const scoped: boolean = on ? true : off ? false : fold;
         if (flags[3] === ')') fold = scoped;
         else {
           saved.push(fold);
