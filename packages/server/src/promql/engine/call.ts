@@ -10,10 +10,12 @@ import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { FUNCTIONS } from './functions/index.js';
 import type { FnContext, FunctionDef, RangeFn, Window } from './functions/types.js';
+import { evalInfo } from './info.js';
 import type { EvalSeries, EvalValue } from './types.js';
 
 export function evalCall(ev: Evaluator, call: Call): EvalValue {
   if (call.func === 'absent_over_time') return absentOverTime(ev, call);
+  if (call.func === 'info') return evalInfo(ev, call);
   const def = FUNCTIONS.get(call.func);
   if (def === undefined) throw execError(`unknown function with name "${call.func}"`);
   const query = { start: ev.ctx.queryStart, end: ev.ctx.queryEnd, step: ev.ctx.queryStep };
