@@ -57,8 +57,6 @@ export function aggregateSeriesWise(
   const names = new Set(e.grouping);
   const groups = new Map<string, GroupState>();
   const n = steps.length;
-  const stepIndex = new Map<number, number>();
-  steps.forEach((t, i) => stepIndex.set(t, i));
   const start = steps[0] ?? 0;
   const interval = n > 1 ? steps[1]! - start : 1;
   for (const s of input) {

@@ -63,7 +63,7 @@ export function loadSeries(
       if (t > maxt) break;
       const v = it.v();
       // Check the bits before the value lands anywhere that could quiet the NaN.
-      if (v !== v && isStaleNaN(v)) {
+      if (Number.isNaN(v) && isStaleNaN(v)) {
         if (keepStale) {
           stale ??= [];
           stale.push(ts.length);
