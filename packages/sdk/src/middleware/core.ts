@@ -34,6 +34,7 @@ export class HttpMetrics {
   private readonly duration: Histogram<HttpLabel>;
   private readonly inFlight: Gauge;
 
+  /** Defines the instruments on `obs`, or gets them when another adapter already did. */
   constructor(obs: TinyObs, opts: HttpMetricsOptions = {}) {
     this.requests = obs.counter({
       name: 'http_requests_total',
