@@ -65,21 +65,33 @@ export class BitWriter {
 
   /** Writes the low `n` bits of `value` (0 <= n <= 32), most significant first. */
   writeBits(value: number, n: number): void {
+    if (n === 0) return;
     if (this.pos + 5 >= this.buf.length) this.ensure(5);
     const buf = this.buf;
-    while (n > 0) {
-      const free = 8 - this.bit;
-      if (n >= free) {
-        n -= free;
-        buf[this.pos]! |= (value >>> n) & ((1 << free) - 1);
-        this.pos++;
-        this.bit = 0;
-      } else {
-        buf[this.pos]! |= (value & ((1 << n) - 1)) << (free - n);
-        this.bit += n;
-        n = 0;
-      }
+    const p = this.pos;
+    const bit = this.bit;
+    // The field lands in the 40-bit window of bytes p … p+4 at offset `bit`; OR it in with
+    // whole-byte stores (the bytes after the write position are zero) instead of a bit loop.
+    const v = n === 32 ? value >>> 0 : value & ((1 << n) - 1);
+    const tail = 32 - bit - n; // free bits after the field within the first 32 bits of the window
+    if (tail >= 0) {
+      const x = v << tail; // field placed below the `bit` used bits
+      buf[p]! |= x >>> 24;
+      buf[p + 1] = (x >>> 16) & 0xff;
+      buf[p + 2] = (x >>> 8) & 0xff;
+      buf[p + 3] = x & 0xff;
+    } else {
+      // bit + n > 32: the last -tail bits go into byte p+4.
+      const x = v >>> -tail;
+      buf[p]! |= x >>> 24;
+      buf[p + 1] = (x >>> 16) & 0xff;
+      buf[p + 2] = (x >>> 8) & 0xff;
+      buf[p + 3] = x & 0xff;
+      buf[p + 4] = (v << (8 + tail)) & 0xff;
     }
+    const nb = bit + n;
+    this.pos = p + (nb >>> 3);
+    this.bit = nb & 7;
   }
 
   /** Writes the low `n` bits (0 <= n <= 64) of the unsigned number `hi * 2^32 + lo`. */
@@ -148,26 +160,33 @@ export class BitReader {
     return b;
   }
 
+  /**
+   * The next 32 bits without consuming them. Bytes past the end of the array read as zero;
+   * bytes past `end` but inside the array are read as they are, and `advance` flags the overrun.
+   */
+  peek32(): number {
+    const b = this.buf;
+    const p = this.pos;
+    // Out-of-range typed array reads give undefined, which | and << turn into 0.
+    let w = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+    if (this.bit > 0) w = (w << this.bit) | (b[p + 4]! >>> (8 - this.bit));
+    return w;
+  }
+
+  /** Consumes `n` bits. */
+  advance(n: number): void {
+    const nb = this.bit + n;
+    this.pos += nb >>> 3;
+    this.bit = nb & 7;
+    if (this.pos > this.end || (this.pos === this.end && this.bit > 0)) this.overrun = true;
+  }
+
   /** Reads `n` bits (0 <= n <= 32) as an unsigned number. */
   readBits(n: number): number {
-    let v = 0;
-    while (n > 0) {
-      const avail = 8 - this.bit;
-      let b = 0;
-      if (this.pos < this.end) b = this.buf[this.pos]!;
-      else this.overrun = true;
-      if (n >= avail) {
-        v = (v << avail) | (b & ((1 << avail) - 1));
-        n -= avail;
-        this.pos++;
-        this.bit = 0;
-      } else {
-        v = (v << n) | ((b >>> (avail - n)) & ((1 << n) - 1));
-        this.bit += n;
-        n = 0;
-      }
-    }
-    return v >>> 0;
+    if (n === 0) return 0;
+    const v = this.peek32() >>> (32 - n);
+    this.advance(n);
+    return v;
   }
 
   /** Reads `n` bits (0 <= n <= 53) as an unsigned number. */
@@ -179,38 +198,15 @@ export class BitReader {
     return this.readBits(n);
   }
 
-  /**
-   * Counts 1 bits up to the first 0 bit (consumed) or up to `max` ones (then no 0 is read).
-   * A byte at a time: the leading ones of what is left of the byte come from one clz32.
-   */
+  /** Counts 1 bits up to the first 0 bit (consumed) or up to `max` <= 31 ones (then no 0 is read). */
   readUnary(max: number): number {
-    let q = 0;
-    while (q < max) {
-      if (this.pos >= this.end) {
-        this.overrun = true;
-        return q;
-      }
-      const avail = 8 - this.bit;
-      const ones = Math.clz32(~((this.buf[this.pos]! << (24 + this.bit)) | 0));
-      if (q + Math.min(ones, avail) >= max) {
-        this.skip(max - q);
-        return max;
-      }
-      if (ones < avail) {
-        this.skip(ones + 1);
-        return q + ones;
-      }
-      q += avail;
-      this.pos++;
-      this.bit = 0;
+    const ones = Math.clz32(~this.peek32());
+    if (ones >= max) {
+      this.advance(max);
+      return max;
     }
-    return q;
-  }
-
-  private skip(n: number): void {
-    const b = this.bit + n;
-    this.pos += b >>> 3;
-    this.bit = b & 7;
+    this.advance(ones + 1);
+    return ones;
   }
 
   readUvarint(): number {

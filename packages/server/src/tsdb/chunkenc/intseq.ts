@@ -341,13 +341,27 @@ export class IntSeqDecoder {
 
   private residual(): number {
     const r = this.r;
+    const k = this.param;
     let u: number;
-    if (this.coder === FIXED) u = this.param === 0 ? 0 : r.readBitsWide(this.param);
-    else {
-      const q = r.readUnary(RICE_ESCAPE);
-      u = q < RICE_ESCAPE ? q * this.div + r.readBitsWide(this.param) : r.readBitsWide(r.readBits(6));
+    if (this.coder === FIXED) {
+      u = k === 0 ? 0 : k <= 32 ? r.readBits(k) : r.readBitsWide(k);
+    } else {
+      // One 32-bit peek decodes a whole Rice code in the common case: unary part by clz32.
+      const w = r.peek32();
+      const q = Math.clz32(~w);
+      if (q < RICE_ESCAPE && q + 1 + k <= 32) {
+        u = q * this.div + (k === 0 ? 0 : (w << (q + 1)) >>> (32 - k));
+        r.advance(q + 1 + k);
+      } else if (q < RICE_ESCAPE) {
+        r.advance(q + 1);
+        u = q * this.div + r.readBitsWide(k);
+      } else {
+        r.advance(RICE_ESCAPE);
+        u = r.readBitsWide(r.readBits(6));
+      }
     }
-    return unzigzag(u) * this.g;
+    const x = u < 0x8000_0000 ? (u >>> 1) ^ -(u & 1) : unzigzag(u);
+    return this.g === 1 ? x : x * this.g;
   }
 
   /** The next value of the sequence. */

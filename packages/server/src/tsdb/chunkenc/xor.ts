@@ -227,12 +227,21 @@ export class XorDecoder {
 
   private readValue(): void {
     const r = this.r;
-    if (r.readBit() === 0) return;
-    if (r.readBit() === 1) {
-      this.leading = r.readBits(5);
-      let sig = r.readBits(6);
+    // Control bits and window size come from one 32-bit peek.
+    const w = r.peek32();
+    if (w >= 0) {
+      r.advance(1); // '0': same value
+      return;
+    }
+    if ((w & 0x4000_0000) === 0) {
+      r.advance(2); // '10': previous window
+    } else {
+      // '11' + 5 bits leading + 6 bits length
+      this.leading = (w >>> 25) & 31;
+      let sig = (w >>> 19) & 63;
       if (sig === 0) sig = 64;
       this.trailing = 64 - this.leading - sig;
+      r.advance(13);
       if (this.trailing < 0) {
         r.overrun = true; // leading + length > 64: corrupt; next() reports it
         return;
