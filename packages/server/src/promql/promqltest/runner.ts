@@ -10,6 +10,7 @@ import { STALE_NAN } from '../../model/sample.js';
 import { Head } from '../../tsdb/head/head.js';
 import { Engine, type QueryResult, type VectorSample } from '../engine/engine.js';
 import type { Expr } from '../parser/ast.js';
+import { atCheckApplies, atCheckTimes, pinAt } from './atcheck.js';
 import { checkResult } from './compare.js';
 import { type EvalCmd, parseScript } from './script.js';
 
@@ -87,7 +88,7 @@ export async function runScript(file: string, text: string, opts: RunOptions): P
           break;
         }
         head ??= await buildHead(data);
-        const failure = await runEval(engine, head, cmd);
+        const failure = await runEval(engine, head, cmd, opts.parse);
         if (failure === null) result.passed++;
         else {
           result.failed++;
@@ -145,7 +146,12 @@ async function buildHead(data: ReadonlyMap<string, StoredSeries>): Promise<Head>
   return head;
 }
 
-async function runEval(engine: Engine, head: Head, cmd: EvalCmd): Promise<string | null> {
+async function runEval(
+  engine: Engine,
+  head: Head,
+  cmd: EvalCmd,
+  parse: (q: string) => Expr,
+): Promise<string | null> {
   const fail = cmd.expectations.find((e) => e.kind === 'fail');
   let res: QueryResult;
   try {
@@ -164,21 +170,65 @@ async function runEval(engine: Engine, head: Head, cmd: EvalCmd): Promise<string
   if (fail !== undefined) return 'expected the query to fail, it succeeded';
   const problem = checkResult(cmd, res);
   if (problem !== null || !cmd.instant) return problem;
-  return rangeModeCheck(engine, head, cmd);
+  const rangeProblem = await rangeModeCheck(engine, head, cmd, cmd.expr);
+  if (rangeProblem !== null) return rangeProblem;
+  return atModeCheck(engine, head, cmd, parse);
+}
+
+/** FORMAT.md §8.2: the eval pinned with `@ T` gives the same result at other evaluation times. */
+async function atModeCheck(
+  engine: Engine,
+  head: Head,
+  cmd: EvalCmd,
+  parse: (q: string) => Expr,
+): Promise<string | null> {
+  if (cmd.rangeVector !== null || !atCheckApplies(cmd.expr)) return null;
+  const pinned = pinAt(parse(cmd.expr), cmd.start);
+  const bare: EvalCmd = {
+    ...cmd,
+    expectations: cmd.expectations.filter((e) => e.kind === 'ordered'),
+    legacyInfo: false,
+    legacyWarn: false,
+  };
+  for (const t of atCheckTimes(cmd.start)) {
+    let res: QueryResult;
+    try {
+      res = await engine.instantQuery(head, pinned, t);
+    } catch (err) {
+      return `with @ ${cmd.start / 1000} at ${t}ms: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const problem =
+      checkResult(bare, withTime(res, cmd.start)) ??
+      (await rangeModeCheck(engine, head, { ...bare, start: t, end: t }, pinned));
+    if (problem !== null) return `with @ ${cmd.start / 1000} at ${t}ms: ${problem}`;
+  }
+  return null;
+}
+
+/** Results of a pinned query carry its evaluation time; the expectations are about the values. */
+function withTime(res: QueryResult, _t: number): QueryResult {
+  return res;
 }
 
 /**
  * Upstream's extra check (FORMAT.md §8.1): an instant eval must also hold as the middle step of a
  * range query from T-1m to T+1m, which exercises the range evaluation path with the same data.
  */
-async function rangeModeCheck(engine: Engine, head: Head, cmd: EvalCmd): Promise<string | null> {
+async function rangeModeCheck(
+  engine: Engine,
+  head: Head,
+  cmd: EvalCmd,
+  query: string | Expr,
+): Promise<string | null> {
   if (cmd.expectations.some((e) => e.kind === 'ordered') || cmd.rangeVector !== null || cmd.string !== null)
     return null;
   if (/\b(start|end|range|step)\s*\(\s*\)/.test(cmd.expr)) return null;
+  if (cmd.scalar === null && cmd.series.length === 0 && cmd.expectations.some((e) => e.kind === 'fail'))
+    return null;
   const t = cmd.start;
   let res: QueryResult;
   try {
-    res = await engine.rangeQuery(head, cmd.expr, t - 60_000, t + 60_000, 60_000);
+    res = await engine.rangeQuery(head, query, t - 60_000, t + 60_000, 60_000);
   } catch (err) {
     return `in range mode: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
   }
