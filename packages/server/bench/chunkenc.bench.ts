@@ -1,7 +1,8 @@
 /**
  * Chunk encoding benchmark on the issue-3 workload (10 000 series × 360 samples at 10 s, cut into
  * chunks of 120 samples). Prints one JSON line per result: encode and decode rates (median of
- * several runs; the machine is shared) and bytes per sample for each encoding, per metric too.
+ * several runs of wall time, and per CPU second of this process, steadier on a shared machine)
+ * and bytes per sample for each encoding, per metric too.
  *
  *   node --import tsx --expose-gc packages/server/bench/chunkenc.bench.ts [--runs 5] [--series 10000] [--jitter 0]
  *
@@ -107,6 +108,10 @@ const common = { bench: 'chunkenc', series: S, samplesPerSeries: N, chunkSamples
 const names = Object.keys(encoders);
 const encRates = new Map<string, number[]>(names.map((n) => [n, []]));
 const decRates = new Map<string, number[]>(names.map((n) => [n, []]));
+// Per CPU second of this process too: steadier than wall time when other jobs share the cores.
+const encCpu = new Map<string, number[]>(names.map((n) => [n, []]));
+const decCpu = new Map<string, number[]>(names.map((n) => [n, []]));
+const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 const lastChunks = new Map<string, Uint8Array[]>();
 const it = new ChunkIterator();
 for (let r = 0; r < RUNS; r++) {
@@ -114,12 +119,16 @@ for (let r = 0; r < RUNS; r++) {
     lastChunks.delete(name);
     gc();
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     const chunks = encodeAll(encoders[name]!);
     encRates.get(name)!.push(total / ((performance.now() - t0) / 1000));
+    encCpu.get(name)!.push(total / cpuSeconds(process.cpuUsage(c0)));
     gc();
     t0 = performance.now();
+    c0 = process.cpuUsage();
     const n = decodeAll(chunks, it);
     decRates.get(name)!.push(n / ((performance.now() - t0) / 1000));
+    decCpu.get(name)!.push(n / cpuSeconds(process.cpuUsage(c0)));
     if (n !== total) throw new Error(`decoded ${n} samples, want ${total}`);
     lastChunks.set(name, chunks);
   }
@@ -139,8 +148,16 @@ for (const name of names) {
     console.log(JSON.stringify({ ...common, encoding: name, result, value, ...extra }));
   const enc = encRates.get(name)!;
   const dec = decRates.get(name)!;
-  line('encode_samples_per_s', round(median(enc)), { runs: enc.map((x) => round(x)) });
-  line('decode_samples_per_s', round(median(dec)), { runs: dec.map((x) => round(x)) });
+  const ec = encCpu.get(name)!;
+  const dc = decCpu.get(name)!;
+  line('encode_samples_per_s', round(median(enc)), {
+    runs: enc.map((x) => round(x)),
+    perCpuSecond: round(median(ec)),
+  });
+  line('decode_samples_per_s', round(median(dec)), {
+    runs: dec.map((x) => round(x)),
+    perCpuSecond: round(median(dc)),
+  });
   line('bytes_per_sample', round(bytes / total, 4), { bytes, chunks: chunks.length, decimalChunks });
 
   // Per metric name: which kinds of series cost what.
