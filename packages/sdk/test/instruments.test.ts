@@ -274,7 +274,7 @@ describe('histogram', () => {
     const stop = h.startTimer({ op: 'timer' });
     await new Promise((r) => setTimeout(r, 20));
     const secs = stop({ status: 'ok' });
-    assert.ok(secs >= 0.015 && secs < 1, String(secs));
+    assert.ok(secs >= 0.015 && secs < 5, String(secs));
     const pts = await obs.collect();
     assert.equal(find(pts, 'op_seconds_count', { op: 'sync' })[0]?.value, 2);
     assert.equal(find(pts, 'op_seconds_count', { op: 'async' })[0]?.value, 2);

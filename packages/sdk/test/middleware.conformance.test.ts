@@ -127,9 +127,15 @@ async function run(name: string): Promise<MetricPoint[]> {
       const res = await fetch(app.url + path, { method });
       await res.arrayBuffer();
     }
-    // The response may reach the client a moment before the server's 'finish'/onResponse.
-    await sleep(20);
-    return await obs.collect();
+    // The response may reach the client a moment before the server's 'finish'/onResponse:
+    // wait until every request is counted (or give up after 5 s and let the asserts report).
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const points = await obs.collect();
+      const counted = points.filter((p) => p.name === 'http_requests_total').reduce((a, p) => a + p.value, 0);
+      if (counted >= REQUESTS.length || Date.now() > deadline) return points;
+      await sleep(10);
+    }
   } finally {
     await app.close();
     await obs.shutdown({ timeoutMs: 1 });

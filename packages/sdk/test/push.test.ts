@@ -161,8 +161,9 @@ describe('push', () => {
     const r = await receiver();
     const obs = client(r.url, { flushIntervalMs: 30 });
     obs.counter({ name: 't_total' }).inc();
-    await new Promise((res) => setTimeout(res, 150));
-    assert.ok(r.requests.length >= 2, `${r.requests.length} pushes`);
+    const deadline = Date.now() + 5_000;
+    while (r.requests.length < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    assert.ok(r.requests.length >= 3, `${r.requests.length} pushes`);
     await obs.shutdown();
     const n = r.requests.length;
     await new Promise((res) => setTimeout(res, 100));
