@@ -6,7 +6,7 @@ import { rng } from './testkit.js';
 
 const scratch = new IntSeqScratch();
 
-/** Writes `xs`, reads them back, and returns the 4-bit mode chosen and the size in bits. */
+/** Writes `xs`, reads them back, and returns the 5-bit mode chosen and the size in bits. */
 function roundTrip(xs: number[], firstKnown = false, bothKnown = false): { mode: number; bits: number } {
   const w = new BitWriter(8);
   writeIntSeq(w, xs, xs.length, firstKnown, bothKnown, scratch);
@@ -19,17 +19,17 @@ function roundTrip(xs: number[], firstKnown = false, bothKnown = false): { mode:
   assert.equal(d.bad, false);
   assert.equal(r.overrun, false);
   assert.deepEqual(got, xs);
-  return { mode: w.buf[0]! >>> 4, bits: w.bitLength };
+  return { mode: w.buf[0]! >>> 3, bits: w.bitLength };
 }
 
-// Mode nibble: order (0 raw, 1 delta, 2 delta-of-delta, 3 grid) | Rice << 2 | gcd << 3.
-const RICE = 4;
-const GCD = 8;
+// Mode: order (0 raw, 1 delta, 2 delta-of-delta, 3 grid, 4 delta minus mean) | Rice << 3 | gcd << 4.
+const RICE = 8;
+const GCD = 16;
 
 describe('packed integer sequences', () => {
-  it('store a fixed step in the 4 mode bits when both ends are known', () => {
+  it('store a fixed step in the 5 mode bits when both ends are known', () => {
     const ts = Array.from({ length: 120 }, (_, i) => 1_700_000_000_000 + i * 10_000);
-    assert.deepEqual(roundTrip(ts, true, true), { mode: 3 | GCD, bits: 4 });
+    assert.deepEqual(roundTrip(ts, true, true), { mode: 3 | GCD, bits: 5 });
   });
 
   it('code jittered timestamps as residuals from the grid', () => {
@@ -39,7 +39,7 @@ describe('packed integer sequences', () => {
       (_, i) => 1_700_000_000_000 + i * 10_000 + Math.round((r() - 0.5) * 10),
     );
     const { mode, bits } = roundTrip(ts, true, true);
-    assert.equal(mode & 3, 3);
+    assert.equal(mode & 7, 3);
     assert.ok(bits < 120 * 5, `${bits} bits for ±5 ms of jitter`);
   });
 
@@ -48,6 +48,18 @@ describe('packed integer sequences', () => {
     const { mode, bits } = roundTrip(xs);
     assert.equal(mode, 2);
     assert.ok(bits < 64, `${bits} bits`);
+  });
+
+  it('code a counter with a noisy rate as deltas minus their mean', () => {
+    const r = rng(6);
+    let x = 1e6;
+    const xs = Array.from({ length: 120 }, () => {
+      x += 500 + Math.round((r() - 0.5) * 60);
+      return x;
+    });
+    const { mode, bits } = roundTrip(xs);
+    assert.equal(mode & 7, 4);
+    assert.ok(bits < 120 * 7, `${bits} bits`);
   });
 
   it('Rice-code a random walk, and an outlier (a counter reset) costs only its own bits', () => {
@@ -70,7 +82,7 @@ describe('packed integer sequences', () => {
     const xs = Array.from({ length: 120 }, () => Math.floor(r() * 1024) - 512);
     const { mode, bits } = roundTrip(xs);
     assert.equal(mode, 0);
-    assert.equal(bits, 4 + 6 + 120 * 10);
+    assert.equal(bits, 5 + 6 + 120 * 10);
   });
 
   it('divide out a common factor of the deltas (memory in 4 KiB pages)', () => {

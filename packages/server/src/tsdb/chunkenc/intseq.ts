@@ -2,23 +2,24 @@
  * A packed sequence of integers (timestamps, or decimal mantissas), encoded once a chunk is
  * complete so the encoder can pick the cheapest form by counting bits, not by guessing:
  *
- * - order: residuals are the values themselves (0), their deltas (1) or delta-of-deltas (2), the
- *   latter being what Gorilla uses for timestamps; steady counters and regular timestamps have
- *   zero dods, random walks have small deltas, and values that jump around a small level
- *   without trending are smallest as they are; or (3, "grid") the distance from the straight
- *   line between the first and last values when the decoder knows both (a chunk's timestamps:
- *   a push client's jitter around its period costs a few bits, an exact period nothing);
+ * - order: residuals are the values themselves (0), their deltas (1), their delta-of-deltas (2,
+ *   what Gorilla uses for timestamps), the distance from the straight line between the first
+ *   and last values when the decoder knows both (3, "grid": a chunk's timestamps, where a push
+ *   client's jitter around its period costs a few bits and an exact period nothing), or the
+ *   deltas minus their mean (4, "trend": a counter's increments scatter around its rate with
+ *   half the variance of its delta-of-deltas). Random walks have small deltas; values that
+ *   jump around a small level without trending are smallest as they are;
  * - coder: zig-zag residuals either bit-packed at one width (frame of reference: best when
  *   residuals are uniform) or Rice-coded with parameter k (Golomb 1966, Rice 1979: best for the
  *   geometric-like residuals of random walks, and an outlier such as a counter reset costs its own
  *   bits only, not every sample's).
  *
- * Layout (bit stream, see FORMAT.md): mode (4 bits: order | coder << 2 | has-gcd << 3), then for
- * order >= 1 the first value as a signed varint (omitted when the caller knows it), for order 2
- * the first delta as a signed varint, when has-gcd the common divisor g of the residuals as a
- * uvarint, then the parameter (6 bits: width or k), then one code per residual / g. The grid
- * order never has a divisor, so grid | has-gcd (mode 11) means "exactly on the line", with
- * nothing after the mode.
+ * Layout (bit stream, see FORMAT.md): mode (5 bits: order | rice << 3 | gcd << 4), then for
+ * orders 1, 2, 4 the first value as a signed varint (omitted when the caller knows it), for
+ * order 2 the first delta and for order 4 the mean delta as signed varints, when gcd the common
+ * divisor g of the residuals as a uvarint, then the parameter (6 bits: width or k), then one
+ * code per residual / g. The grid order never has a divisor, so grid | gcd means "exactly on
+ * the line", with nothing after the mode.
  * A Rice code is q ones, a zero, and k low bits, where q = u >> k; if q would reach
  * {@link RICE_ESCAPE}, it is instead RICE_ESCAPE ones, 6 bits of length L and u in L bits.
  *
@@ -32,9 +33,13 @@ export const RICE_ESCAPE = 20;
 
 const FIXED = 0;
 const RICE = 1;
-const MODE_BITS = 4;
+const MODE_BITS = 5;
+const RICE_BIT = 8;
+const GCD_BIT = 16;
 /** Order of residuals from the line between the known first and last values. */
 const GRID = 3;
+/** Order of deltas minus their mean (a counter's steady rate). */
+const TREND = 4;
 const PARAM_BITS = 6;
 
 function gcd(a: number, b: number): number {
@@ -59,7 +64,8 @@ export class IntSeqScratch {
   }
 
   private alloc(cap: number): void {
-    this.res = [new Float64Array(cap), new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)];
+    this.res = [];
+    for (let i = 0; i < 5; i++) this.res.push(new Float64Array(cap));
   }
 }
 
@@ -157,7 +163,7 @@ function consider(order: number, res: Float64Array, from: number, end: number, m
 /** Where the residuals of an order start and end. */
 function range(order: number, n: number, firstKnown: boolean): number {
   if (order === 0) return firstKnown ? 1 : 0;
-  if (order === GRID) return 1;
+  if (order === GRID || order === TREND) return 1;
   return Math.min(order, n);
 }
 
@@ -178,7 +184,7 @@ export function writeIntSeq(
 ): void {
   if (bothKnown && onGrid(xs, n)) {
     // Exactly on the line (a fixed step): the divisor bit, unused by the grid, says so.
-    w.writeBits(GRID | 8, MODE_BITS);
+    w.writeBits(GRID | GCD_BIT, MODE_BITS);
     return;
   }
   s.ensure(n);
@@ -186,6 +192,7 @@ export function writeIntSeq(
   const r1 = s.res[1]!;
   const r2 = s.res[2]!;
   const r3 = s.res[3]!;
+  const r4 = s.res[4]!;
   if (bothKnown) firstKnown = true;
   const grid = bothKnown && n > 2;
   const first = n > 0 ? xs[0]! : 0;
@@ -207,19 +214,27 @@ export function writeIntSeq(
   }
   // A common factor of the deltas (4096-byte pages, a fixed increment) is divided out.
   if (g === 0) g = 1;
+  // The mean step, a multiple of g: counters grow at a rate, and their deltas scatter around it
+  // with half the variance of their delta-of-deltas.
+  const trend = n > 1 ? g * Math.round((last - first) / (n - 1) / g) : 0;
   const from0 = firstKnown ? 1 : 0;
   let max0 = 0;
   let max1 = 0;
   let max2 = 0;
   let max3 = 0;
+  let max4 = 0;
   for (let i = from0; i < n; i++) {
     const u0 = zigzag(r0[i]!);
     r0[i] = u0;
     if (u0 > max0) max0 = u0;
     if (i >= 1) {
-      const u1 = zigzag(g === 1 ? r1[i]! : r1[i]! / g);
+      const d = r1[i]!;
+      const u1 = zigzag(g === 1 ? d : d / g);
       r1[i] = u1;
       if (u1 > max1) max1 = u1;
+      const u4 = zigzag(g === 1 ? d - trend : (d - trend) / g);
+      r4[i] = u4;
+      if (u4 > max4) max4 = u4;
     }
     if (i >= 2) {
       const u2 = zigzag(g === 1 ? r2[i]! : r2[i]! / g);
@@ -237,19 +252,23 @@ export function writeIntSeq(
   const headG = g > 1 ? 8 * varintLenOf(g) : 0;
   const headX0 = !firstKnown && n > 0 ? 8 * varintLenOf(zigzag(first)) : 0;
   const headD1 = n > 1 ? 8 * varintLenOf(zigzag(xs[1]! - first)) : 0;
+  const headTrend = 8 * varintLenOf(zigzag(trend));
   bestBits = Number.POSITIVE_INFINITY;
   if (grid) consider(GRID, r3, 1, n - 1, max3, head);
   consider(0, r0, from0, n, max0, head);
   // All-zero residuals (regular timestamps, constant values) need no divisor.
   consider(1, r1, range(1, n, firstKnown), n, max1, head + (max1 > 0 ? headG : 0) + headX0);
   consider(2, r2, range(2, n, firstKnown), n, max2, head + (max2 > 0 ? headG : 0) + headX0 + headD1);
+  if (n > 1) consider(TREND, r4, 1, n, max4, head + (max4 > 0 ? headG : 0) + headX0 + headTrend);
   const order = bestOrder;
   const coder = bestCoder;
   const param = bestParam;
-  if (order === 0 || order === GRID || (order === 1 && max1 === 0) || (order === 2 && max2 === 0)) g = 1;
-  w.writeBits(order | (coder << 2) | (g > 1 ? 8 : 0), MODE_BITS);
-  if ((order === 1 || order === 2) && !firstKnown && n > 0) w.writeVarint(first);
+  const maxOf = order === 1 ? max1 : order === 2 ? max2 : max4;
+  if (order === 0 || order === GRID || maxOf === 0) g = 1;
+  w.writeBits(order | (coder === RICE ? RICE_BIT : 0) | (g > 1 ? GCD_BIT : 0), MODE_BITS);
+  if ((order === 1 || order === 2 || order === TREND) && !firstKnown && n > 0) w.writeVarint(first);
   if (order === 2 && n > 1) w.writeVarint(xs[1]! - first);
+  if (order === TREND) w.writeVarint(trend);
   if (g > 1) w.writeUvarint(g);
   w.writeBits(param, PARAM_BITS);
   const res = s.res[order]!;
@@ -319,22 +338,24 @@ export class IntSeqDecoder {
     this.bad = false;
     this.firstKnown = firstKnown;
     const mode = r.readBits(MODE_BITS);
-    this.order = mode & 3;
-    this.coder = (mode >>> 2) & 1;
+    this.order = mode & 7;
+    this.coder = mode & RICE_BIT ? RICE : FIXED;
     this.first = first;
     this.last = last;
     this.n = n;
     if (this.order === GRID && n > 0 && (!firstKnown || !Number.isSafeInteger(last))) this.bad = true;
-    if (mode === (GRID | 8)) {
+    if (mode === (GRID | GCD_BIT)) {
       // Exact grid: every residual is zero.
       this.coder = FIXED;
       this.param = 0;
       this.g = 1;
       return;
     }
-    if (this.order >= 1 && !firstKnown && n > 0) this.first = r.readVarint();
+    if (this.order > TREND) this.bad = true;
+    if (this.order !== 0 && this.order !== GRID && !firstKnown && n > 0) this.first = r.readVarint();
     if (this.order === 2 && n > 1) this.d1 = r.readVarint();
-    this.g = mode & 8 ? r.readUvarint() : 1;
+    if (this.order === TREND) this.d = r.readVarint();
+    this.g = mode & GCD_BIT ? r.readUvarint() : 1;
     this.param = r.readBits(PARAM_BITS);
     this.div = 2 ** this.param;
   }
@@ -381,6 +402,8 @@ export class IntSeqDecoder {
       this.x = this.first;
     } else if (this.order === 1) {
       this.x += this.residual();
+    } else if (this.order === TREND) {
+      this.x += this.d + this.residual();
     } else {
       this.d = i === 1 ? this.d1 : this.d + this.residual();
       this.x += this.d;
