@@ -158,6 +158,7 @@ export class TinyObs {
    */
   async flush(opts: FlushOptions = {}): Promise<void> {
     const seq = await this.enqueueSnapshot();
+    this.queue.nudge();
     await this.withTimeout(this.queue.waitFor(seq), opts.timeoutMs ?? this.options.flushTimeoutMs);
   }
 

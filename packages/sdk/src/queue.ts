@@ -46,6 +46,7 @@ export class PushQueue {
   private lastSeq = 0;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private serverAskedToWait = false;
   private closed = false;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
@@ -86,6 +87,18 @@ export class PushQueue {
   waitFor(seq: number): Promise<void> {
     if (seq < this.lowestPending()) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  /**
+   * Retries now instead of at the end of the current backoff, unless the server asked for the
+   * wait with `Retry-After`. Called by `flush()`: whoever flushes wants an answer now, and after
+   * an outage the backoff may have grown to seconds.
+   */
+  nudge(): void {
+    if (this.retryTimer === undefined || this.serverAskedToWait) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.pump();
   }
 
   /** Current size. */
@@ -147,6 +160,7 @@ export class PushQueue {
       this.items.unshift(item);
       this.attempt++;
       const delay = this.delay(r.retryAfterMs);
+      this.serverAskedToWait = r.retryAfterMs !== undefined;
       this.report(
         'transport',
         `cannot push ${item.points} points: ${describe(r)}; retrying in ${delay} ms`,

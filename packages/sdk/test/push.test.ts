@@ -187,3 +187,28 @@ describe('push', () => {
     await obs.shutdown();
   });
 });
+
+describe('flush during a backoff', () => {
+  it('retries at once instead of waiting out the backoff, but honours Retry-After', async () => {
+    let down = true;
+    const r = await receiver(() => (down ? { status: 503 } : { status: 200 }));
+    const obs = client(r.url, { minBackoffMs: 30_000, maxBackoffMs: 30_000 });
+    obs.counter({ name: 'n_total' }).inc();
+    await assert.rejects(obs.flush({ timeoutMs: 200 }), { code: 'flush_timeout' });
+    down = false;
+    const t0 = Date.now();
+    await obs.flush({ timeoutMs: 5_000 });
+    assert.ok(Date.now() - t0 < 2_000, 'did not wait for the 30 s backoff');
+    await obs.shutdown();
+
+    const r2 = await receiver((i) =>
+      i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
+    );
+    const obs2 = client(r2.url);
+    obs2.counter({ name: 'n_total' }).inc();
+    await assert.rejects(obs2.flush({ timeoutMs: 100 }), { code: 'flush_timeout' });
+    await obs2.flush({ timeoutMs: 5_000 });
+    assert.ok(r2.requests[1]!.at - r2.requests[0]!.at >= 950, 'Retry-After still honoured');
+    await obs2.shutdown();
+  });
+});
