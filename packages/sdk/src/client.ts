@@ -52,6 +52,7 @@ export class TinyObs {
   private lastTimestamp = 0;
   private shutdownPromise: Promise<void> | undefined;
   private readonly onBeforeExit = () => void this.shutdown();
+  private readonly onError: (err: TinyObsError) => void;
 
   /** @internal use {@link createTinyObs}; `send` replaces the HTTP transport in tests. */
   constructor(options: TinyObsOptions, send?: Sender) {
@@ -105,8 +106,6 @@ export class TinyObs {
     }
     if (o.shutdownOnExit) process.once('beforeExit', this.onBeforeExit);
   }
-
-  private readonly onError: (err: TinyObsError) => void;
 
   /**
    * Defines a counter, or returns the one already defined with this name and the same type,

@@ -7,7 +7,8 @@ export interface GaugeOptions<L extends string> extends InstrumentOptions<L> {
   /**
    * Called before every push (and by `flush()`), to set the gauge from the outside world,
    * e.g. `(g) => g.set(queue.length)`. May be async; if it throws, the error goes to `onError`
-   * and the gauge keeps its previous values.
+   * and the gauge keeps its previous values. When the gauge already exists (get-or-create), the
+   * callback of the first definition stays in force.
    */
   collect?: (gauge: Gauge<L>) => void | Promise<void>;
 }
