@@ -17,7 +17,8 @@
 
 import { BitReader, BitWriter, putUvarint, uvarintLen } from './bitstream.js';
 import { Encoding, HEADER_MAX, writeHeaderBefore } from './header.js';
-import { IntSeqDecoder, IntSeqScratch, writeIntSeq } from './intseq.js';
+import { IntSeqScratch, writeIntSeq } from './intseq.js';
+import { IntSeqDecoder } from './intseq_decoder.js';
 
 /** Largest number of decimal digits after the point the encoding keeps. */
 export const MAX_SCALE = 15;

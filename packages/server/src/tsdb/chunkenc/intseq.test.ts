@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitReader, BitWriter } from './bitstream.js';
-import { IntSeqDecoder, IntSeqScratch, writeIntSeq } from './intseq.js';
+import { IntSeqScratch, writeIntSeq } from './intseq.js';
+import { IntSeqDecoder } from './intseq_decoder.js';
 import { rng } from './testkit.js';
 
 const scratch = new IntSeqScratch();
