@@ -9,6 +9,7 @@ import type { PosRange } from '../parser/ast.js';
 export class Annotations {
   private readonly warns = new Set<string>();
   private readonly infoSet = new Set<string>();
+  private readonly seen = new WeakSet<object>();
 
   constructor(private readonly query: string) {}
 
@@ -18,6 +19,13 @@ export class Annotations {
 
   info(message: string, pos: PosRange): void {
     this.infoSet.add(`PromQL info: ${message}${this.where(pos)}`);
+  }
+
+  /** True the first time it is called with `key` in this query (to check things once per series). */
+  once(key: object): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
   }
 
   warnings(): string[] {

@@ -79,8 +79,8 @@ function evalRangeFunction(
   const out: EvalSeries[] = [];
   const w = {
     metric: [] as Labels,
-    ts: [] as number[],
-    vs: [] as number[],
+    ts: [] as ArrayLike<number>,
+    vs: [] as ArrayLike<number>,
     lo: 0,
     hi: 0,
     start: 0,

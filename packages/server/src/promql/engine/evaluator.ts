@@ -20,11 +20,11 @@ import type { QueryContext } from './context.js';
 import { execError } from './errors.js';
 import type { StepArg } from './functions/types.js';
 import { effectiveTimes, loadSeries } from './selectors.js';
-import type { EvalSeries, EvalValue, Vector } from './types.js';
+import type { EvalSeries, EvalValue, RangeSeries, Vector } from './types.js';
 
 /** Series over a range argument (matrix selector or subquery) and each step's window end. */
 export interface RangeInput {
-  readonly series: EvalSeries[];
+  readonly series: RangeSeries[];
   /** Per step: the window is `(ends[i] - range, ends[i]]`. */
   readonly ends: number[];
   readonly range: number;
@@ -318,8 +318,8 @@ export class Evaluator {
  * `t` (index `p`) and the next one when that is within a lookback; else the sample itself.
  */
 function interpolateAt(
-  ts: readonly number[],
-  vs: readonly number[],
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
   stale: Uint8Array,
   p: number,
   t: number,

@@ -175,7 +175,7 @@ function matchPartial<T extends { metric: Labels }>(infos: readonly T[], base: L
 }
 
 /** Index of the newest timestamp <= t, or -1. */
-function newestAt(ts: readonly number[], t: number): number {
+function newestAt(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {

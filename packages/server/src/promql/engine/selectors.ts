@@ -11,8 +11,8 @@ import type { AtModifier, VectorSelector } from '../parser/ast.js';
 /** A series loaded for a selector: raw samples, stale markers flagged (values kept as read). */
 export interface LoadedSeries {
   metric: Labels;
-  ts: number[];
-  vs: number[];
+  ts: Float64Array;
+  vs: Float64Array;
   /**
    * Per point: 1 when the sample was a stale marker (its NaN payload may not survive a JS array);
    * empty when the series has no stale marker in range.
@@ -40,6 +40,19 @@ export function effectiveTimes(
  * series the selector matches. Stale markers are kept (flagged) when `keepStale`, else dropped:
  * range selectors never see them.
  */
+/** Reused read buffers: one exact-size copy per series instead of growing arrays. */
+let scratchT = new Float64Array(1024);
+let scratchV = new Float64Array(1024);
+
+function grow(): void {
+  const t = new Float64Array(scratchT.length * 2);
+  t.set(scratchT);
+  scratchT = t;
+  const v = new Float64Array(scratchV.length * 2);
+  v.set(scratchV);
+  scratchV = v;
+}
+
 export function loadSeries(
   querier: Querier,
   sel: VectorSelector,
@@ -54,33 +67,33 @@ export function loadSeries(
   while (set.next()) {
     const s = set.at();
     it = s.iterator(it);
-    const ts: number[] = [];
-    const vs: number[] = [];
+    let n = 0;
     let stale: number[] | null = null;
     let ok = it.seek(mint + 1);
     while (ok) {
       const t = it.t();
       if (t > maxt) break;
       const v = it.v();
+      if (n === scratchT.length) grow();
       // Check the bits before the value lands anywhere that could quiet the NaN.
       if (Number.isNaN(v) && isStaleNaN(v)) {
         if (keepStale) {
           stale ??= [];
-          stale.push(ts.length);
-          ts.push(t);
-          vs.push(Number.NaN);
+          stale.push(n);
+          scratchT[n] = t;
+          scratchV[n++] = Number.NaN;
         }
       } else {
-        ts.push(t);
-        vs.push(v);
+        scratchT[n] = t;
+        scratchV[n++] = v;
       }
       ok = it.next();
     }
     const err = it.err();
     if (err !== null) throw err;
-    const flags = new Uint8Array(stale === null ? 0 : ts.length);
+    const flags = new Uint8Array(stale === null ? 0 : n);
     if (stale !== null) for (const i of stale) flags[i] = 1;
-    out.push({ metric: s.labels, ts, vs, stale: flags });
+    out.push({ metric: s.labels, ts: scratchT.slice(0, n), vs: scratchV.slice(0, n), stale: flags });
   }
   const err = set.err();
   if (err !== null) throw err;

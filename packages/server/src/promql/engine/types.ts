@@ -31,6 +31,14 @@ export interface EvalSeries {
   vs: number[];
 }
 
+/** A series read for a range argument: typed arrays from storage, or a subquery's series. */
+export interface RangeSeries {
+  metric: Labels;
+  dropName: boolean;
+  ts: ArrayLike<number>;
+  vs: ArrayLike<number>;
+}
+
 /** The result of evaluating one expression over all steps of the query. */
 export type EvalValue =
   | { readonly type: 'vector'; readonly series: EvalSeries[] }

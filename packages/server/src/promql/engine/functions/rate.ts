@@ -25,12 +25,10 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
   const last = w.vs[w.hi - 1]!;
   let result = last - first;
   if (isCounter) {
-    let prev = 0;
-    for (let i = w.lo; i < w.hi; i++) {
-      const v = w.vs[i]!;
-      if (v < prev) result += prev;
-      prev = v;
-    }
+    // A reset adds the value before it. The first sample is compared with 0 as upstream does,
+    // which only matters for a negative first value (then it adds nothing).
+    const corr = resetCorrections(w.vs);
+    result += corr[w.hi - 1]! - corr[w.lo]!;
   }
   const firstT = w.ts[w.lo]!;
   const lastT = w.ts[w.hi - 1]!;
@@ -51,7 +49,29 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
   return result * factor;
 }
 
+const prefixCache = new WeakMap<ArrayLike<number>, Float64Array>();
+
+/**
+ * Prefix sums of counter-reset corrections of a series (`corr[i]` = sum of `vs[j-1]` over resets
+ * `vs[j] < vs[j-1]`, j <= i), computed once per series so each window costs O(1) instead of
+ * O(window).
+ */
+function resetCorrections(vs: ArrayLike<number>): Float64Array {
+  let corr = prefixCache.get(vs);
+  if (corr !== undefined && corr.length === vs.length) return corr;
+  corr = new Float64Array(vs.length);
+  let acc = 0;
+  for (let i = 1; i < vs.length; i++) {
+    if (vs[i]! < vs[i - 1]!) acc += vs[i - 1]!;
+    corr[i] = acc;
+  }
+  prefixCache.set(vs, corr);
+  return corr;
+}
+
 function maybeNotCounter(w: Window, ctx: FnContext): void {
+  // The info is about the series, so check each series once per query rather than per step.
+  if (!ctx.annotations.once(w.metric)) return;
   const name = metricName(w.metric);
   if (name === '' || COUNTER_SUFFIXES.some((s) => name.endsWith(s))) return;
   ctx.annotations.info(

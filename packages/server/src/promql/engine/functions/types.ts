@@ -11,8 +11,8 @@ import type { Vector } from '../types.js';
 /** The points of one series inside a range window `(start, end]`: indices `[lo, hi)`. */
 export interface Window {
   readonly metric: Labels;
-  readonly ts: readonly number[];
-  readonly vs: readonly number[];
+  readonly ts: ArrayLike<number>;
+  readonly vs: ArrayLike<number>;
   readonly lo: number;
   readonly hi: number;
   /** Window bounds in ms: the window is `(start, end]`. */
