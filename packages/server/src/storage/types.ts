@@ -64,6 +64,16 @@ export interface SelectHints {
   readonly func?: string;
   /** Range of a range selector in ms, if any. */
   readonly range?: number;
+  /**
+   * Forces a resolution: `raw` samples, or the `5m`/`1h` downsampled tier (one sample per bucket,
+   * see tsdb/downsample/tier_read.ts). Without it, storage picks from `step` and the time range.
+   */
+  readonly tier?: 'raw' | '5m' | '1h';
+  /**
+   * For tier reads: which bucket aggregate to return (`min`, `max`, `sum`, `count`, `avg`, `last`,
+   * `increase`, or `counter`, a running sum of increases). Default: derived from `func`, else `last`.
+   */
+  readonly aggregate?: 'min' | 'max' | 'sum' | 'count' | 'avg' | 'last' | 'increase' | 'counter';
 }
 
 /** Something that can be queried over a time range. */
@@ -96,6 +106,8 @@ export interface SeriesSet {
 /** One series within a querier's time range. */
 export interface Series {
   readonly labels: Labels;
+  /** Set when the samples are bucket aggregates of a downsampled tier rather than raw samples. */
+  readonly tier?: '5m' | '1h';
   /** A fresh iterator over the samples, or `reuse` reset onto this series. */
   iterator(reuse?: SampleIterator): SampleIterator;
 }

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { StorageError } from '../storage/errors.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
 import { restoreHead } from './db_open.js';
+import { DBQuerier } from './db_query.js';
 import { collectStats, type DBStats } from './db_stats.js';
+import { Downsampler } from './downsample/downsampler.js';
 import { Head } from './head/head.js';
+import { HeadQuerier } from './head/head_read.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
 import { enforceBudget, enforceRetention } from './persist/retention.js';
@@ -45,10 +48,13 @@ export class DB implements Appendable, Queryable {
     backgroundErrors: 0,
   };
   private readonly persister: Persister;
+  private readonly downsampler: Downsampler;
+  /** Raw data before this time was deleted by retention; older ranges read the 5m tier. */
+  private rawCut = Number.NEGATIVE_INFINITY;
   private readonly timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Set while the size budget is exceeded and nothing could be freed; commits then fail. */
-  private fullCheckedAt = 0;
+  /** When a maintenance last failed to get under the size budget (commits then fail for 1 s). */
+  private fullAt = 0;
   private persistScheduled = false;
   /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
   private storeBytes: number;
@@ -62,6 +68,7 @@ export class DB implements Appendable, Queryable {
     readonly replay: WalReplayReport,
   ) {
     this.persister = new Persister(head, wal, store);
+    this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
     if (options.persistIntervalMs > 0) {
@@ -108,7 +115,9 @@ export class DB implements Appendable, Queryable {
   }
 
   querier(mint: number, maxt: number): Querier {
-    return this.head.querier(mint, maxt);
+    // Without tiers, ranges older than raw retention have nothing to fall back on: stay raw.
+    const rawFloor = this.options.downsample ? this.rawCut : Number.NEGATIVE_INFINITY;
+    return new DBQuerier(this.store, new HeadQuerier(this.head, mint, maxt), rawFloor, mint, maxt);
   }
 
   /**
@@ -124,17 +133,32 @@ export class DB implements Appendable, Queryable {
     return r;
   }
 
-  /** One round of background work: persist, retention, size budget. */
-  maintain(): void {
+  /**
+   * One round of background work: persist, retention, size budget (making room for
+   * `incomingBytes` more); then (not awaited here) the downsampling of windows that became
+   * final. Returns that downsampling run.
+   */
+  maintain(incomingBytes = 0): Promise<number> {
     this.persist();
     this.counters.retentionRuns++;
-    enforceRetention(this.store, this.head, this.options);
+    this.rawCut = Math.max(this.rawCut, enforceRetention(this.store, this.head, this.options));
     this.counters.budgetDeletions += enforceBudget(
       this.store,
       this.head,
       this.options.maxStorageBytes,
-      this.wal.size,
+      this.wal.size + incomingBytes,
     );
+    this.storeBytes = this.store.usedBytes();
+    return this.downsample();
+  }
+
+  /** Aggregates the windows that are final into the 5m and 1h tiers (see downsample/). */
+  async downsample(): Promise<number> {
+    if (!this.options.downsample) return 0;
+    const n = await this.downsampler.run();
+    this.counters.downsampleWindows += n;
+    if (n > 0) this.storeBytes = this.store.usedBytes();
+    return n;
   }
 
   stats(): DBStats {
@@ -166,7 +190,7 @@ export class DB implements Appendable, Queryable {
   private logWrite(payloads: readonly Uint8Array[]): void {
     let bytes = 0;
     for (const p of payloads) bytes += p.length + 8;
-    if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom();
+    if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom(bytes);
     this.wal.write(payloads);
     if (this.wal.size > this.options.walMaxBytes && !this.persistScheduled) {
       this.persistScheduled = true;
@@ -178,28 +202,34 @@ export class DB implements Appendable, Queryable {
   }
 
   /** Frees space for a commit, or throws `storage_full` when nothing more can be freed. */
-  private makeRoom(): void {
-    const now = Date.now();
-    // Maintenance is not cheap: try at most once a second while the disk stays full.
-    if (now - this.fullCheckedAt > 1000) {
-      this.fullCheckedAt = now;
-      this.maintain();
-      if (this.storeBytes + this.wal.size <= this.options.maxStorageBytes) return;
+  private makeRoom(bytes: number): void {
+    const budget = this.options.maxStorageBytes;
+    // After a maintenance that could not free enough, fail fast for a second instead of
+    // running it again for every commit.
+    if (Date.now() - this.fullAt > 1000) {
+      void this.maintain(bytes).catch((err) => this.backgroundFailed(err));
+      if (this.storeBytes + this.wal.size + bytes <= budget) return;
+      this.fullAt = Date.now();
     }
     throw new StorageError(
       'storage_full',
-      `cannot commit: the data directory uses ${this.store.usedBytes() + this.wal.size} bytes of its ` +
-        `${this.options.maxStorageBytes}-byte budget and nothing older can be deleted`,
+      `cannot commit: the data directory uses ${this.storeBytes + this.wal.size} bytes of its ` +
+        `${budget}-byte budget and nothing older can be deleted`,
     );
   }
 
   private background(): void {
     if (this.closed) return;
     try {
-      this.maintain();
+      void this.maintain().catch((err) => this.backgroundFailed(err));
     } catch (err) {
-      this.counters.backgroundErrors++;
-      this.options.warn(`tsdb: background maintenance failed (will retry): ${(err as Error).message}`);
+      this.backgroundFailed(err);
     }
+  }
+
+  private backgroundFailed(err: unknown): void {
+    if (this.closed) return;
+    this.counters.backgroundErrors++;
+    this.options.warn(`tsdb: background maintenance failed (will retry): ${(err as Error).message}`);
   }
 }

@@ -22,12 +22,19 @@ export class HeadQuerier implements Querier {
   ) {}
 
   select(matchers: readonly Matcher[]): SeriesSet {
-    const out: HeadSeries[] = [];
-    for (const s of this.matching(matchers)) {
-      if (s.overlaps(this.mint, this.maxt)) out.push(new HeadSeries(this.head, s, this.mint, this.maxt));
-    }
-    out.sort((a, b) => labelsCompare(a.labels, b.labels));
-    return arraySeriesSet(out);
+    return arraySeriesSet(
+      this.series(matchers).map((s) => new HeadSeries(this.head, s, this.mint, this.maxt)),
+    );
+  }
+
+  /**
+   * The series matching all matchers, sorted by labels; with `raw`, only those whose raw samples
+   * may fall in the range (tier reads also want series whose raw data retention removed).
+   */
+  series(matchers: readonly Matcher[], raw = true): MemSeries[] {
+    const out: MemSeries[] = [];
+    for (const s of this.matching(matchers)) if (!raw || s.overlaps(this.mint, this.maxt)) out.push(s);
+    return out.sort((a, b) => labelsCompare(a.labels, b.labels));
   }
 
   labelNames(matchers?: readonly Matcher[]): string[] {

@@ -19,9 +19,10 @@ export const DOWNSAMPLE_DONE_KEY: Readonly<Record<'5m' | '1h', string>> = {
 
 const HOUR = 3_600_000;
 
-export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): void {
+/** Applies retention; returns the time before which raw data is gone (-Infinity: none yet). */
+export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): number {
   const now = head.maxTime;
-  if (!Number.isFinite(now)) return;
+  if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
   let rawCut = now - o.retentionRawMs;
   if (o.downsample) {
     // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime).
@@ -29,18 +30,26 @@ export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptio
       rawCut = Math.min(rawCut, store.getMeta(key) ?? rawCut);
   }
   store.deleteBefore('raw', rawCut);
-  store.deleteBefore('5m', now - o.retention5mMs);
+  // The 1h tier is folded from the 5m tier: keep 5m data it has not folded yet.
+  store.deleteBefore('5m', Math.min(now - o.retention5mMs, store.getMeta(DOWNSAMPLE_DONE_KEY['1h']) ?? now));
   store.deleteBefore('1h', now - o.retention1hMs);
   raiseDiskMin(head, rawCut);
+  return rawCut;
 }
 
+/** Share of the budget that deletions free beyond the limit, so that commits do not hit it again at once. */
+const HEADROOM = 0.05;
+
 /**
- * Deletes the oldest persisted data, an hour at a time, raw first, then the 5m and 1h tiers,
- * until the store and the log fit in `budget`. Returns how many deletions it made.
+ * When the store and the log exceed `budget`, deletes the oldest persisted data, an hour at a
+ * time, raw first, then the 5m and 1h tiers, until they fit in the budget less a 5% headroom.
+ * Returns how many deletions it made.
  */
 export function enforceBudget(store: ChunkStore, head: Head, budget: number, walBytes: number): number {
   let deletions = 0;
-  const over = () => store.usedBytes() + walBytes > budget;
+  if (store.usedBytes() + walBytes <= budget) return 0;
+  const target = budget * (1 - HEADROOM);
+  const over = () => store.usedBytes() + walBytes > target;
   for (const tier of ['raw', '5m', '1h'] as Tier[]) {
     while (over()) {
       const p = store.partitionsOf(tier)[0];
