@@ -6,9 +6,10 @@
  *
  *   node --import tsx --expose-gc packages/server/bench/chunkenc.bench.ts [--runs 5] [--series 10000] [--jitter 0]
  *
- * Encodings: `xor` (the streaming appender, what a head's open chunk costs), `auto` (ChunkEncoder
- * .encode from typed arrays: decimal when exact and smaller, else XOR), `xor+recode` (append to
- * an XorAppender, then ChunkEncoder.recode at cut time: the path the head uses).
+ * Encodings: `xor` (the streaming appender, what a head's open chunk costs), `decimal` (decimal
+ * whenever the chunk's values fit, else XOR), `auto` (ChunkEncoder.encode from typed arrays: the
+ * smaller of decimal and XOR), `xor+recode` (append to an XorAppender, then ChunkEncoder.recode at
+ * cut time: the path the head uses; same bytes as `auto`).
  */
 
 import { parseArgs } from 'node:util';
@@ -61,6 +62,7 @@ const encoders: Record<string, Encode> = {
     for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
     return app.bytes().slice();
   },
+  decimal: (ts, vs) => enc.encodeDecimal(ts, vs, ts.length) ?? enc.encodeXor(ts, vs, ts.length)!,
   auto: (ts, vs) => enc.encode(ts, vs, ts.length)!,
   'xor+recode': (ts, vs) => {
     app.reset();
@@ -102,7 +104,14 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
-const common = { bench: 'chunkenc', series: S, samplesPerSeries: N, chunkSamples: CHUNK, jitterMs };
+const common = {
+  bench: 'chunkenc',
+  node: process.version,
+  series: S,
+  samplesPerSeries: N,
+  chunkSamples: CHUNK,
+  jitterMs,
+};
 
 // Runs outside, encodings inside: every encoding sees the same moments of a noisy machine.
 const names = Object.keys(encoders);
@@ -170,11 +179,13 @@ for (const name of names) {
     line('bytes_per_sample_by_metric', round(b / (total / perMetric.size), 4), { metric: m });
   }
 }
-console.log(
-  JSON.stringify({
-    ...common,
-    result: 'xor_over_auto_bytes_ratio',
-    value: round(bytesPerSample.xor! / bytesPerSample.auto!, 3),
-  }),
-);
+for (const other of ['decimal', 'auto']) {
+  console.log(
+    JSON.stringify({
+      ...common,
+      result: `xor_over_${other}_bytes_ratio`,
+      value: round(bytesPerSample.xor! / bytesPerSample[other]!, 3),
+    }),
+  );
+}
 if (sink === 42) console.log('');
