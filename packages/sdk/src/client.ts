@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { Counter, type CounterOptions } from './counter.js';
 import { Diagnostics, type DropReason } from './diagnostics.js';
 import { encodeBatches } from './encode.js';
@@ -14,6 +14,7 @@ import { httpSender, type Sender } from './transport.js';
 import type { MetricPoint } from './types.js';
 
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 const SDK_VERSION = '0.1.0';
 
 /** Snapshot of a client's internal state. */
@@ -50,6 +51,8 @@ export class TinyObs {
   private readonly timer: NodeJS.Timeout | undefined;
   private pipeline: Promise<unknown> = Promise.resolve();
   private lastTimestamp = 0;
+  // Starts at the option and shrinks when the server answers 413.
+  private maxBatchBytes: number;
   private shutdownPromise: Promise<void> | undefined;
   private readonly onBeforeExit = () => void this.shutdown();
   private readonly onError: (err: TinyObsError) => void;
@@ -58,6 +61,7 @@ export class TinyObs {
   constructor(options: TinyObsOptions, send?: Sender) {
     const o = resolveOptions(options);
     this.options = o;
+    this.maxBatchBytes = o.maxBatchBytes;
     const warnedCodes = new Set<string>();
     const onError =
       o.onError ??
@@ -90,6 +94,7 @@ export class TinyObs {
       maxRetryAfterMs: o.maxRetryAfterMs,
       diag: this.diag,
       onError,
+      split: (body) => this.splitBody(body),
     });
     this.onError = onError;
     const dropped = this.counter({
@@ -225,11 +230,7 @@ export class TinyObs {
       // different values for one (series, timestamp), which a TSDB would reject.
       const t = Math.max(Date.now(), this.lastTimestamp + 1);
       this.lastTimestamp = t;
-      const batches = encodeBatches(
-        this.snapshot(t),
-        this.options.maxBatchPoints,
-        this.options.maxBatchBytes,
-      );
+      const batches = encodeBatches(this.snapshot(t), this.options.maxBatchPoints, this.maxBatchBytes);
       let seq = this.queue.last;
       for (const b of batches) {
         const body = this.options.compress ? await gzipAsync(b.json) : Buffer.from(b.json);
@@ -239,6 +240,24 @@ export class TinyObs {
     });
     this.pipeline = next.catch(() => undefined);
     return next;
+  }
+
+  // The server refused a body as too large (413): its limit is below ours. Send the body as two
+  // halves, and keep later batches under the half too, so that this happens once, not per push.
+  private async splitBody(body: Buffer): Promise<{ body: Buffer; points: number }[]> {
+    const json = (this.options.compress ? await gunzipAsync(body) : body).toString('utf8');
+    this.maxBatchBytes = Math.max(256, Math.min(this.maxBatchBytes, Math.floor(json.length / 2)));
+    const metrics = (JSON.parse(json) as { metrics: unknown[] }).metrics;
+    const mid = Math.ceil(metrics.length / 2);
+    return Promise.all(
+      [metrics.slice(0, mid), metrics.slice(mid)].map(async (part) => {
+        const text = JSON.stringify({ metrics: part });
+        return {
+          body: this.options.compress ? await gzipAsync(text) : Buffer.from(text),
+          points: part.length,
+        };
+      }),
+    );
   }
 
   private snapshot(t: number): MetricPoint[] {

@@ -14,6 +14,11 @@ export interface QueueOptions {
   maxRetryAfterMs: number;
   diag: Diagnostics;
   onError: (err: TinyObsError) => void;
+  /**
+   * Re-encodes a body the server answered 413 (too large) into two halves. Without it, or for a
+   * single point, a 413 drops the batch like any other 4xx.
+   */
+  split?: (body: Buffer) => Promise<{ body: Buffer; points: number }[]>;
   random?: () => number;
 }
 
@@ -156,6 +161,9 @@ export class PushQueue {
     if (r.status >= 200 && r.status < 300) {
       this.bytes -= item.body.length;
       this.attempt = 0;
+    } else if (r.status === 413 && item.points > 1 && this.opts.split !== undefined && !this.closed) {
+      this.splitTooLarge(item, this.opts.split, r);
+      return;
     } else if (isRetryable(r.status) && !this.closed) {
       this.items.unshift(item);
       this.attempt++;
@@ -194,6 +202,34 @@ export class PushQueue {
     }
     this.settle();
     this.pump();
+  }
+
+  // Holds the in-flight slot while re-encoding, so that no later batch overtakes the halves.
+  private splitTooLarge(item: Item, split: NonNullable<QueueOptions['split']>, r: SendResult): void {
+    this.inFlight = item;
+    split(item.body).then(
+      (parts) => {
+        this.inFlight = undefined;
+        this.bytes -= item.body.length;
+        const halves = parts.map((p) => ({ seq: item.seq, body: p.body, points: p.points }));
+        for (const h of halves) this.bytes += h.body.length;
+        this.items.unshift(...halves);
+        this.pump();
+      },
+      (err: unknown) => {
+        this.inFlight = undefined;
+        this.bytes -= item.body.length;
+        this.opts.diag.drop(
+          'rejected',
+          'tinyobs_sdk',
+          `cannot split a batch the server found too large: ${String(err)}`,
+          item.points,
+        );
+        this.report('rejected', `cannot push ${item.points} points: ${describe(r)}; batch dropped`, r);
+        this.settle();
+        this.pump();
+      },
+    );
   }
 
   private delay(retryAfterMs: number | undefined): number {

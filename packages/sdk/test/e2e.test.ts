@@ -103,6 +103,33 @@ describe('against the real server', () => {
     }
   });
 
+  it('server with a small body limit answers 413: the SDK splits the batch and every series arrives', async () => {
+    const srv = await realServer(['--max-body-size', '2048']);
+    try {
+      await srv.start();
+      const errors: TinyObsError[] = [];
+      const obs = client('e2e-413', srv.ingestUrl, { flushIntervalMs: 0, onError: (e) => errors.push(e) });
+      const c = obs.counter({ name: 'split_ops_total', labelNames: ['id', 'path'] });
+      for (let i = 0; i < 400; i++)
+        c.add(i + 1, { id: i, path: `/some/rather/long/path/segment/${i * 7919}` });
+      await obs.flush({ timeoutMs: 15_000 });
+      const text = await srv.metrics();
+      let found = 0;
+      for (let i = 0; i < 400; i++) {
+        if (sampleValue(text, 'split_ops_total', { service: 'e2e-413', id: String(i) }) === i + 1) found++;
+      }
+      assert.equal(found, 400);
+      assert.deepEqual(obs.stats().dropped, {});
+      assert.deepEqual(
+        errors.map((e) => e.code),
+        [],
+      );
+      await obs.shutdown();
+    } finally {
+      await srv.dispose();
+    }
+  });
+
   it('queue bound: with the server down and a tiny bound, memory stays bounded and drops are counted', async () => {
     const srv = await realServer();
     try {

@@ -212,3 +212,40 @@ describe('flush during a backoff', () => {
     await obs2.shutdown();
   });
 });
+
+describe('a body the server finds too large (413)', () => {
+  it('is split in halves until accepted, and later pushes stay under the learned size', async () => {
+    const r = await receiver((_i, metrics) => (metrics.length > 4 ? { status: 413 } : { status: 200 }));
+    const obs = client(r.url);
+    const c = obs.counter({ name: 'big_total', labelNames: ['id'] });
+    for (let i = 0; i < 10; i++) c.add(i + 1, { id: i });
+    await obs.flush();
+    const accepted = r.requests.filter((q) => q.status === 200).flatMap((q) => q.metrics);
+    assert.equal(accepted.length, 10);
+    assert.deepEqual(
+      accepted.map((m) => m.value).sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    const before = r.requests.length;
+    await obs.flush();
+    const later = r.requests.slice(before);
+    assert.ok(
+      later.length >= 3 && later.every((q) => q.status === 200),
+      JSON.stringify(later.map((q) => q.status)),
+    );
+    assert.equal(obs.stats().dropped.rejected, undefined);
+    await obs.shutdown();
+  });
+
+  it('drops a single point that is too large, like any 4xx', async () => {
+    const r = await receiver(() => ({ status: 413 }));
+    const errors: TinyObsError[] = [];
+    const obs = client(r.url, { onError: (e) => errors.push(e) });
+    obs.gauge({ name: 'one' }).set(1);
+    await obs.flush();
+    assert.equal(r.requests.length, 1);
+    assert.equal(errors[0]?.code, 'rejected');
+    assert.equal(errors[0]?.status, 413);
+    await obs.shutdown();
+  });
+});

@@ -34,9 +34,9 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** Starts the receiver; `answer(i)` decides the reply to the i-th request (0-based), 200 by default. */
+/** Starts the receiver; `answer(i, metrics)` decides the reply to the i-th request (0-based), 200 by default. */
 export async function startReceiver(
-  answer: (i: number) => Answer = () => ({ status: 200 }),
+  answer: (i: number, metrics: WirePoint[]) => Answer = () => ({ status: 200 }),
 ): Promise<Receiver> {
   const requests: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -46,7 +46,7 @@ export async function startReceiver(
       let raw = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
       const body = JSON.parse(raw.toString('utf8')) as { metrics: WirePoint[] };
-      const a = answer(requests.length);
+      const a = answer(requests.length, body.metrics);
       requests.push({ at: Date.now(), headers: req.headers, metrics: body.metrics, status: a.status });
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
       res.end(
