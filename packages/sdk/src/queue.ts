@@ -39,7 +39,7 @@ export interface QueueStats {
 /**
  * A FIFO of compressed request bodies, sent one at a time so that the server sees each series'
  * cumulative values in order. Network errors, 5xx, 408 and 429 are retried with exponential
- * backoff and jitter (or `Retry-After`); other 4xx drop the batch. When the byte bound is
+ * backoff and jitter (or `Retry-After`); a 413 splits the batch; other 4xx drop it. When the byte bound is
  * exceeded the oldest waiting batch is dropped: counters are cumulative, so a newer batch
  * carries the totals of the one dropped.
  */
