@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decimalScale, MAX_SCALE } from './decimal.js';
 import { ChunkEncoder } from './encoder.js';
-import { chunkEncoding, Encoding } from './header.js';
+import { ChunkHeader, chunkEncoding, Encoding } from './header.js';
 import { ChunkIterator } from './iterator.js';
 import { hexBits, randomTimestamps, randomValues, rng, specialValues } from './testkit.js';
 
@@ -103,6 +103,19 @@ describe('choosing an encoding at cut time', () => {
     const x = enc.encodeXor(ts, counter, n)!;
     const d = enc.encodeDecimal(ts, counter, n)!;
     assert.ok(d.length * 4 < x.length, `0.01-step counter: decimal ${d.length} B, xor ${x.length} B`);
+  });
+
+  it('spends no timestamp bytes on a chunk at a fixed step', () => {
+    const ts = Array.from({ length: 120 }, (_, i) => 1_700_000_000_000 + i * 15_000);
+    const b = enc.encodeDecimal(
+      ts,
+      Float64Array.from(ts, () => 7),
+      120,
+    )!;
+    const h = new ChunkHeader();
+    assert.ok(h.parse(b));
+    assert.equal(b[h.bodyStart], 0, 'timestamp stream length 0');
+    assert.ok(b.length - h.bodyStart <= 6, `${b.length - h.bodyStart} body bytes for a constant`);
   });
 
   it('refuses invalid timestamps without throwing', () => {

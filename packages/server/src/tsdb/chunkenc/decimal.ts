@@ -10,15 +10,19 @@
  * mantissas |m| <= 2^50; so the round trip is bit-exact by construction. NaN, the stale marker,
  * ±Inf, -0 and values with too many digits make the chunk fall back to XOR.
  *
- * Body (see FORMAT.md): uvarint byte length of the timestamp stream | timestamp stream (int
- * sequence, first timestamp from the header) | value stream (4 bits scale k, int sequence of
+ * Body (see FORMAT.md): uvarint byte length of the timestamp stream (0: timestamps exactly on
+ * the grid from min to max time, no stream) | timestamp stream (int sequence, first and last
+ * timestamps from the header) | value stream (4 bits scale k, int sequence of
  * the mantissas).
  */
 
 import { BitReader, BitWriter, putUvarint, uvarintLen } from './bitstream.js';
 import { Encoding, HEADER_MAX, writeHeaderBefore } from './header.js';
-import { IntSeqScratch, writeIntSeq } from './intseq.js';
+import { GCD_BIT, GRID, IntSeqScratch, MODE_BITS, writeIntSeq } from './intseq.js';
 import { IntSeqDecoder } from './intseq_decoder.js';
+
+/** A timestamp stream that says "exactly on the grid", implied by a zero stream length. */
+const EXACT_GRID = Uint8Array.of((GRID | GCD_BIT) << (8 - MODE_BITS));
 
 /** Largest number of decimal digits after the point the encoding keeps. */
 export const MAX_SCALE = 15;
@@ -86,7 +90,8 @@ export class DecimalEncoder {
     const mint = n > 0 ? ts[0]! : 0;
     const maxt = n > 0 ? ts[n - 1]! : 0;
     const hs = writeHeaderBefore(this.head, HEADER_MAX, Encoding.DECIMAL, n, mint, maxt);
-    const tl = tw.end;
+    // Timestamps exactly on the grid (the common case) are said by a zero length, no stream.
+    const tl = tw.bitLength === MODE_BITS && tw.buf[0] === EXACT_GRID[0] ? 0 : tw.end;
     const vl = vw.end;
     const out = new Uint8Array(HEADER_MAX - hs + uvarintLen(tl) + tl + vl);
     out.set(this.head.subarray(hs), 0);
@@ -130,7 +135,8 @@ export class DecimalDecoder {
       mul *= 0x80;
     }
     const vStart = Math.min(off + tl, b.length);
-    this.rt.reset(b, off, vStart);
+    if (tl === 0) this.rt.reset(EXACT_GRID, 0);
+    else this.rt.reset(b, off, vStart);
     this.rv.reset(b, vStart);
     this.ts.reset(this.rt, count, true, mint, maxt);
     const k = this.rv.readBits(4);
