@@ -7,6 +7,9 @@ export interface SeriesBase {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Longest label value accepted: the TinyObs server's default limit. */
+export const MAX_LABEL_VALUE_LENGTH = 2048;
+
 /** Label set of the one series that takes every value once the series cap is reached. */
 export const OVERFLOW_LABEL = 'tinyobs_overflow';
 
@@ -170,6 +173,15 @@ export class SeriesMap<S extends SeriesBase> {
           return undefined;
         }
         const s = String(v);
+        if (s.length > MAX_LABEL_VALUE_LENGTH) {
+          // The server would refuse every batch carrying it (400); drop it here, once.
+          this.cfg.diag.drop(
+            'invalid_label',
+            this.cfg.metric,
+            `label ${name} is longer than ${MAX_LABEL_VALUE_LENGTH} characters`,
+          );
+          return undefined;
+        }
         if (s !== '') full[name] = s;
       }
     }

@@ -124,6 +124,16 @@ describe('counter', () => {
     c.bind({ a: 1n as unknown as string }).inc();
   });
 
+  it('drops a label value longer than the server accepts, instead of sending a batch it refuses', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'long_total', labelNames: ['v'] });
+    c.inc({ v: 'x'.repeat(2049) });
+    c.inc({ v: 'x'.repeat(2048) });
+    assert.equal(find(await obs.collect(), 'long_total').length, 1);
+    assert.equal(obs.stats().dropped.invalid_label, 1);
+    assert.throws(() => obs.counter({ name: 'n'.repeat(257) }), { code: 'invalid_config' });
+  });
+
   it('bound handles update the same series as labelled calls', async () => {
     const obs = client();
     const c = obs.counter({ name: 'b_total', labelNames: ['route'] });
