@@ -4,7 +4,7 @@
  *
  * - timestamps: the first is in the header; the second as a signed varint delta; then
  *   delta-of-deltas in buckets `0` | `10`+14 bits | `110`+17 bits | `1110`+20 bits | `1111`+64 bits
- *   (Prometheus' widths, wider than the paper's 7/9/12 because real scrape jitter is in ms);
+ *   (Prometheus' widths: wider than the paper's 7/9/12 because its timestamps are in ms, not s);
  * - values: the first as 64 raw bits; then the XOR with the previous value: `0` if equal, else
  *   `10` + the meaningful bits inside the previous leading/trailing-zero window, or `11` + 5 bits
  *   leading zeros (capped at 31) + 6 bits length (64 written as 0) + the meaningful bits.
