@@ -25,11 +25,19 @@ function groupLabels(s: Sample, e: AggregateExpr, names: ReadonlySet<string>): L
   return s.metric.filter((l) => names.has(l.name) && !(s.dropName && l.name === METRIC_NAME));
 }
 
-function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>): Group[] {
+/** Group labels and key per input label set; series keep their label array across steps. */
+type GroupCache = WeakMap<Labels, { metric: Labels; key: string }>;
+
+function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>, cache: GroupCache): Group[] {
   const groups = new Map<string, Group>();
   for (const s of vec) {
-    const metric = groupLabels(s, e, names);
-    const key = labelsKey(metric);
+    let c = s.dropName ? undefined : cache.get(s.metric);
+    if (c === undefined) {
+      const m = groupLabels(s, e, names);
+      c = { metric: m, key: labelsKey(m) };
+      if (!s.dropName) cache.set(s.metric, c);
+    }
+    const { metric, key } = c;
     let g = groups.get(key);
     if (g === undefined) {
       g = { metric, samples: [] };
@@ -76,10 +84,11 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
         );
     }
   }
+  const cache: GroupCache = new WeakMap();
   const series = ev.rangeEval(inputs, (args, _i, out) => {
     const vec = args[0] as Vector;
     const param = args[1];
-    const groups = groupBy(vec, e, names);
+    const groups = groupBy(vec, e, names, cache);
     switch (e.op) {
       case 'topk':
       case 'bottomk':

@@ -4,56 +4,21 @@
  * `VectorAnd/Or/Unless`, `resultMetric`).
  */
 
-import { type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
-import type { BinaryExpr, BinaryOp, VectorMatching } from '../parser/ast.js';
+import { type Labels, labelsKey } from '../../model/labels.js';
+import type { BinaryExpr } from '../parser/ast.js';
+import {
+  ARITHMETIC,
+  COMPARISON,
+  elemOp,
+  labelsToString2,
+  matchedLabels,
+  resultMetric,
+  signer,
+} from './binary_ops.js';
+import { binarySeriesWise } from './binary_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import type { EvalValue, Sample, Vector } from './types.js';
-
-const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
-const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
-
-/** Go's math.Pow, which differs from `**` on a few special cases Prometheus' tests pin. */
-function goPow(x: number, y: number): number {
-  if (y === 0) return 1;
-  if (x === 1) return 1;
-  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
-  return x ** y;
-}
-
-/** Applies `op`; for comparisons returns the left value and whether the pair is kept. */
-function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
-  switch (op) {
-    case '+':
-      return [l + r, true];
-    case '-':
-      return [l - r, true];
-    case '*':
-      return [l * r, true];
-    case '/':
-      return [l / r, true];
-    case '%':
-      return [l % r, true];
-    case '^':
-      return [goPow(l, r), true];
-    case 'atan2':
-      return [Math.atan2(l, r), true];
-    case '==':
-      return [l, l === r];
-    case '!=':
-      return [l, l !== r];
-    case '>':
-      return [l, l > r];
-    case '<':
-      return [l, l < r];
-    case '>=':
-      return [l, l >= r];
-    case '<=':
-      return [l, l <= r];
-    default:
-      throw execError(`operator "${op}" not allowed for scalar or vector operands`);
-  }
-}
 
 export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
   const lhs = ev.eval(e.lhs);
@@ -69,12 +34,17 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
   if (lhs.type === 'string' || rhs.type === 'string' || lhs.type === 'matrix' || rhs.type === 'matrix') {
     throw execError(`binary expression must contain only scalar and instant vector types`);
   }
+  const sig = signer(e.matching);
+  if (lhs.type === 'vector' && rhs.type === 'vector') {
+    const fast = binarySeriesWise(e, lhs.series, rhs.series, sig);
+    if (fast !== null) return { type: 'vector', series: fast };
+  }
   const series = ev.rangeEval([lhs, rhs], (args, _i, out) => {
     const l = args[0]!;
     const r = args[1]!;
     if (typeof l === 'number') vectorScalar(e, r as Vector, l, true, out);
     else if (typeof r === 'number') vectorScalar(e, l as Vector, r, false, out);
-    else vectorVector(e, l as Vector, r as Vector, out);
+    else vectorVector(e, l as Vector, r as Vector, sig, out);
   });
   return { type: 'vector', series };
 }
@@ -98,26 +68,14 @@ function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean,
   }
 }
 
-/** The matching signature: the `on` labels, or every label but the `ignoring` ones and the name. */
-function signer(m: VectorMatching | null): (ls: Labels) => string {
-  const names = new Set(m?.matchingLabels ?? []);
-  if (m?.on) {
-    return (ls) => {
-      let k = '';
-      for (const l of ls) if (names.has(l.name)) k += `${l.name}\xff${l.value}\xff`;
-      return k;
-    };
-  }
-  return (ls) => {
-    let k = '';
-    for (const l of ls) if (l.name !== METRIC_NAME && !names.has(l.name)) k += `${l.name}\xff${l.value}\xff`;
-    return k;
-  };
-}
-
-function vectorVector(e: BinaryExpr, lhs: Vector, rhs: Vector, out: Vector): void {
+function vectorVector(
+  e: BinaryExpr,
+  lhs: Vector,
+  rhs: Vector,
+  sig: (ls: Labels) => string,
+  out: Vector,
+): void {
   const m = e.matching;
-  const sig = signer(m);
   switch (e.op) {
     case 'and': {
       const right = new Set(rhs.map((s) => sig(s.metric)));
@@ -192,33 +150,4 @@ function vectorVector(e: BinaryExpr, lhs: Vector, rhs: Vector, out: Vector): voi
     else if (!keep) continue;
     out.push({ metric, f: v, t: ms.t, dropName: ms.dropName || !cmp || e.returnBool });
   }
-}
-
-/** The output labels: the "many" side's labels, narrowed for one-to-one, plus `group_x` labels. */
-function resultMetric(many: Labels, one: Labels, m: VectorMatching): Labels {
-  let out: Labels = many;
-  if (m.card === 'one-to-one') {
-    const names = new Set(m.matchingLabels);
-    out = m.on ? many.filter((l) => names.has(l.name)) : many.filter((l) => !names.has(l.name));
-  }
-  if (m.include.length > 0) {
-    const inc = new Set(m.include);
-    const kept = out.filter((l) => !inc.has(l.name));
-    for (const l of one) if (inc.has(l.name)) kept.push(l);
-    out = kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-  return out;
-}
-
-function matchedLabels(ls: Labels, m: VectorMatching): string {
-  const names = new Set(m.matchingLabels);
-  const kept = m.on
-    ? ls.filter((l) => names.has(l.name))
-    : ls.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
-  return labelsToString2(kept);
-}
-
-/** Prometheus' `labels.String()`: `{a="1", b="2"}` with the name as an ordinary label. */
-export function labelsToString2(ls: Labels): string {
-  return `{${ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 }

@@ -37,7 +37,7 @@ export interface EngineOptions {
   readonly timeoutMs?: number;
   /** Most points per series of a range query (default 11 000, as Prometheus' API). */
   readonly maxPointsPerSeries?: number;
-  /** Parses query text; needed to pass strings to the query methods. Errors become `bad_data`. */
+  /** Parses query text (default: the PromQL parser's `parseExpr`). Errors become `bad_data`. */
   readonly parse?: (query: string) => Expr;
 }
 
@@ -57,7 +57,7 @@ export class Engine {
   private readonly maxSamples: number;
   private readonly timeoutMs: number;
   private readonly maxPoints: number;
-  private readonly parseFn: ((query: string) => Expr) | undefined;
+  private readonly parseFn: (query: string) => Expr;
 
   constructor(opts: EngineOptions = {}) {
     this.lookback = opts.lookbackDelta ?? 5 * 60_000;
@@ -65,7 +65,7 @@ export class Engine {
     this.maxSamples = opts.maxSamples ?? 50_000_000;
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxPoints = opts.maxPointsPerSeries ?? 11_000;
-    this.parseFn = opts.parse;
+    this.parseFn = opts.parse ?? parseExpr;
   }
 
   /**

@@ -251,6 +251,7 @@ export class Evaluator {
   ): EvalSeries[] {
     const cursors = inputs.map((v) => (v.type === 'vector' ? new Int32Array(v.series.length) : null));
     const bySeries = new Map<string, EvalSeries>();
+    const keys = new WeakMap<Labels, string>();
     const args: StepArg[] = new Array(inputs.length);
     for (let i = 0; i < this.steps.length; i++) {
       this.ctx.checkAlive();
@@ -290,7 +291,11 @@ export class Evaluator {
       fn(args, i, out);
       this.ctx.checkSamples(held + out.length);
       for (const s of out) {
-        const key = labelsKey(s.metric);
+        let key = keys.get(s.metric);
+        if (key === undefined) {
+          key = labelsKey(s.metric);
+          keys.set(s.metric, key);
+        }
         let series = bySeries.get(key);
         if (series === undefined) {
           series = { metric: s.metric, dropName: s.dropName, ts: [], vs: [] };

@@ -1,0 +1,75 @@
+/**
+ * Series-wise evaluation of arithmetic and comparison operators between two vectors, for the
+ * common case where matching pairs whole series: each side has at most one series per match
+ * signature (the "one" side for group_left/group_right) and no two pairs give the same output
+ * labels. Pairs are found once and their points merged by timestamp, instead of matching
+ * anew at every step. Anything else returns null and takes the step-wise path, which raises
+ * Prometheus' errors exactly where they apply.
+ */
+
+import { type Labels, labelsKey } from '../../model/labels.js';
+import type { BinaryExpr } from '../parser/ast.js';
+import { ARITHMETIC, COMPARISON, elemOp, resultMetric } from './binary_ops.js';
+import type { EvalSeries } from './types.js';
+
+export function binarySeriesWise(
+  e: BinaryExpr,
+  lhs: readonly EvalSeries[],
+  rhs: readonly EvalSeries[],
+  sig: (ls: Labels) => string,
+): EvalSeries[] | null {
+  const m = e.matching;
+  if (m === null || m.card === 'many-to-many' || !(ARITHMETIC.has(e.op) || COMPARISON.has(e.op))) return null;
+  const oneToMany = m.card === 'one-to-many';
+  const many = oneToMany ? rhs : lhs;
+  const one = oneToMany ? lhs : rhs;
+  const oneBySig = new Map<string, EvalSeries>();
+  for (const s of one) {
+    const k = sig(s.metric);
+    if (oneBySig.has(k)) return null;
+    oneBySig.set(k, s);
+  }
+  const cmp = COMPARISON.has(e.op);
+  const usedSigs = new Set<string>();
+  const outKeys = new Set<string>();
+  const out: EvalSeries[] = [];
+  for (const ms of many) {
+    const k = sig(ms.metric);
+    const os = oneBySig.get(k);
+    if (os === undefined) continue;
+    if (m.card === 'one-to-one') {
+      if (usedSigs.has(k)) return null;
+      usedSigs.add(k);
+    }
+    const metric = resultMetric(ms.metric, os.metric, m);
+    const key = labelsKey(metric);
+    if (outKeys.has(key)) return null;
+    outKeys.add(key);
+    const ts: number[] = [];
+    const vs: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < ms.ts.length && j < os.ts.length) {
+      const ti = ms.ts[i]!;
+      const tj = os.ts[j]!;
+      if (ti < tj) i++;
+      else if (tj < ti) j++;
+      else {
+        const l = oneToMany ? os.vs[j]! : ms.vs[i]!;
+        const r = oneToMany ? ms.vs[i]! : os.vs[j]!;
+        const [v, keep] = elemOp(e.op, l, r);
+        if (e.returnBool) {
+          ts.push(ti);
+          vs.push(keep ? 1 : 0);
+        } else if (keep) {
+          ts.push(ti);
+          vs.push(v);
+        }
+        i++;
+        j++;
+      }
+    }
+    if (ts.length > 0) out.push({ metric, dropName: ms.dropName || !cmp || e.returnBool, ts, vs });
+  }
+  return out;
+}
