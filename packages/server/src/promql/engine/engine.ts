@@ -2,7 +2,7 @@
  * The PromQL engine's public API, for the HTTP layer and the conformance runner.
  *
  * ```ts
- * const engine = new Engine({ parse: parseExpr });
+ * const engine = new Engine();
  * const r = await engine.instantQuery(db, 'sum by (job) (rate(http_requests_total[5m]))', Date.now());
  * const m = await engine.rangeQuery(db, 'up', start, end, 15_000);
  * ```
@@ -15,6 +15,7 @@
 import { type Labels, labelsCompare, labelsKey } from '../../model/labels.js';
 import type { Queryable } from '../../storage/types.js';
 import type { Expr } from '../parser/ast.js';
+import { parseExpr } from '../parser/parse.js';
 import { Annotations } from './annotations.js';
 import { QueryContext } from './context.js';
 import { execError, PromQLError } from './errors.js';
@@ -181,8 +182,6 @@ export class Engine {
   }
 
   private parse(query: string): Expr {
-    if (this.parseFn === undefined)
-      throw new PromQLError('bad_data', 'cannot parse query: no parser configured');
     try {
       return this.parseFn(query);
     } catch (err) {
