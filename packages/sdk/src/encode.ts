@@ -6,6 +6,30 @@ export interface EncodedBatch {
   points: number;
 }
 
+// Label objects are stable per series (and per histogram bucket), so their JSON is computed
+// once and reused on every push; it was most of the encoding time.
+const labelsJsonCache = new WeakMap<object, string>();
+const nameJsonCache = new Map<string, string>();
+
+function labelsJson(labels: Record<string, string>): string {
+  let j = labelsJsonCache.get(labels);
+  if (j === undefined) {
+    j = JSON.stringify(labels);
+    labelsJsonCache.set(labels, j);
+  }
+  return j;
+}
+
+function nameJson(name: string): string {
+  let j = nameJsonCache.get(name);
+  if (j === undefined) {
+    j = JSON.stringify(name);
+    // Metric names are bounded by the registry; the cap guards against misuse of this module.
+    if (nameJsonCache.size < 100_000) nameJsonCache.set(name, j);
+  }
+  return j;
+}
+
 /**
  * Encodes points into `{"metrics":[…]}` bodies of the TinyObs wire format (RFC 3339
  * timestamps, so the original TinyObs server accepts them too), each under `maxPoints` points
@@ -21,7 +45,8 @@ export function encodeBatches(
   let parts: string[] = [];
   let bytes = 0;
   let withMeta = new Set<string>();
-  const isoCache = new Map<number, string>();
+  let lastTimestamp = Number.NaN;
+  let tsJson = '';
   const flush = () => {
     if (parts.length === 0) return;
     out.push({ json: `{"metrics":[${parts.join(',')}]}`, points: parts.length });
@@ -31,25 +56,17 @@ export function encodeBatches(
   };
   for (const p of points) {
     if (!Number.isFinite(p.value)) continue; // JSON has no NaN/Inf; instruments never store them
-    let iso = isoCache.get(p.timestamp);
-    if (iso === undefined) {
-      iso = new Date(p.timestamp).toISOString();
-      isoCache.set(p.timestamp, iso);
+    if (p.timestamp !== lastTimestamp) {
+      lastTimestamp = p.timestamp;
+      tsJson = `"${new Date(p.timestamp).toISOString()}"`;
     }
-    const wire: Record<string, unknown> = {
-      name: p.name,
-      type: p.type,
-      value: p.value,
-      labels: p.labels,
-      timestamp: iso,
-    };
-    const metaKey = p.name;
-    if ((p.help !== undefined || p.unit !== undefined) && !withMeta.has(metaKey)) {
-      if (p.help !== undefined) wire.help = p.help;
-      if (p.unit !== undefined) wire.unit = p.unit;
-      withMeta.add(metaKey);
+    let meta = '';
+    if ((p.help !== undefined || p.unit !== undefined) && !withMeta.has(p.name)) {
+      if (p.help !== undefined) meta += `,"help":${JSON.stringify(p.help)}`;
+      if (p.unit !== undefined) meta += `,"unit":${JSON.stringify(p.unit)}`;
+      withMeta.add(p.name);
     }
-    const s = JSON.stringify(wire);
+    const s = `{"name":${nameJson(p.name)},"type":"${p.type}","value":${p.value},"labels":${labelsJson(p.labels)},"timestamp":${tsJson}${meta}}`;
     // Byte length is about the string length for the ASCII names and labels metrics use.
     if (parts.length > 0 && (parts.length >= maxPoints || bytes + s.length + 1 > maxBytes)) flush();
     parts.push(s);
