@@ -105,6 +105,39 @@ describe('choosing an encoding at cut time', () => {
     assert.ok(d.length * 4 < x.length, `0.01-step counter: decimal ${d.length} B, xor ${x.length} B`);
   });
 
+  it('round-trips series at the limits of its range: mantissas ±2^50, 15 digits, gaps of 2^51 ms', () => {
+    const r = rng(31);
+    const it = new ChunkIterator();
+    let decimal = 0;
+    for (let s = 0; s < 200; s++) {
+      const n = 1 + Math.floor(r() * 130);
+      const k = Math.floor(r() * 16);
+      const ts: number[] = [];
+      let t = -(2 ** 51);
+      const vs = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const c = r();
+        // Extremes that make deltas 2^51 and delta-of-deltas 2^52, and ordinary steps.
+        const m = c < 0.3 ? (r() < 0.5 ? 2 ** 50 : -(2 ** 50)) : Math.floor((r() - 0.5) * 2 ** (r() * 51));
+        vs[i] = m / 10 ** k;
+        ts.push(t);
+        t = Math.min(2 ** 51, t + (r() < 0.1 ? Math.floor(r() * 2 ** 50) : Math.floor(r() * 1e4)));
+      }
+      const b = enc.encodeDecimal(ts, vs, n) ?? enc.encodeXor(ts, vs, n)!;
+      if (chunkEncoding(b) === Encoding.DECIMAL) decimal++;
+      it.reset(b);
+      let i = 0;
+      while (it.next()) {
+        assert.equal(it.t(), ts[i], `series ${s} t[${i}]`);
+        assert.equal(hexBits(it.v()), hexBits(vs[i]!), `series ${s} v[${i}] (k ${k})`);
+        i++;
+      }
+      assert.equal(it.err(), null);
+      assert.equal(i, n);
+    }
+    assert.ok(decimal > 150, `${decimal} of 200 chunks decimal`);
+  });
+
   it('spends no timestamp bytes on a chunk at a fixed step', () => {
     const ts = Array.from({ length: 120 }, (_, i) => 1_700_000_000_000 + i * 15_000);
     const b = enc.encodeDecimal(
