@@ -124,14 +124,19 @@ let bestOrder = 0;
 let bestCoder = FIXED;
 let bestParam = 0;
 
-/** Counts of residuals by bit length, to find their median without sorting. */
-const hist = new Int32Array(55);
+/** Residuals of each order counted by bit length (row `order`, 64 a row), filled while computing them. */
+const hist = new Int32Array(5 * 64);
 
-/** Counts the bits of residuals `res[from..end)` under each coder; keeps the best so far. */
-function consider(order: number, res: Float64Array, from: number, end: number, max: number, head: number) {
-  if (max > 2 ** 53) return; // not exact in a double: this order is unusable
+/**
+ * Counts the bits of residuals `res[from..end)` of `order` under each coder, from their
+ * histogram of bit lengths (`hist` row `order`), and keeps the best so far.
+ */
+function consider(order: number, res: Float64Array, from: number, end: number, head: number) {
   const count = Math.max(0, end - from);
-  const width = bitLen(max);
+  const row = order * 64;
+  let width = 53;
+  while (width > 0 && hist[row + width] === 0) width--;
+  if (hist[row + 54] !== 0) return; // a residual of 2^53 or more is not exact: unusable order
   const fixed = head + count * width;
   if (fixed < bestBits) {
     bestBits = fixed;
@@ -143,10 +148,8 @@ function consider(order: number, res: Float64Array, from: number, end: number, m
   // Rice's k is about log2 of the median residual (for geometric residuals the median is near
   // mean·ln 2, the textbook optimum); the median and not the mean, so that one outlier (a
   // counter reset) does not pull k up for every code. Costs are then counted exactly around it.
-  hist.fill(0, 0, width + 1);
-  for (let i = from; i < end; i++) hist[bitLen(res[i]!)]!++;
   let b = 0;
-  for (let seen = hist[0]!; seen * 2 < count; ) seen += hist[++b]!;
+  for (let seen = hist[row]!; seen * 2 < count; ) seen += hist[row + ++b]!;
   const kmin = Math.min(50, Math.max(0, b - 2));
   riceCosts(res, from, end, kmin, costs);
   for (let j = 0; j < 4; j++) {
@@ -159,6 +162,18 @@ function consider(order: number, res: Float64Array, from: number, end: number, m
       bestParam = k;
     }
   }
+}
+
+/** Bit length of u, with every length above 53 (inexact) in bucket 54. */
+function lenBucket(u: number): number {
+  return u < 0x1_0000_0000 ? 32 - Math.clz32(u) : u > 2 ** 53 ? 54 : bitLen(u);
+}
+
+/** True when every residual of `order` is zero (by its histogram). */
+function allZero(order: number): boolean {
+  const row = order * 64;
+  for (let b = 1; b <= 54; b++) if (hist[row + b] !== 0) return false;
+  return true;
 }
 
 /** Where the residuals of an order start and end. */
@@ -219,33 +234,29 @@ export function writeIntSeq(
   // with half the variance of their delta-of-deltas.
   const trend = n > 1 ? g * Math.round((last - first) / (n - 1) / g) : 0;
   const from0 = firstKnown ? 1 : 0;
-  let max0 = 0;
-  let max1 = 0;
-  let max2 = 0;
-  let max3 = 0;
-  let max4 = 0;
+  hist.fill(0);
   for (let i = from0; i < n; i++) {
     const u0 = zigzag(r0[i]!);
     r0[i] = u0;
-    if (u0 > max0) max0 = u0;
+    hist[lenBucket(u0)]!++;
     if (i >= 1) {
       const d = r1[i]!;
       const u1 = zigzag(g === 1 ? d : d / g);
       r1[i] = u1;
-      if (u1 > max1) max1 = u1;
+      hist[64 + lenBucket(u1)]!++;
       const u4 = zigzag(g === 1 ? d - trend : (d - trend) / g);
       r4[i] = u4;
-      if (u4 > max4) max4 = u4;
+      hist[4 * 64 + lenBucket(u4)]!++;
     }
     if (i >= 2) {
       const u2 = zigzag(g === 1 ? r2[i]! : r2[i]! / g);
       r2[i] = u2;
-      if (u2 > max2) max2 = u2;
+      hist[2 * 64 + lenBucket(u2)]!++;
     }
     if (grid && i < n - 1) {
       const u3 = zigzag(r3[i]!);
       r3[i] = u3;
-      if (u3 > max3) max3 = u3;
+      hist[3 * 64 + lenBucket(u3)]!++;
     }
   }
 
@@ -255,17 +266,16 @@ export function writeIntSeq(
   const headD1 = n > 1 ? 8 * varintLenOf(zigzag(xs[1]! - first)) : 0;
   const headTrend = 8 * varintLenOf(zigzag(trend));
   bestBits = Number.POSITIVE_INFINITY;
-  if (grid) consider(GRID, r3, 1, n - 1, max3, head);
-  consider(0, r0, from0, n, max0, head);
+  if (grid) consider(GRID, r3, 1, n - 1, head);
+  consider(0, r0, from0, n, head);
   // All-zero residuals (regular timestamps, constant values) need no divisor.
-  consider(1, r1, range(1, n, firstKnown), n, max1, head + (max1 > 0 ? headG : 0) + headX0);
-  consider(2, r2, range(2, n, firstKnown), n, max2, head + (max2 > 0 ? headG : 0) + headX0 + headD1);
-  if (n > 1) consider(TREND, r4, 1, n, max4, head + (max4 > 0 ? headG : 0) + headX0 + headTrend);
+  consider(1, r1, range(1, n, firstKnown), n, head + (allZero(1) ? 0 : headG) + headX0);
+  consider(2, r2, range(2, n, firstKnown), n, head + (allZero(2) ? 0 : headG) + headX0 + headD1);
+  if (n > 1) consider(TREND, r4, 1, n, head + (allZero(TREND) ? 0 : headG) + headX0 + headTrend);
   const order = bestOrder;
   const coder = bestCoder;
   const param = bestParam;
-  const maxOf = order === 1 ? max1 : order === 2 ? max2 : max4;
-  if (order === 0 || order === GRID || maxOf === 0) g = 1;
+  if (order === 0 || order === GRID || allZero(order)) g = 1;
   w.writeBits(order | (coder === RICE ? RICE_BIT : 0) | (g > 1 ? GCD_BIT : 0), MODE_BITS);
   if ((order === 1 || order === 2 || order === TREND) && !firstKnown && n > 0) w.writeVarint(first);
   if (order === 2 && n > 1) w.writeVarint(xs[1]! - first);
