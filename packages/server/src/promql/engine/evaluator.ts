@@ -19,6 +19,7 @@ import { evalCall } from './call.js';
 import type { QueryContext } from './context.js';
 import { execError } from './errors.js';
 import type { StepArg } from './functions/types.js';
+import { selectInstant } from './instant_selector.js';
 import { effectiveTimes, loadSeries } from './selectors.js';
 import type { EvalSeries, EvalValue, RangeSeries, Vector } from './types.js';
 
@@ -116,11 +117,15 @@ export class Evaluator {
     const smoothed = sel.smoothed === true && !sampleTimes;
     const hi = smoothed ? hiEnd + lookback : hiEnd;
     const q = this.ctx.querier(lo - lookback + 1, hi);
-    const loaded = loadSeries(q, sel, lo - lookback, hi, true, {
-      start: lo - lookback + 1,
-      end: hi,
-      step: this.interval,
-    });
+    const hints = { start: lo - lookback + 1, end: hi, step: this.interval };
+    if (!smoothed) {
+      return selectInstant(q, sel, ends, this.steps, lookback, sampleTimes, hints, (total) => {
+        this.ctx.checkAlive();
+        // Every point of every step is held at once, as Prometheus counts a selector's samples.
+        this.ctx.checkSamples(total);
+      });
+    }
+    const loaded = loadSeries(q, sel, lo - lookback, hi, true, hints);
     const out: EvalSeries[] = [];
     let total = 0;
     for (const s of loaded) {
