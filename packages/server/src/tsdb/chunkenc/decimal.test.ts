@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decimalScale, MAX_SCALE } from './decimal.js';
 import { ChunkEncoder } from './encoder.js';
-import { ChunkHeader, chunkEncoding, Encoding } from './header.js';
+import { ChunkHeader, chunkEncoding, chunkNumSamples, Encoding } from './header.js';
 import { ChunkIterator } from './iterator.js';
 import { hexBits, randomTimestamps, randomValues, rng, specialValues } from './testkit.js';
 
@@ -157,5 +157,49 @@ describe('choosing an encoding at cut time', () => {
     assert.equal(enc.encodeDecimal([2 ** 52], Float64Array.of(1), 1), null, 'out of range');
     assert.equal(enc.recode(Uint8Array.of(1)), null, 'truncated chunk');
     assert.equal(enc.recode(Uint8Array.of(9, 1, 0, 0, 0)), null, 'unknown encoding');
+  });
+});
+
+describe('concatenating chunks', () => {
+  const enc = new ChunkEncoder();
+
+  it('stores consecutive chunks as one, smaller chunk with the same samples', () => {
+    const r = rng(41);
+    const ts = Array.from({ length: 360 }, (_, i) => 1_700_000_000_000 + i * 10_000);
+    let m = 0;
+    const vs = Float64Array.from(ts, () => {
+      m += Math.floor(r() * 100);
+      return m / 100;
+    });
+    const parts = [0, 120, 240].map(
+      (o) => enc.encodeXor(ts.slice(o, o + 120), vs.subarray(o, o + 120), 120)!,
+    );
+    const one = enc.concat(parts)!;
+    assert.equal(chunkNumSamples(one), 360);
+    const it = new ChunkIterator(one);
+    let i = 0;
+    while (it.next()) {
+      assert.equal(it.t(), ts[i]);
+      assert.equal(hexBits(it.v()), hexBits(vs[i]!));
+      i++;
+    }
+    assert.equal(i, 360);
+    const separate = parts.reduce((a, p) => a + enc.recode(p)!.length, 0);
+    assert.ok(one.length < separate, `${one.length} < ${separate} bytes`);
+  });
+
+  it('refuses overlapping, corrupt or too many chunks', () => {
+    const a = enc.encode([1, 2, 3], Float64Array.of(1, 2, 3), 3)!;
+    const b = enc.encode([2, 5], Float64Array.of(1, 2), 2)!;
+    assert.equal(enc.concat([a, b]), null, 'b starts before a ends');
+    assert.equal(enc.concat([a, Uint8Array.of(1, 5)]), null, 'corrupt');
+    const half = (from: number) =>
+      enc.encode(
+        Array.from({ length: 40_000 }, (_, i) => from + i),
+        new Float64Array(40_000),
+        40_000,
+      )!;
+    assert.equal(enc.concat([half(0), half(40_000)]), null, 'more than 65535 samples');
+    assert.equal(chunkNumSamples(enc.concat([])!), 0);
   });
 });

@@ -64,25 +64,58 @@ export class ChunkEncoder {
    * already the smallest), or null when the input is corrupt.
    */
   recode(bytes: Uint8Array): Uint8Array | null {
-    if (!this.h.parse(bytes)) return null;
-    const n = this.h.count;
-    if (this.ts.length < n) {
-      this.ts = new Float64Array(n);
-      this.vs = new Float64Array(n);
-    }
-    const it = this.it.reset(bytes);
-    let i = 0;
-    while (it.next()) {
-      this.ts[i] = it.t();
-      this.vs[i] = it.v();
-      i++;
-    }
-    if (it.err() !== null || i !== n) return null;
+    const n = this.load(bytes, 0);
+    if (n < 0) return null;
     const dec = this.h.enc === Encoding.DECIMAL ? null : this.dec.encode(this.ts, this.vs, n);
     if (dec !== null && dec.length < bytes.length) return dec;
     if (this.h.enc === Encoding.XOR) return bytes.slice();
     const xor = this.encodeXorView(this.ts, this.vs, n);
     return xor.length < bytes.length ? xor.slice() : bytes.slice();
+  }
+
+  /**
+   * One chunk with the samples of `chunks` one after the other, in its smallest encoding: for
+   * persistence to store a few head chunks of a series as one (a 360-sample chunk of the
+   * benchmark workload costs 0.90 bytes a sample, three of 120 cost 0.99: the header and the
+   * first values are paid once). Null when a chunk is corrupt, when a chunk starts before the
+   * previous one ends (merge overlapping chunks first), or when there are more than
+   * {@link MAX_SAMPLES} samples in all.
+   */
+  concat(chunks: readonly Uint8Array[]): Uint8Array | null {
+    let n = 0;
+    for (const c of chunks) {
+      const k = this.load(c, n);
+      if (k < 0) return null;
+      n += k;
+    }
+    if (!validTimestamps(this.ts, n)) return null;
+    const xor = this.encodeXorView(this.ts, this.vs, n);
+    const dec = this.dec.encode(this.ts, this.vs, n);
+    return dec !== null && dec.length < xor.length ? dec : xor.slice();
+  }
+
+  /** Decodes `bytes` into ts/vs from index `at`; returns its sample count, or -1 when corrupt or too many. */
+  private load(bytes: Uint8Array, at: number): number {
+    if (!this.h.parse(bytes)) return -1;
+    const n = this.h.count;
+    if (at + n > MAX_SAMPLES) return -1;
+    if (this.ts.length < at + n) {
+      const cap = Math.max(at + n, this.ts.length * 2);
+      const ts = new Float64Array(cap);
+      const vs = new Float64Array(cap);
+      ts.set(this.ts.subarray(0, at));
+      vs.set(this.vs.subarray(0, at));
+      this.ts = ts;
+      this.vs = vs;
+    }
+    const it = this.it.reset(bytes);
+    let i = at;
+    while (it.next()) {
+      this.ts[i] = it.t();
+      this.vs[i] = it.v();
+      i++;
+    }
+    return it.err() !== null || i !== at + n ? -1 : n;
   }
 
   private encodeXorView(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array {
