@@ -209,6 +209,23 @@ function byValue(desc: boolean): (a: Sample, b: Sample) => number {
   };
 }
 
+/**
+ * The first `k` samples in `cmp` order, ties kept in input order (as a stable sort would), by
+ * insertion into a k-long sorted list: O(n·k) for the small k of topk/bottomk instead of a sort.
+ */
+function firstK(samples: readonly Sample[], k: number, cmp: (a: Sample, b: Sample) => number): Sample[] {
+  if (k >= samples.length) return samples.slice().sort(cmp);
+  const best: Sample[] = [];
+  for (const s of samples) {
+    if (best.length === k && cmp(s, best[k - 1]!) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && cmp(s, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, s);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
 function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out: Vector): void {
   if (e.op === 'limit_ratio') {
     if (Number.isNaN(param)) throw execError('Ratio value is NaN');
@@ -223,11 +240,7 @@ function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out:
   for (const g of groups) {
     let chosen: Sample[];
     if (e.op === 'limitk') chosen = g.samples.slice(0, k);
-    else
-      chosen = g.samples
-        .slice()
-        .sort(byValue(e.op === 'topk'))
-        .slice(0, k);
+    else chosen = firstK(g.samples, k, byValue(e.op === 'topk'));
     for (const s of chosen) out.push(s);
   }
 }
