@@ -16,13 +16,11 @@
  * the mantissas).
  */
 
-import { BitReader, BitWriter, putUvarint, uvarintLen } from './bitstream.js';
-import { Encoding, HEADER_MAX, writeHeaderBefore } from './header.js';
-import { GCD_BIT, GRID, IntSeqScratch, MODE_BITS, writeIntSeq } from './intseq.js';
+import { BitReader, BitWriter } from './bitstream.js';
+import { Encoding } from './header.js';
+import { IntSeqScratch, writeIntSeq } from './intseq.js';
 import { IntSeqDecoder } from './intseq_decoder.js';
-
-/** A timestamp stream that says "exactly on the grid", implied by a zero stream length. */
-const EXACT_GRID = Uint8Array.of((GRID | GCD_BIT) << (8 - MODE_BITS));
+import { assemble, openTimestamps, writeTimestamps } from './timestamps.js';
 
 /** Largest number of decimal digits after the point the encoding keeps. */
 export const MAX_SCALE = 15;
@@ -70,7 +68,6 @@ export class DecimalEncoder {
   private readonly tw = new BitWriter(256);
   private readonly vw = new BitWriter(256);
   private readonly seq = new IntSeqScratch();
-  private readonly head = new Uint8Array(HEADER_MAX);
 
   /**
    * The chunk for `ts[0..n)`/`vs[0..n)` (a new Uint8Array), or null when a value does not fit.
@@ -80,26 +77,14 @@ export class DecimalEncoder {
     if (this.mant.length < n) this.mant = new Float64Array(Math.max(n, this.mant.length * 2));
     const k = decimalScale(vs, n, this.mant);
     if (k < 0) return null;
-    const tw = this.tw;
+    const tl = writeTimestamps(this.tw, ts, n, this.seq);
     const vw = this.vw;
-    tw.reset();
     vw.reset();
-    writeIntSeq(tw, ts, n, true, true, this.seq);
     vw.writeBits(k, 4); // MAX_SCALE fits in 4 bits
     writeIntSeq(vw, this.mant, n, false, false, this.seq);
     const mint = n > 0 ? ts[0]! : 0;
     const maxt = n > 0 ? ts[n - 1]! : 0;
-    const hs = writeHeaderBefore(this.head, HEADER_MAX, Encoding.DECIMAL, n, mint, maxt);
-    // Timestamps exactly on the grid (the common case) are said by a zero length, no stream.
-    const tl = tw.bitLength === MODE_BITS && tw.buf[0] === EXACT_GRID[0] ? 0 : tw.end;
-    const vl = vw.end;
-    const out = new Uint8Array(HEADER_MAX - hs + uvarintLen(tl) + tl + vl);
-    out.set(this.head.subarray(hs), 0);
-    let off = putUvarint(out, HEADER_MAX - hs, tl);
-    out.set(tw.buf.subarray(0, tl), off);
-    off += tl;
-    out.set(vw.buf.subarray(0, vl), off);
-    return out;
+    return assemble(Encoding.DECIMAL, n, mint, maxt, this.tw, tl, vw);
   }
 }
 
@@ -121,27 +106,15 @@ export class DecimalDecoder {
     this.i = 0;
     this.t = mint;
     this.corrupt = false;
-    let tl = 0;
-    let mul = 1;
-    let off = bodyStart;
-    for (let j = 0; ; j++) {
-      if (off >= b.length || j > 7) {
-        this.corrupt = true;
-        return;
-      }
-      const x = b[off++]!;
-      tl += (x & 0x7f) * mul;
-      if (x < 0x80) break;
-      mul *= 0x80;
+    const vStart = openTimestamps(b, bodyStart, count, mint, maxt, this.rt, this.ts);
+    if (vStart < 0) {
+      this.corrupt = true;
+      return;
     }
-    const vStart = Math.min(off + tl, b.length);
-    if (tl === 0) this.rt.reset(EXACT_GRID, 0);
-    else this.rt.reset(b, off, vStart);
     this.rv.reset(b, vStart);
-    this.ts.reset(this.rt, count, true, mint, maxt);
     const k = this.rv.readBits(4);
     this.vs.reset(this.rv, count, false, 0, Number.NaN);
-    if (k > MAX_SCALE || this.ts.bad || this.vs.bad || this.rt.overrun || this.rv.overrun) {
+    if (k > MAX_SCALE || this.vs.bad || this.rv.overrun) {
       this.corrupt = true;
       return;
     }
