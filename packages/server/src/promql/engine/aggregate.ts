@@ -6,6 +6,7 @@
 
 import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
+import { topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise } from './aggregate_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
@@ -83,6 +84,10 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
           e.param.pos,
         );
     }
+  }
+  if ((e.op === 'topk' || e.op === 'bottomk') && inputs[1]?.type === 'scalar') {
+    const input = inputs[0] as { series: EvalSeries[] };
+    return { type: 'vector', series: topkSeriesWise(e, input.series, inputs[1].values, ev.steps, ev.ctx) };
   }
   const cache: GroupCache = new WeakMap();
   const series = ev.rangeEval(inputs, (args, _i, out) => {

@@ -176,4 +176,25 @@ describe('Engine', () => {
       /many-to-many matching not allowed/,
     );
   });
+
+  it('topk/bottomk rank within groups, largest first, NaN last, ties in input order', async () => {
+    const g = (grp: string, i: string) => labelsFromRecord({ __name__: 'm', g: grp, i });
+    const head = await headWith([
+      [g('a', '1'), [[0, 3]]],
+      [g('a', '2'), [[0, Number.NaN]]],
+      [g('a', '3'), [[0, 5]]],
+      [g('a', '4'), [[0, 3]]],
+      [g('b', '1'), [[0, 1]]],
+    ]);
+    const values = async (q: string) => {
+      const r = await engine.instantQuery(head, q, 0);
+      return r.value.resultType === 'vector'
+        ? r.value.result.map((s) => `${s.metric.find((l) => l.name === 'i')?.value}:${s.v}`)
+        : [];
+    };
+    assert.deepEqual(await values('topk by (g) (2, m)'), ['3:5', '1:3', '1:1']);
+    assert.deepEqual(await values('bottomk by (g) (3, m)'), ['1:3', '4:3', '3:5', '1:1']);
+    assert.deepEqual(await values('topk(10, m{g="a"})'), ['3:5', '1:3', '4:3', '2:NaN']);
+    assert.deepEqual(await values('topk(0, m)'), []);
+  });
 });
