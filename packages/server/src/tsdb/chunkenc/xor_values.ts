@@ -1,0 +1,137 @@
+/**
+ * Gorilla's value compression (Pelkonen et al., VLDB 2015, §4.1.2), bit for bit as in
+ * Prometheus' `xorWrite`/`xorRead` (`tsdb/chunkenc/xor.go`): the first value as 64 raw bits, then
+ * each value's XOR with the previous one: `0` if equal, `10` + the meaningful bits inside the
+ * previous leading/trailing-zero window, or `11` + 5 bits leading zeros (capped at 31) + 6 bits
+ * length (64 written as 0) + the meaningful bits.
+ *
+ * Values are handled as two uint32 halves, so every float64 (NaN payloads, -0, ±Inf,
+ * subnormals) round-trips bit for bit without BigInt. Used by the XOR chunk (interleaved with
+ * timestamps) and the packed-XOR chunk (a stream of its own).
+ */
+
+import type { BitReader, BitWriter } from './bitstream.js';
+import { fromBits, hiBits, loBitsOfLast } from './float64.js';
+
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/** Writes values; keeps the previous value and window. */
+export class XorValueWriter {
+  private vHi = 0;
+  private vLo = 0;
+  private leading = 0xff; // 0xff: no window yet
+  private trailing = 0;
+
+  /** Writes the first value of a stream (64 raw bits). */
+  first(w: BitWriter, v: number): void {
+    this.vHi = hiBits(v);
+    this.vLo = loBitsOfLast();
+    this.leading = 0xff;
+    this.trailing = 0;
+    w.writeBits(this.vHi, 32);
+    w.writeBits(this.vLo, 32);
+  }
+
+  /** Writes a following value as its XOR with the previous one. */
+  next(w: BitWriter, v: number): void {
+    const hi = hiBits(v);
+    const lo = loBitsOfLast();
+    const xh = (hi ^ this.vHi) >>> 0;
+    const xl = (lo ^ this.vLo) >>> 0;
+    this.vHi = hi;
+    this.vLo = lo;
+    if (xh === 0 && xl === 0) {
+      w.writeBit(0);
+      return;
+    }
+    let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const trail = xl !== 0 ? ctz32(xl) : 32 + ctz32(xh);
+    // 5 bits hold at most 31 leading zeros (Prometheus does the same clamp).
+    if (lead >= 32) lead = 31;
+    let t: number;
+    let sig: number;
+    if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
+      // The new meaningful bits fit in the previous window: no need to repeat its size.
+      w.writeBits(0b10, 2);
+      t = this.trailing;
+      sig = 64 - this.leading - t;
+    } else {
+      this.leading = lead;
+      this.trailing = trail;
+      t = trail;
+      sig = 64 - lead - trail;
+      w.writeBits(0b11, 2);
+      w.writeBits(lead, 5);
+      w.writeBits(sig & 63, 6);
+    }
+    if (t === 0) w.writeBits64(xh, xl, sig);
+    else if (t >= 32) w.writeBits(xh >>> (t - 32), sig);
+    else w.writeBits64(xh >>> t, ((xl >>> t) | (xh << (32 - t))) >>> 0, sig);
+  }
+}
+
+/** Reads values written by {@link XorValueWriter}; `v` is the last value read. */
+export class XorValueReader {
+  private vHi = 0;
+  private vLo = 0;
+  private leading = 0;
+  private trailing = 0;
+  v = 0;
+
+  /** Reads the first value of a stream. */
+  first(r: BitReader): void {
+    this.vHi = r.readBits(32);
+    this.vLo = r.readBits(32);
+    this.leading = 0;
+    this.trailing = 0;
+    this.v = fromBits(this.vHi, this.vLo);
+  }
+
+  /** Reads a following value; a corrupt window sets `r.overrun`. */
+  next(r: BitReader): void {
+    // Control bits and window size come from one 32-bit peek.
+    const w = r.peek32();
+    if (w >= 0) {
+      r.advance(1); // '0': same value
+      return;
+    }
+    if ((w & 0x4000_0000) === 0) {
+      r.advance(2); // '10': previous window
+    } else {
+      // '11' + 5 bits leading + 6 bits length
+      this.leading = (w >>> 25) & 31;
+      let sig = (w >>> 19) & 63;
+      if (sig === 0) sig = 64;
+      this.trailing = 64 - this.leading - sig;
+      r.advance(13);
+      if (this.trailing < 0) {
+        r.overrun = true; // leading + length > 64: corrupt; the caller reports it
+        return;
+      }
+    }
+    const t = this.trailing;
+    const sig = 64 - this.leading - t;
+    let ph = 0;
+    let pl: number;
+    if (sig > 32) {
+      ph = r.readBits(sig - 32);
+      pl = r.readBits(32);
+    } else {
+      pl = r.readBits(sig);
+    }
+    if (t === 0) {
+      this.vHi ^= ph;
+      this.vLo ^= pl;
+    } else if (t >= 32) {
+      this.vHi ^= pl << (t - 32);
+    } else {
+      this.vHi ^= (ph << t) | (pl >>> (32 - t));
+      this.vLo ^= pl << t;
+    }
+    this.vHi >>>= 0;
+    this.vLo >>>= 0;
+    this.v = fromBits(this.vHi, this.vLo);
+  }
+}
