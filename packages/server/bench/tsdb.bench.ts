@@ -4,17 +4,19 @@
  *
  * - append_samples_per_s: in-process appends + commits (WAL written, fsync policy `interval`);
  * - bytes_per_sample: whole data directory / samples, after persistence and close;
- * - rss_bytes_per_series, heap_bytes_per_series: memory growth after the workload, persisted
- *   (heap: live JS objects plus typed-array backing stores, after a full GC);
+ * - rss_bytes_per_series, heap_bytes_per_series: memory growth after the workload, persisted,
+ *   in a fresh process per run (heap: live JS objects plus typed-array backing stores, after a GC);
  * - restart_ms: DB.open with the whole workload only in the write-ahead log;
  * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample.
  *
  *   node --import tsx --expose-gc packages/server/bench/tsdb.bench.ts [--runs 3] [--series 10000]
  */
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newMatcher } from '../src/model/matcher.js';
 import { DB } from '../src/tsdb/db.js';
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     series: { type: 'string', default: '10000' },
     samples: { type: 'string', default: '360' },
+    memory: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -91,6 +94,34 @@ function timeSelect(db: DB, mint: number, maxt: number, ms: ReturnType<typeof ne
   return { ms: median(times), samples: n };
 }
 
+/**
+ * Memory is measured in a fresh process per run (`--memory`): in a process that already ran the
+ * workload, freed memory stays in the heap and the allocator, and the next baseline is meaningless.
+ */
+async function memoryChild(): Promise<void> {
+  gc();
+  const m0 = process.memoryUsage();
+  const dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  const db = await DB.open({ dir, persistIntervalMs: 0 });
+  await appendAll(db);
+  db.persist();
+  // Typed-array backing stores are freed by a sweeper after the GC: give it a few turns.
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const m = process.memoryUsage();
+  // Live JS objects plus typed-array backing stores (open chunks live in the latter).
+  const heap = (m.heapUsed + m.arrayBuffers - m0.heapUsed - m0.arrayBuffers) / S;
+  console.log(JSON.stringify({ rss: (m.rss - m0.rss) / S, heap }));
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+if (args.memory) {
+  await memoryChild();
+  process.exit(0);
+}
+
 const appendRates: number[] = [];
 const bytesPerSample: number[] = [];
 const rssPer: number[] = [];
@@ -106,17 +137,30 @@ const regex = [newMatcher('=~', '__name__', 'http_requests_total|nomatch')];
 
 for (let run = 0; run < RUNS; run++) {
   // Append, persist, measure memory and size; then select over persisted data.
+  const mem = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--expose-gc',
+        fileURLToPath(import.meta.url),
+        '--memory',
+        '--series',
+        String(S),
+        '--samples',
+        String(w.samplesPerSeries),
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as { rss: number; heap: number };
+  rssPer.push(mem.rss);
+  heapPer.push(mem.heap);
+  // Append, persist; select over persisted data; size on disk after close.
   let dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
-  gc();
-  const m0 = process.memoryUsage();
   let db = await DB.open({ dir, persistIntervalMs: 0 });
   appendRates.push(await appendAll(db));
   db.persist();
-  gc();
-  const mem = process.memoryUsage();
-  rssPer.push((mem.rss - m0.rss) / S);
-  // Live JS objects plus typed-array backing stores (chunks live in the latter).
-  heapPer.push((mem.heapUsed + mem.arrayBuffers - m0.heapUsed - m0.arrayBuffers) / S);
   const s1 = timeSelect(db, maxt - 3_600_000, maxt, one, 50);
   const s2 = timeSelect(db, w.startMs, maxt, regex, 5);
   sel1.push(s1.ms);

@@ -33,7 +33,8 @@ for (let r = 0; r < rounds; r++) {
     const { child, url } = await startServer(dir);
     acked.push(await writeUntilKilled(url, bases[r]!, 50, killAfterMs, child));
   } else {
-    bases.push(1_700_000_000_000 + r * 100_000_000);
+    // Rounds 2.8 h apart: 50 rounds stay well inside the 15-day raw retention.
+    bases.push(1_700_000_000_000 + r * 10_000_000);
     acked.push(await runWriter(dir, bases[r]!, 50, policy, killAfterMs));
   }
   const res = await verify(dir, bases, acked, seen, 50);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -110,6 +110,42 @@ describe('database', () => {
     check();
     assert.equal(db.replay.records, 0, 'a clean close leaves nothing to replay');
     await db.close();
+  });
+
+  it('refuses a data directory another live process has open', async () => {
+    const dir = tempDir();
+    // pid 1 (init) is always alive and is not this process.
+    writeFileSync(join(dir, 'LOCK'), '1\n');
+    await assert.rejects(DB.open(quiet(dir)), /process 1 has it open/);
+    // A lock left by a dead process is taken over.
+    writeFileSync(join(dir, 'LOCK'), '999999999\n');
+    const db = await DB.open(quiet(dir));
+    await db.close();
+  });
+
+  it('opens after flipped bytes in the last log record, keeps everything before it and reports the cut', async () => {
+    const dir = tempDir();
+    const db = await DB.open(quiet(dir));
+    for (let i = 0; i < 3; i++) {
+      const app = db.appender();
+      app.append(0, labelsFromRecord({ __name__: 'x' }), i * 1000, i);
+      await app.commit();
+    }
+    const seg = segmentPath(join(dir, 'wal'), listSegments(join(dir, 'wal')).at(-1)!);
+    const bytes = readFileSync(seg);
+    bytes[bytes.length - 10]! ^= 0x5a; // inside the last sample record's value
+    writeFileSync(seg, bytes);
+    const db2 = await DB.open(quiet(dir));
+    assert.deepEqual(
+      read(db2, 'x').map((s) => [s.t, s.v]),
+      [
+        [0, 0],
+        [1000, 1],
+      ],
+    );
+    assert.equal(db2.replay.cut?.reason, 'checksum_mismatch');
+    assert.equal(db2.stats().corruptions.lastWalCut?.segment, listSegments(join(dir, 'wal'))[0]);
+    await db2.close();
   });
 
   it('opens after a torn log tail, keeps everything before it and reports the cut', async () => {

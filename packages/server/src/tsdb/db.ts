@@ -14,6 +14,7 @@ import { collectStats, type DBStats } from './db_stats.js';
 import { Downsampler } from './downsample/downsampler.js';
 import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
+import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
 import { enforceBudget, enforceRetention } from './persist/retention.js';
@@ -66,6 +67,7 @@ export class DB implements Appendable, Queryable {
     readonly store: ChunkStore,
     /** What the write-ahead log replay found at open, including any cut tail. */
     readonly replay: WalReplayReport,
+    private readonly unlock: () => void,
   ) {
     this.persister = new Persister(head, wal, store);
     this.downsampler = new Downsampler(head, store, () => this.closed);
@@ -82,6 +84,7 @@ export class DB implements Appendable, Queryable {
     const o = resolveOptions(options);
     const walDir = join(o.dir, 'wal');
     mkdirSync(walDir, { recursive: true });
+    const unlock = acquireLock(o.dir);
     const store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
     const ref: { db: DB | null } = { db: null };
     const head = new Head({
@@ -105,7 +108,7 @@ export class DB implements Appendable, Queryable {
       fsyncIntervalMs: o.walFsyncIntervalMs,
       segmentSize: o.walSegmentBytes,
     });
-    ref.db = new DB(o, head, wal, store, report);
+    ref.db = new DB(o, head, wal, store, report, unlock);
     return ref.db;
   }
 
@@ -184,6 +187,7 @@ export class DB implements Appendable, Queryable {
     }
     this.wal.close();
     this.store.close();
+    this.unlock();
   }
 
   /** The head's log: checks the size budget, writes, and schedules a persistence when the log is long. */

@@ -62,6 +62,8 @@ export interface DBStats {
     readonly walCuts: number;
     /** Details of the cut at the last open, if any. */
     readonly lastWalCut: DB['replay']['cut'];
+    /** Persisted rows found damaged by reads since open (skipped). */
+    readonly corruptRows: number;
     readonly backgroundErrors: number;
   };
   readonly outOfOrder: { readonly accepted: number; readonly rejected: number };
@@ -141,6 +143,7 @@ export function collectStats(db: DB): DBStats {
     corruptions: {
       walCuts: c.walCorruptions,
       lastWalCut: db.replay.cut,
+      corruptRows: db.store.corruptRows,
       backgroundErrors: c.backgroundErrors,
     },
     outOfOrder: { accepted: st.outOfOrderAccepted, rejected: st.outOfOrderRejected },

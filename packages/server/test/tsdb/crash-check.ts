@@ -109,6 +109,8 @@ export async function verify(
           k++;
           found++;
         }
+        if (it.err() !== null)
+          return { problem: `round ${r} series ${i}: ${it.err()!.message}`, found, walCut };
         counts[i] = k;
       }
       for (let i = 0; i < nSeries; i++) {

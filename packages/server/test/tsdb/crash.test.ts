@@ -14,7 +14,7 @@ describe('crash safety of the database', () => {
       const seen: number[] = [];
       const policies = ['interval', 'always', 'never'];
       for (let r = 0; r < 3; r++) {
-        bases.push(1_700_000_000_000 + r * 100_000_000);
+        bases.push(1_700_000_000_000 + r * 10_000_000);
         acked.push(await runWriter(dir, bases[r]!, 50, policies[r]!, 100 + Math.random() * 300));
         assert.ok(acked[r]! >= 0, `round ${r}: the writer acknowledged nothing`);
         const res = await verify(dir, bases, acked, seen, 50);

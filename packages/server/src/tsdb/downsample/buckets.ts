@@ -109,7 +109,12 @@ export class Buckets {
 export function foldRows(rows: readonly Uint8Array[], from: number, to: number, out: Buckets): void {
   const its = COLUMNS.map(() => new ChunkIterator());
   for (const blob of rows) {
-    const chunks = decodeChunkSeq(blob);
+    let chunks: Uint8Array[];
+    try {
+      chunks = decodeChunkSeq(blob);
+    } catch {
+      continue; // a damaged tier row: its buckets are missing, the others are read
+    }
     if (chunks.length !== COLUMNS.length) continue;
     for (let k = 0; k < its.length; k++) its[k]!.reset(chunks[k]!);
     const [a, b, c, d, e, f] = its as [

@@ -62,6 +62,8 @@ const tableName = (tier: Tier, p: number) => `c_${tier}_${p}`;
 
 export class ChunkStore {
   readonly symbols = new Symbols();
+  /** Rows whose blob could not be split into chunks (skipped by reads). */
+  corruptRows = 0;
   private readonly partitions: Record<Tier, number[]> = { raw: [], '5m': [], '1h': [] };
   private readonly selects = new Map<string, Database.Statement>();
   private readonly inserts = new Map<string, Database.Statement>();
@@ -146,7 +148,16 @@ export class ChunkStore {
   /** Raw chunks of series `ref` that may hold samples in [mint, maxt], oldest first. */
   chunks(ref: number, mint: number, maxt: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const blob of this.rows('raw', ref, mint, maxt)) decodeChunkSeq(blob, out);
+    for (const blob of this.rows('raw', ref, mint, maxt)) {
+      const before = out.length;
+      try {
+        decodeChunkSeq(blob, out);
+      } catch {
+        // A damaged row loses its own chunks only; reads go on and the damage is counted.
+        out.length = before;
+        this.corruptRows++;
+      }
+    }
     return out;
   }
 
