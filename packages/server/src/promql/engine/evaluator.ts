@@ -351,8 +351,3 @@ function minMax(xs: readonly number[]): [number, number] {
   }
   return [lo, hi];
 }
-
-/** Labels of a series with its key, for output maps. */
-export function seriesKey(metric: Labels): string {
-  return labelsKey(metric);
-}

@@ -198,16 +198,10 @@ async function atModeCheck(
       return `with @ ${cmd.start / 1000} at ${t}ms: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
     }
     const problem =
-      checkResult(bare, withTime(res, cmd.start)) ??
-      (await rangeModeCheck(engine, head, { ...bare, start: t, end: t }, pinned));
+      checkResult(bare, res) ?? (await rangeModeCheck(engine, head, { ...bare, start: t, end: t }, pinned));
     if (problem !== null) return `with @ ${cmd.start / 1000} at ${t}ms: ${problem}`;
   }
   return null;
-}
-
-/** Results of a pinned query carry its evaluation time; the expectations are about the values. */
-function withTime(res: QueryResult, _t: number): QueryResult {
-  return res;
 }
 
 /**
