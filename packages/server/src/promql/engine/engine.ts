@@ -151,7 +151,8 @@ export class Engine {
           break;
         case 'string':
           if (isRange)
-            throw execError(
+            throw new PromQLError(
+              'bad_data',
               'invalid expression type "string" for range query, must be Scalar or instant Vector',
             );
           value = { resultType: 'string', t: start, v: v.value };
@@ -163,7 +164,8 @@ export class Engine {
           break;
         case 'matrix':
           if (isRange)
-            throw execError(
+            throw new PromQLError(
+              'bad_data',
               'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
             );
           value = { resultType: 'matrix', result: toMatrix(v.series) };

@@ -17,7 +17,7 @@ import { evalAggregate } from './aggregate.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './call.js';
 import type { QueryContext } from './context.js';
-import { execError } from './errors.js';
+import { execError, PromQLError } from './errors.js';
 import type { StepArg } from './functions/types.js';
 import { selectInstant } from './instant_selector.js';
 import { effectiveTimes, loadSeries } from './selectors.js';
@@ -226,7 +226,12 @@ export class Evaluator {
 
   /** A range argument as an instant query's result: the raw samples in each series' window. */
   private rawRange(expr: MatrixSelector | SubqueryExpr): EvalSeries[] {
-    if (this.isRange) throw execError('range vector results are only supported for instant queries');
+    if (this.isRange) {
+      throw new PromQLError(
+        'bad_data',
+        'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+      );
+    }
     const input = this.rangeInput(expr);
     const end = input.ends[0]!;
     const start = end - input.range;
