@@ -6,9 +6,9 @@
  *
  *   node --import tsx --expose-gc packages/server/bench/chunkenc.bench.ts [--runs 5] [--series 10000] [--jitter 0]
  *
- * Encodings: `xor` (the streaming appender, what a head's open chunk costs), `decimal` (decimal
- * whenever the chunk's values fit, else XOR), `auto` (ChunkEncoder.encode from typed arrays: the
- * smaller of decimal and XOR), `xor+recode` (append to an XorAppender, then ChunkEncoder.recode at
+ * Encodings: `xor` (the streaming appender, what a head's open chunk costs), `packed-xor` (packed
+ * timestamps, XOR values), `decimal` (decimal whenever the chunk's values fit, else XOR), `auto`
+ * (ChunkEncoder.encode from typed arrays: the smallest), `xor+recode` (append to an XorAppender, then ChunkEncoder.recode at
  * cut time: the path the head uses; same bytes as `auto`).
  */
 
@@ -62,6 +62,7 @@ const encoders: Record<string, Encode> = {
     for (let i = 0; i < ts.length; i++) app.append(ts[i]!, vs[i]!);
     return app.bytes().slice();
   },
+  'packed-xor': (ts, vs) => enc.encodePackedXor(ts, vs, ts.length)!,
   decimal: (ts, vs) => enc.encodeDecimal(ts, vs, ts.length) ?? enc.encodeXor(ts, vs, ts.length)!,
   auto: (ts, vs) => enc.encode(ts, vs, ts.length)!,
   'xor+recode': (ts, vs) => {
@@ -148,9 +149,11 @@ for (const name of names) {
   const chunks = lastChunks.get(name)!;
   let bytes = 0;
   let decimalChunks = 0;
+  let packedXorChunks = 0;
   for (const c of chunks) {
     bytes += c.length;
     if (chunkEncoding(c) === Encoding.DECIMAL) decimalChunks++;
+    if (chunkEncoding(c) === Encoding.PACKED_XOR) packedXorChunks++;
   }
   bytesPerSample[name] = bytes / total;
   const line = (result: string, value: number, extra: object = {}) =>
@@ -167,7 +170,12 @@ for (const name of names) {
     runs: dec.map((x) => round(x)),
     perCpuSecond: round(median(dc)),
   });
-  line('bytes_per_sample', round(bytes / total, 4), { bytes, chunks: chunks.length, decimalChunks });
+  line('bytes_per_sample', round(bytes / total, 4), {
+    bytes,
+    chunks: chunks.length,
+    decimalChunks,
+    packedXorChunks,
+  });
 
   // Per metric name: which kinds of series cost what.
   const perMetric = new Map<string, number>();

@@ -48,6 +48,12 @@ const codecs: Codec[] = [
     encode: (ts, vs) => enc.encodeDecimal(ts, vs, vs.length),
   },
   {
+    name: 'packed xor',
+    id: Encoding.PACKED_XOR,
+    accepts: () => true,
+    encode: (ts, vs) => enc.encodePackedXor(ts, vs, vs.length),
+  },
+  {
     name: 'auto (smallest of all)',
     accepts: () => true,
     encode: (ts, vs) => enc.encode(ts, vs, vs.length),

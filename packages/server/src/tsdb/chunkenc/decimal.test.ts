@@ -66,13 +66,11 @@ describe('choosing an encoding at cut time', () => {
       const b = enc.encode(ts, vs, n)!;
       const x = enc.encodeXor(ts, vs, n)!;
       const d = enc.encodeDecimal(ts, vs, n);
+      const p = enc.encodePackedXor(ts, vs, n)!;
       const fits = decimalScale(vs, n, mant) >= 0;
       assert.equal(d !== null, fits, `series ${s}: decimal only when exact`);
-      assert.equal(
-        b.length,
-        Math.min(x.length, d?.length ?? Number.POSITIVE_INFINITY),
-        `series ${s}: smallest`,
-      );
+      const want = d !== null && d.length < x.length ? d.length : Math.min(x.length, p.length);
+      assert.equal(b.length, want, `series ${s}: smallest`);
       if (chunkEncoding(b) === Encoding.DECIMAL) decimal++;
       else xor++;
       const back = enc.recode(x)!;
@@ -81,11 +79,27 @@ describe('choosing an encoding at cut time', () => {
     assert.ok(decimal > 100 && xor > 100, `both encodings chosen (${decimal} decimal, ${xor} xor)`);
   });
 
-  it('falls back to XOR for a chunk with one stale marker among decimals', () => {
+  it('packs jittered timestamps of non-decimal values (packed XOR)', () => {
+    const r = rng(12);
+    const n = 120;
+    const ts = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 10_000 + Math.floor(r() * 8));
+    const vs = Float64Array.from(ts, () => r() * 1e3);
+    const x = enc.encodeXor(ts, vs, n)!;
+    const b = enc.encode(ts, vs, n)!;
+    assert.equal(chunkEncoding(b), Encoding.PACKED_XOR);
+    assert.ok(
+      b.length + n <= x.length,
+      `packed ${b.length} B vs XOR ${x.length} B: at least a byte a sample less`,
+    );
+    const regular = Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 10_000);
+    assert.ok(enc.encodePackedXor(regular, vs, n)!.length < enc.encodeXor(regular, vs, n)!.length);
+  });
+
+  it('falls back to XOR values for a chunk with one stale marker among decimals', () => {
     const ts = [1000, 2000, 3000];
     const vs = Float64Array.of(1.5, specialValues()[0]!, 2.5);
     const b = enc.encode(ts, vs, 3)!;
-    assert.equal(chunkEncoding(b), Encoding.XOR);
+    assert.notEqual(chunkEncoding(b), Encoding.DECIMAL);
     const it = new ChunkIterator(b);
     it.seek(2000);
     assert.equal(hexBits(it.v()), '7ff0000000000002');

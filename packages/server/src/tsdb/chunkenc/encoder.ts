@@ -8,6 +8,7 @@
 import { DecimalEncoder } from './decimal.js';
 import { ChunkHeader, Encoding, MAX_ABS_TIME, MAX_SAMPLES } from './header.js';
 import { ChunkIterator } from './iterator.js';
+import { PackedXorEncoder } from './packed_xor.js';
 import { XorAppender } from './xor.js';
 
 /** True when `ts[0..n)` are integers within ±2^51 in non-decreasing order, n <= MAX_SAMPLES. */
@@ -28,6 +29,7 @@ export function validTimestamps(ts: ArrayLike<number>, n: number): boolean {
  */
 export class ChunkEncoder {
   private readonly dec = new DecimalEncoder();
+  private readonly packed = new PackedXorEncoder();
   private readonly xor = new XorAppender(256);
   private readonly it = new ChunkIterator();
   private readonly h = new ChunkHeader();
@@ -36,20 +38,25 @@ export class ChunkEncoder {
 
   /**
    * The smallest encoding of `ts[0..n)`/`vs[0..n)`: decimal when every value is an exact short
-   * decimal and that is smaller, else XOR. Null (nothing thrown) when the timestamps are not
-   * valid chunk timestamps (see {@link validTimestamps}); the head never passes such.
+   * decimal and that is smaller than XOR, else the smaller of XOR and packed XOR. Null (nothing
+   * thrown) when the timestamps are not valid chunk timestamps (see {@link validTimestamps});
+   * the head never passes such.
    */
   encode(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
     if (!validTimestamps(ts, n)) return null;
-    const xor = this.encodeXorView(ts, vs, n);
-    const dec = this.dec.encode(ts, vs, n);
-    return dec !== null && dec.length < xor.length ? dec : xor.slice();
+    return this.smallest(ts, vs, n, this.encodeXorView(ts, vs, n));
   }
 
   /** Like {@link encode} but always XOR (for tests, benchmarks and readers that want it). */
   encodeXor(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
     if (!validTimestamps(ts, n)) return null;
     return this.encodeXorView(ts, vs, n).slice();
+  }
+
+  /** Packed XOR only (for tests and benchmarks); null when the timestamps are invalid. */
+  encodePackedXor(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number): Uint8Array | null {
+    if (!validTimestamps(ts, n)) return null;
+    return this.packed.encode(ts, vs, n);
   }
 
   /** Decimal only; null when a value does not fit or the timestamps are invalid. */
@@ -59,18 +66,17 @@ export class ChunkEncoder {
   }
 
   /**
-   * Re-encodes a finished chunk of any encoding (typically `XorAppender.bytes()` at cut time)
-   * into its smallest encoding. Returns a new Uint8Array (a copy of the input when that is
-   * already the smallest), or null when the input is corrupt.
+   * Re-encodes an XOR chunk (typically `XorAppender.bytes()` at cut time) into the smallest
+   * encoding, as {@link encode} chooses it. A chunk in a cut-time encoding (decimal, packed XOR)
+   * was chosen that way already and comes back as a copy. Returns a new Uint8Array, or null
+   * when the input is corrupt.
    */
   recode(bytes: Uint8Array): Uint8Array | null {
+    if (!this.h.parse(bytes)) return null;
+    if (this.h.enc !== Encoding.XOR) return bytes.slice();
     const n = this.load(bytes, 0);
     if (n < 0) return null;
-    const dec = this.h.enc === Encoding.DECIMAL ? null : this.dec.encode(this.ts, this.vs, n);
-    if (dec !== null && dec.length < bytes.length) return dec;
-    if (this.h.enc === Encoding.XOR) return bytes.slice();
-    const xor = this.encodeXorView(this.ts, this.vs, n);
-    return xor.length < bytes.length ? xor.slice() : bytes.slice();
+    return this.smallest(this.ts, this.vs, n, bytes);
   }
 
   /**
@@ -89,9 +95,19 @@ export class ChunkEncoder {
       n += k;
     }
     if (!validTimestamps(this.ts, n)) return null;
-    const xor = this.encodeXorView(this.ts, this.vs, n);
-    const dec = this.dec.encode(this.ts, this.vs, n);
-    return dec !== null && dec.length < xor.length ? dec : xor.slice();
+    return this.smallest(this.ts, this.vs, n, this.encodeXorView(this.ts, this.vs, n));
+  }
+
+  /**
+   * The smallest of `xor` (the samples' XOR chunk, a view or the caller's bytes) and the
+   * cut-time encodings; always a new array. Packed XOR is tried only when decimal does not win,
+   * since a chunk of short decimals is never smaller with XOR values.
+   */
+  private smallest(ts: ArrayLike<number>, vs: ArrayLike<number>, n: number, xor: Uint8Array): Uint8Array {
+    const dec = this.dec.encode(ts, vs, n);
+    if (dec !== null && dec.length < xor.length) return dec;
+    const packed = this.packed.encode(ts, vs, n);
+    return packed.length < xor.length ? packed : xor.slice();
   }
 
   /** Decodes `bytes` into ts/vs from index `at`; returns its sample count, or -1 when corrupt or too many. */

@@ -15,6 +15,8 @@ export const Encoding = {
   XOR: 1,
   /** Decimal values (integer mantissa × 10^-scale) and timestamps, both as packed integer sequences. */
   DECIMAL: 2,
+  /** Timestamps as in DECIMAL, values as in XOR: for values that are not short decimals. */
+  PACKED_XOR: 3,
 } as const;
 export type EncodingId = (typeof Encoding)[keyof typeof Encoding];
 
@@ -67,7 +69,7 @@ export class ChunkHeader {
     const len = b.length;
     if (len < 4) return false;
     this.enc = b[0]!;
-    if (this.enc !== Encoding.XOR && this.enc !== Encoding.DECIMAL) return false;
+    if (this.enc < Encoding.XOR || this.enc > Encoding.PACKED_XOR) return false;
     let off = 1;
     let u = 0;
     let mul = 1;

@@ -6,6 +6,7 @@
 import type { SampleIterator } from '../../storage/types.js';
 import { DecimalDecoder } from './decimal.js';
 import { ChunkHeader, Encoding } from './header.js';
+import { PackedXorDecoder } from './packed_xor.js';
 import { XorDecoder } from './xor.js';
 
 /** Iterates the samples of one chunk in time order; implements the storage `SampleIterator`. */
@@ -13,6 +14,7 @@ export class ChunkIterator implements SampleIterator {
   private readonly h = new ChunkHeader();
   private readonly xor = new XorDecoder();
   private readonly dec = new DecimalDecoder();
+  private readonly packed = new PackedXorDecoder();
   private enc = 0;
   private started = false;
   private done = true;
@@ -40,7 +42,8 @@ export class ChunkIterator implements SampleIterator {
       return this.fail(`cannot read chunk: malformed header or unknown encoding (id ${enc})`);
     }
     if (h.enc === Encoding.XOR) this.xor.reset(bytes, h.bodyStart, h.count, h.mint);
-    else this.dec.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
+    else if (h.enc === Encoding.DECIMAL) this.dec.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
+    else this.packed.reset(bytes, h.bodyStart, h.count, h.mint, h.maxt);
     this.enc = h.enc;
     return this;
   }
@@ -69,11 +72,16 @@ export class ChunkIterator implements SampleIterator {
       this.curT = this.xor.t;
       this.curV = this.xor.v;
       if (!ok && this.xor.corrupt) this.fail('cannot read chunk: corrupt XOR body');
-    } else {
+    } else if (this.enc === Encoding.DECIMAL) {
       ok = this.dec.next();
       this.curT = this.dec.t;
       this.curV = this.dec.v;
       if (!ok && this.dec.corrupt) this.fail('cannot read chunk: corrupt decimal body');
+    } else {
+      ok = this.packed.next();
+      this.curT = this.packed.t;
+      this.curV = this.packed.v;
+      if (!ok && this.packed.corrupt) this.fail('cannot read chunk: corrupt packed-XOR body');
     }
     if (!ok) this.done = true;
     return ok;
