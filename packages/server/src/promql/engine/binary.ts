@@ -18,7 +18,7 @@ import {
 import { binarySeriesWise } from './binary_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
-import type { EvalValue, Sample, Vector } from './types.js';
+import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 
 export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
   const lhs = ev.eval(e.lhs);
@@ -34,38 +34,62 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
   if (lhs.type === 'string' || rhs.type === 'string' || lhs.type === 'matrix' || rhs.type === 'matrix') {
     throw execError(`binary expression must contain only scalar and instant vector types`);
   }
+  if (lhs.type === 'vector' && rhs.type === 'scalar')
+    return { type: 'vector', series: vectorScalarSeries(e, lhs.series, rhs.values, false, ev.steps) };
+  if (lhs.type === 'scalar' && rhs.type === 'vector')
+    return { type: 'vector', series: vectorScalarSeries(e, rhs.series, lhs.values, true, ev.steps) };
   const sig = signer(e.matching);
   if (lhs.type === 'vector' && rhs.type === 'vector') {
     const fast = binarySeriesWise(e, lhs.series, rhs.series, sig);
     if (fast !== null) return { type: 'vector', series: fast };
   }
+  // Vector/vector operations that do not pair whole series: matched anew at every step.
   const series = ev.rangeEval([lhs, rhs], (args, _i, out) => {
-    const l = args[0]!;
-    const r = args[1]!;
-    if (typeof l === 'number') vectorScalar(e, r as Vector, l, true, out);
-    else if (typeof r === 'number') vectorScalar(e, l as Vector, r, false, out);
-    else vectorVector(e, l as Vector, r as Vector, sig, out);
+    vectorVector(e, args[0] as Vector, args[1] as Vector, sig, out);
   });
   return { type: 'vector', series };
 }
 
-function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean, out: Vector): void {
+/**
+ * Vector/scalar operations series by series: the scalar's value at a point's step is read from
+ * its per-step array, so no per-step vectors are built. A comparison keeps the vector element's
+ * value even when the scalar is on the left; `bool` turns the outcome into 0/1.
+ */
+function vectorScalarSeries(
+  e: BinaryExpr,
+  input: readonly EvalSeries[],
+  scalar: Float64Array,
+  swap: boolean,
+  steps: readonly number[],
+): EvalSeries[] {
   if (!ARITHMETIC.has(e.op) && !COMPARISON.has(e.op)) {
     throw execError(`set operator "${e.op}" not allowed in binary scalar expression`);
   }
   const cmp = COMPARISON.has(e.op);
-  for (const s of vec) {
-    const l = swap ? scalar : s.f;
-    const r = swap ? s.f : scalar;
-    let [v, keep] = elemOp(e.op, l, r);
-    // A comparison keeps the vector element's value even when the scalar is on the left.
-    if (cmp && swap) v = r;
-    if (e.returnBool) {
-      v = keep ? 1 : 0;
-      keep = true;
+  const start = steps[0] ?? 0;
+  const interval = steps.length > 1 ? steps[1]! - start : 1;
+  const out: EvalSeries[] = [];
+  for (const s of input) {
+    const ts: number[] = [];
+    const vs: number[] = [];
+    for (let k = 0; k < s.ts.length; k++) {
+      const t = s.ts[k]!;
+      const sv = scalar[(t - start) / interval]!;
+      const l = swap ? sv : s.vs[k]!;
+      const r = swap ? s.vs[k]! : sv;
+      let [v, keep] = elemOp(e.op, l, r);
+      if (cmp && swap) v = r;
+      if (e.returnBool) {
+        v = keep ? 1 : 0;
+        keep = true;
+      }
+      if (!keep) continue;
+      ts.push(t);
+      vs.push(v);
     }
-    if (keep) out.push({ metric: s.metric, f: v, t: s.t, dropName: s.dropName || !cmp || e.returnBool });
+    if (ts.length > 0) out.push({ metric: s.metric, dropName: s.dropName || !cmp || e.returnBool, ts, vs });
   }
+  return out;
 }
 
 function vectorVector(

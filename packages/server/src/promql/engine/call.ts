@@ -31,6 +31,18 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
       return { type: 'vector', series: evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
     case 'vector': {
       const inputs = call.args.map((a) => ev.eval(a));
+      const map = impl.map;
+      const only = inputs[0];
+      if (map !== undefined && inputs.length === 1 && only?.type === 'vector') {
+        // Element-wise: map each series' values in place of per-step vectors.
+        const series = only.series.map((s) => ({
+          metric: s.metric,
+          dropName: true,
+          ts: s.ts,
+          vs: s.vs.map(map),
+        }));
+        return { type: 'vector', series };
+      }
       const series = ev.rangeEval(inputs, (args, i, out) => {
         ctx.ts = ev.steps[i]!;
         impl.fn(args, ctx, out);

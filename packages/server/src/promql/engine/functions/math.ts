@@ -5,7 +5,7 @@ import type { FunctionDef } from './types.js';
 import { mapValues } from './types.js';
 
 function simple(name: string, f: (v: number) => number): FunctionDef {
-  return { name, dropsName: true, impl: { kind: 'vector', fn: mapValues(f) } };
+  return { name, dropsName: true, impl: { kind: 'vector', fn: mapValues(f), map: f } };
 }
 
 /** Go's math.Round half away from zero is not what `round()` does: it rounds half up. */

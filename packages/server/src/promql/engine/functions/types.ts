@@ -57,7 +57,8 @@ export type ScalarFn = (args: readonly StepArg[], ctx: FnContext) => number;
 export type FunctionImpl =
   /** `matrixArg` is the index of the range-vector argument; the other arguments are scalars. */
   | { readonly kind: 'range'; readonly matrixArg: number; readonly fn: RangeFn }
-  | { readonly kind: 'vector'; readonly fn: VectorFn }
+  /** `map`, when present, says the function is element-wise so it may run series by series. */
+  | { readonly kind: 'vector'; readonly fn: VectorFn; readonly map?: (v: number) => number }
   | { readonly kind: 'scalar'; readonly fn: ScalarFn };
 
 export interface FunctionDef {
