@@ -1,6 +1,6 @@
 /**
- * Chunk encodings of the embedded TSDB: Gorilla XOR and decimal, behind one header and one
- * iterator. FORMAT.md describes the bytes and, at its end, how the head uses this API.
+ * Chunk encodings of the embedded TSDB: Gorilla XOR, decimal and packed XOR, behind one header
+ * and one iterator. FORMAT.md describes the bytes and, at its end, how the head uses this API.
  */
 
 export { decimalScale, MAX_SCALE } from './decimal.js';
