@@ -11,7 +11,7 @@ import type { Evaluator } from './evaluator.js';
 import { FUNCTIONS } from './functions/index.js';
 import type { FnContext, FunctionDef, RangeFn, Window } from './functions/types.js';
 import { evalInfo } from './info.js';
-import type { EvalSeries, EvalValue } from './types.js';
+import type { EvalSeries, EvalValue, RangeSeries } from './types.js';
 
 export function evalCall(ev: Evaluator, call: Call): EvalValue {
   if (call.func === 'absent_over_time') return absentOverTime(ev, call);
@@ -83,7 +83,7 @@ function evalRangeFunction(
   call.args.forEach((a, i) => {
     if (i !== matrixArg) scalars.push(ev.evalScalar(a));
   });
-  const input = ev.rangeInput(rangeArg(call, matrixArg), call.func);
+  const input = ev.rangeInput(rangeArg(call, matrixArg), call.func, true);
   const mode = input.mode ?? null;
   if (mode !== null) checkModifier(mode, call.func);
   const lookback = ev.ctx.lookback;
@@ -102,13 +102,17 @@ function evalRangeFunction(
     mode,
     anchor: -1,
     after: -1,
+    count: 0,
+    memo: { resets: null as Float64Array | null },
   };
-  for (const s of input.series) {
+  const each = (s: RangeSeries, count: number): void => {
     const ts: number[] = [];
     const vs: number[] = [];
     w.metric = s.metric;
     w.ts = s.ts;
     w.vs = s.vs;
+    w.count = count;
+    w.memo.resets = null;
     let lo = 0;
     let hi = 0;
     for (let i = 0; i < ev.steps.length; i++) {
@@ -116,13 +120,13 @@ function evalRangeFunction(
       const end = input.ends[i]!;
       const start = end - input.range;
       // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
-      while (hi < s.ts.length && s.ts[hi]! <= end) hi++;
+      while (hi < count && s.ts[hi]! <= end) hi++;
       while (lo < hi && s.ts[lo]! <= start) lo++;
       w.anchor = -1;
       w.after = -1;
       if (mode !== null) {
         if (lo > 0 && s.ts[lo - 1]! > start - lookback) w.anchor = lo - 1;
-        if (mode === 'smoothed' && hi < s.ts.length && s.ts[hi]! < end + lookback) w.after = hi;
+        if (mode === 'smoothed' && hi < count && s.ts[hi]! < end + lookback) w.after = hi;
       }
       if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
       ev.ctx.checkSamples(hi - lo);
@@ -139,7 +143,9 @@ function evalRangeFunction(
       vs.push(v);
     }
     if (ts.length > 0) out.push({ metric: s.metric, dropName: def.dropsName || s.dropName, ts, vs });
-  }
+  };
+  if (input.stream !== undefined) input.stream(each);
+  else for (const s of input.series) each(s, s.ts.length);
   return out;
 }
 

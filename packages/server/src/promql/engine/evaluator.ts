@@ -20,7 +20,7 @@ import type { QueryContext } from './context.js';
 import { execError, PromQLError } from './errors.js';
 import type { StepArg } from './functions/types.js';
 import { selectInstant } from './instant_selector.js';
-import { effectiveTimes, loadSeries } from './selectors.js';
+import { effectiveTimes, loadSeries, streamSeries } from './selectors.js';
 import type { EvalSeries, EvalValue, RangeSeries, Vector } from './types.js';
 
 /** Series over a range argument (matrix selector or subquery) and each step's window end. */
@@ -31,6 +31,11 @@ export interface RangeInput {
   readonly range: number;
   /** The experimental `anchored`/`smoothed` modifier of a matrix selector, if any. */
   readonly mode?: 'anchored' | 'smoothed' | null;
+  /**
+   * With `streaming`, a matrix selector's series are not in `series` but passed one at a time,
+   * in reused buffers valid only during the call (`count` valid points).
+   */
+  readonly stream?: (fn: (s: RangeSeries, count: number) => void) => void;
 }
 
 export class Evaluator {
@@ -152,7 +157,7 @@ export class Evaluator {
   }
 
   /** Loads a range argument: a matrix selector's samples or a subquery's inner series. */
-  rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string): RangeInput {
+  rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string, streaming = false): RangeInput {
     if (expr.kind === 'MatrixSelector') {
       const sel = expr.vector;
       const ends = effectiveTimes(
@@ -178,6 +183,18 @@ export class Evaluator {
         range,
         ...(func ? { func } : {}),
       };
+      if (streaming) {
+        const stream = (fn: (s: RangeSeries, count: number) => void): void => {
+          const s: RangeSeries = { metric: [], dropName: false, ts: [], vs: [] };
+          streamSeries(q, sel, lo - range, hi, hints, (labels, ts, vs, n) => {
+            s.metric = labels;
+            s.ts = ts;
+            s.vs = vs;
+            fn(s, n);
+          });
+        };
+        return { series: [], ends, range, mode, stream };
+      }
       const loaded = loadSeries(q, sel, lo - range, hi, false, hints);
       const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
       return { series, ends, range, mode };

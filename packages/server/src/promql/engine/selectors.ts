@@ -53,6 +53,41 @@ function grow(): void {
   scratchV = v;
 }
 
+/**
+ * Calls `fn` for each series matching the selector with its non-stale samples in
+ * `(mint, maxt]`, read into shared buffers that are only valid during the call (`n` points).
+ */
+export function streamSeries(
+  querier: Querier,
+  sel: VectorSelector,
+  mint: number,
+  maxt: number,
+  hints: SelectHints,
+  fn: (labels: Labels, ts: Float64Array, vs: Float64Array, n: number) => void,
+): void {
+  const set = querier.select(sel.matchers, hints);
+  let it: SampleIterator | undefined;
+  while (set.next()) {
+    const s = set.at();
+    it = s.iterator(it);
+    let n = 0;
+    for (let ok = it.seek(mint + 1); ok; ok = it.next()) {
+      const t = it.t();
+      if (t > maxt) break;
+      const v = it.v();
+      if (Number.isNaN(v) && isStaleNaN(v)) continue;
+      if (n === scratchT.length) grow();
+      scratchT[n] = t;
+      scratchV[n++] = v;
+    }
+    const err = it.err();
+    if (err !== null) throw err;
+    fn(s.labels, scratchT, scratchV, n);
+  }
+  const err = set.err();
+  if (err !== null) throw err;
+}
+
 export function loadSeries(
   querier: Querier,
   sel: VectorSelector,

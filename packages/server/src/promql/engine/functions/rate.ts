@@ -27,7 +27,7 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
   if (isCounter) {
     // A reset adds the value before it. The first sample is compared with 0 as upstream does,
     // which only matters for a negative first value (then it adds nothing).
-    const corr = resetCorrections(w.vs);
+    const corr = resetCorrections(w);
     result += corr[w.hi - 1]! - corr[w.lo]!;
   }
   const firstT = w.ts[w.lo]!;
@@ -49,23 +49,20 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
   return result * factor;
 }
 
-const prefixCache = new WeakMap<ArrayLike<number>, Float64Array>();
-
 /**
- * Prefix sums of counter-reset corrections of a series (`corr[i]` = sum of `vs[j-1]` over resets
- * `vs[j] < vs[j-1]`, j <= i), computed once per series so each window costs O(1) instead of
- * O(window).
+ * Prefix sums of counter-reset corrections of the window's series (`corr[i]` = sum of `vs[j-1]`
+ * over resets `vs[j] < vs[j-1]`, j <= i), computed once per series so each window costs O(1)
+ * instead of O(window).
  */
-function resetCorrections(vs: ArrayLike<number>): Float64Array {
-  let corr = prefixCache.get(vs);
-  if (corr !== undefined && corr.length === vs.length) return corr;
-  corr = new Float64Array(vs.length);
+function resetCorrections(w: Window): Float64Array {
+  if (w.memo.resets !== null) return w.memo.resets;
+  const corr = new Float64Array(w.count);
   let acc = 0;
-  for (let i = 1; i < vs.length; i++) {
-    if (vs[i]! < vs[i - 1]!) acc += vs[i - 1]!;
+  for (let i = 1; i < w.count; i++) {
+    if (w.vs[i]! < w.vs[i - 1]!) acc += w.vs[i - 1]!;
     corr[i] = acc;
   }
-  prefixCache.set(vs, corr);
+  w.memo.resets = corr;
   return corr;
 }
 

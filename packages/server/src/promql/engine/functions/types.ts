@@ -28,6 +28,10 @@ export interface Window {
   readonly anchor: number;
   /** With `smoothed`: index of the first sample after `end` (within a lookback), or -1. */
   readonly after: number;
+  /** Number of valid points in `ts`/`vs` (the arrays may be longer, reused read buffers). */
+  readonly count: number;
+  /** Per-series memo shared by the steps of one series (reset for each series). */
+  readonly memo: { resets: Float64Array | null };
 }
 
 /** What a function sees besides its arguments. */
