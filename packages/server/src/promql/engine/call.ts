@@ -37,7 +37,7 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
         // Element-wise: map each series' values in place of per-step vectors.
         const series = only.series.map((s) => ({
           metric: s.metric,
-          dropName: true,
+          dropName: def.dropsName || s.dropName,
           ts: s.ts,
           vs: s.vs.map(map),
         }));
