@@ -107,6 +107,9 @@ export class SeriesMap<S extends SeriesBase> {
     let key = '';
     for (const name of this.names) {
       const v = l[name];
+      // Validated before the lookup: an object whose String() happens to name an existing
+      // series must not reach it, nor be remembered as a tree key.
+      if (v !== undefined && !this.validValue(name, v)) return undefined;
       if (v !== undefined) key += v;
       key += '\u0000';
     }
@@ -164,24 +167,7 @@ export class SeriesMap<S extends SeriesBase> {
       for (const name of this.cfg.labelNames) {
         const v = labels[name];
         if (v === undefined) continue;
-        if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string') {
-          this.cfg.diag.drop(
-            'invalid_label',
-            this.cfg.metric,
-            `label ${name} must be a string or a finite number`,
-          );
-          return undefined;
-        }
         const s = String(v);
-        if (s.length > MAX_LABEL_VALUE_LENGTH) {
-          // The server would refuse every batch carrying it (400); drop it here, once.
-          this.cfg.diag.drop(
-            'invalid_label',
-            this.cfg.metric,
-            `label ${name} is longer than ${MAX_LABEL_VALUE_LENGTH} characters`,
-          );
-          return undefined;
-        }
         if (s !== '') full[name] = s;
       }
     }
@@ -189,6 +175,27 @@ export class SeriesMap<S extends SeriesBase> {
     const series = this.cfg.make(full);
     this.map.set(key, series);
     return series;
+  }
+
+  private validValue(name: string, v: unknown): boolean {
+    if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string') {
+      this.cfg.diag.drop(
+        'invalid_label',
+        this.cfg.metric,
+        `label ${name} must be a string or a finite number`,
+      );
+      return false;
+    }
+    if (typeof v === 'string' && v.length > MAX_LABEL_VALUE_LENGTH) {
+      // The server would refuse every batch carrying it (400); drop it here, once.
+      this.cfg.diag.drop(
+        'invalid_label',
+        this.cfg.metric,
+        `label ${name} is longer than ${MAX_LABEL_VALUE_LENGTH} characters`,
+      );
+      return false;
+    }
+    return true;
   }
 
   private overflowSeries(): S {

@@ -101,6 +101,15 @@ describe('counter', () => {
     assert.equal(obs.stats().dropped.unknown_label, 1);
   });
 
+  it('does not let an object whose text names an existing series reach it', async () => {
+    const obs = client();
+    const c = obs.counter({ name: 'obj_total', labelNames: ['a'] });
+    c.inc({ a: '[object Object]' });
+    for (let i = 0; i < 3; i++) c.inc({ a: {} as unknown as string });
+    assert.equal(find(await obs.collect(), 'obj_total')[0]?.value, 1);
+    assert.equal(obs.stats().dropped.invalid_label, 3);
+  });
+
   it('never throws from a record call, whatever the labels object does', () => {
     const obs = client();
     const c = obs.counter({ name: 'weird_total', labelNames: ['a'] });
