@@ -6,6 +6,8 @@
  * - bytes_per_sample: whole data directory / samples, after persistence and close;
  * - rss_bytes_per_series, heap_bytes_per_series: memory growth after the workload, persisted,
  *   in a fresh process per run (heap: live JS objects plus typed-array backing stores, after a GC);
+ *   rss_marginal_bytes_per_series: RSS slope between the workload with N and 2N series;
+ * - persist_ms: one persistence of the whole workload (the event loop waits for it);
  * - restart_ms: DB.open with the whole workload only in the write-ahead log;
  * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample.
  *
@@ -112,8 +114,8 @@ async function memoryChild(): Promise<void> {
   }
   const m = process.memoryUsage();
   // Live JS objects plus typed-array backing stores (open chunks live in the latter).
-  const heap = (m.heapUsed + m.arrayBuffers - m0.heapUsed - m0.arrayBuffers) / S;
-  console.log(JSON.stringify({ rss: (m.rss - m0.rss) / S, heap }));
+  const heap = m.heapUsed + m.arrayBuffers - m0.heapUsed - m0.arrayBuffers;
+  console.log(JSON.stringify({ rss: m.rss - m0.rss, heap }));
   await db.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -122,11 +124,33 @@ if (args.memory) {
   process.exit(0);
 }
 
+/** Runs the memory measurement for `series` series in a fresh process; totals in bytes. */
+function measureMemory(series: number): { rss: number; heap: number } {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      fileURLToPath(import.meta.url),
+      '--memory',
+      '--series',
+      String(series),
+      '--samples',
+      String(w.samplesPerSeries),
+    ],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as { rss: number; heap: number };
+}
+
 const appendRates: number[] = [];
 const bytesPerSample: number[] = [];
 const rssPer: number[] = [];
+const rssMarginal: number[] = [];
 const heapPer: number[] = [];
 const restartMs: number[] = [];
+const persistMs: number[] = [];
 const sel1: number[] = [];
 const sel1000: number[] = [];
 let sel1Samples = 0;
@@ -137,30 +161,18 @@ const regex = [newMatcher('=~', '__name__', 'http_requests_total|nomatch')];
 
 for (let run = 0; run < RUNS; run++) {
   // Append, persist, measure memory and size; then select over persisted data.
-  const mem = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--expose-gc',
-        fileURLToPath(import.meta.url),
-        '--memory',
-        '--series',
-        String(S),
-        '--samples',
-        String(w.samplesPerSeries),
-      ],
-      { encoding: 'utf8' },
-    ),
-  ) as { rss: number; heap: number };
-  rssPer.push(mem.rss);
-  heapPer.push(mem.heap);
+  const mem = measureMemory(S);
+  const mem2 = measureMemory(2 * S);
+  rssPer.push(mem.rss / S);
+  heapPer.push(mem.heap / S);
+  // The slope between S and 2S series: what one more series costs, without the fixed costs
+  // (SQLite, V8's reserved heap, code) that the per-series figure above spreads over S.
+  rssMarginal.push((mem2.rss - mem.rss) / S);
   // Append, persist; select over persisted data; size on disk after close.
   let dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
   let db = await DB.open({ dir, persistIntervalMs: 0 });
   appendRates.push(await appendAll(db));
-  db.persist();
+  persistMs.push(db.persist().ms);
   const s1 = timeSelect(db, maxt - 3_600_000, maxt, one, 50);
   const s2 = timeSelect(db, w.startMs, maxt, regex, 5);
   sel1.push(s1.ms);
@@ -188,7 +200,9 @@ const runs = (xs: number[], d = 0) => ({ runs: xs.map((x) => round(x, d)) });
 line('append_samples_per_s', round(median(appendRates)), { target: 1_000_000, ...runs(appendRates) });
 line('bytes_per_sample', round(median(bytesPerSample), 3), { target: 1.5, ...runs(bytesPerSample, 3) });
 line('rss_bytes_per_series', round(median(rssPer)), { target: 2048, ...runs(rssPer) });
+line('rss_marginal_bytes_per_series', round(median(rssMarginal)), { target: 2048, ...runs(rssMarginal) });
 line('heap_bytes_per_series', round(median(heapPer)), { ...runs(heapPer) });
+line('persist_ms', round(median(persistMs)), { samples: total, ...runs(persistMs) });
 line('restart_ms', round(median(restartMs)), { target: 5000, samplesInWal: total, ...runs(restartMs) });
 line('select_one_series_1h_ms', round(median(sel1), 3), { samples: sel1Samples, ...runs(sel1, 3) });
 line('select_1000_series_regex_ms', round(median(sel1000), 2), {

@@ -5,13 +5,14 @@
  * `head.ts` (state and lookups), `head_append.ts` (batches), `head_read.ts` (queries).
  */
 
-import { type Labels, labelsKey, metricName } from '../../model/labels.js';
+import { type Labels, metricName } from '../../model/labels.js';
 import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
 import type { Appendable, Appender, Querier, Queryable, RejectReason } from '../../storage/types.js';
 import { HeadAppender } from './head_append.js';
 import { HeadQuerier } from './head_read.js';
 import { Postings } from './postings.js';
 import { MemSeries } from './series.js';
+import { SeriesMap } from './series_map.js';
 
 /** Counters the head keeps about itself (exported as `tinyobs_tsdb_*` self-metrics). */
 export interface HeadStats {
@@ -59,7 +60,7 @@ export type SampleVerdict = 'in_order' | 'out_of_order_ok' | 'same_duplicate' | 
 export class Head implements Appendable, Queryable {
   /** Series by ref; refs are dense from 1, so index 0 stays empty. */
   private readonly byRef: (MemSeries | undefined)[] = [undefined];
-  private readonly byKey = new Map<string, MemSeries>();
+  private readonly byLabels = new SeriesMap();
   private readonly seriesPerMetric = new Map<string, number>();
   readonly postings = new Postings();
   readonly meta = new Map<string, MetricMetadata>();
@@ -95,7 +96,7 @@ export class Head implements Appendable, Queryable {
 
   /** The series with exactly these labels, or undefined. */
   lookup(labels: Labels): MemSeries | undefined {
-    return this.byKey.get(labelsKey(labels));
+    return this.byLabels.get(labels);
   }
 
   seriesByRef(ref: number): MemSeries | undefined {
@@ -109,7 +110,7 @@ export class Head implements Appendable, Queryable {
 
   /** Returns the series for the labels, creating and indexing it when new. */
   getOrCreate(labels: Labels): MemSeries {
-    return this.byKey.get(labelsKey(labels)) ?? this.add(this.byRef.length, labels);
+    return this.byLabels.get(labels) ?? this.add(this.byRef.length, labels);
   }
 
   /** Re-creates a series under the ref it had before a restart (from the log or the catalog). */
@@ -166,7 +167,7 @@ export class Head implements Appendable, Queryable {
     const s = new MemSeries(ref, labels);
     while (this.byRef.length <= ref) this.byRef.push(undefined);
     this.byRef[ref] = s;
-    this.byKey.set(labelsKey(labels), s);
+    this.byLabels.add(s);
     this.postings.add(ref, labels);
     const name = metricName(labels);
     this.seriesPerMetric.set(name, (this.seriesPerMetric.get(name) ?? 0) + 1);

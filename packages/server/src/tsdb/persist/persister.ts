@@ -3,8 +3,7 @@
  * chunk store, snapshots the open chunks, and truncates the write-ahead log, in this order:
  *
  * 1. the log moves to a new segment `n`: every sample committed so far is in segments below `n`;
- * 2. one store transaction writes the cut chunks (re-encoded in their smallest encoding, grouped
- *    into one row per series), the series not yet in the catalog, the open chunks and
+ * 2. one store transaction writes the cut chunks (grouped into one row per series), the series not yet in the catalog, the open chunks and
  *    out-of-order samples of every series, metadata, and `wal_start = n`;
  * 3. the segments below `n` are deleted and the persisted chunks dropped from memory.
  *
@@ -94,7 +93,7 @@ export class Persister {
     return { rows: rows.length, chunks, samples, ms: performance.now() - start };
   }
 
-  /** Re-encodes a series' cut chunks and groups them into rows of at most ROW_MAX_SPAN_MS. */
+  /** Groups a series' cut chunks into rows of at most ROW_MAX_SPAN_MS. */
   private rowsOf(ref: number, closed: readonly MemChunk[], out: ChunkRow[]): void {
     const sorted = [...closed].sort((a, b) => a.mint - b.mint);
     let group: Uint8Array[] = [];
@@ -108,7 +107,7 @@ export class Persister {
     };
     for (const c of sorted) {
       if (group.length > 0 && Math.max(maxt, c.maxt) - mint > ROW_MAX_SPAN_MS.raw) flush();
-      const bytes = this.enc.recode(c.bytes) ?? c.bytes;
+      const bytes = c.bytes; // already in its smallest encoding (cut time)
       if (group.length === 0) {
         mint = c.mint;
         maxt = c.maxt;
