@@ -67,6 +67,22 @@ describe('retention and the size budget', () => {
     await db.close();
   });
 
+  it('does not let a sample stamped in the future expire older data', async () => {
+    const db = await open({ retentionRawMs: 3 * DAY });
+    const start = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
+    await fill(db, start, start + 2 * DAY);
+    const app = db.appender();
+    app.append(0, labelsFromRecord({ __name__: 'g', i: 'future' }), Date.now() + 365 * DAY, 1);
+    await app.commit();
+    await db.maintain();
+    assert.equal(
+      minTime(dump(db, start, start + 3 * DAY)),
+      start,
+      'retention counts from the wall clock at most',
+    );
+    await db.close();
+  });
+
   it('deletes the oldest data first when the budget is reached, keeps ingesting, and leaves kept data unchanged', async () => {
     const db = await open({ maxStorageBytes: 180_000 });
     await fill(db, 0, 2 * DAY);

@@ -2,7 +2,7 @@
  * Retention per tier and the total size budget. Both delete the oldest data first and only ever
  * persisted data: what is still in the head and the log stays until it is persisted.
  *
- * Time here is data time (the newest sample in the database), not the wall clock, as in
+ * Time here is data time (the newest sample in the database, capped at the wall clock), as in
  * Prometheus: a database restored from a backup or fed with old timestamps is not emptied at
  * start.
  */
@@ -21,7 +21,8 @@ const HOUR = 3_600_000;
 
 /** Applies retention; returns the time before which raw data is gone (-Infinity: none yet). */
 export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): number {
-  const now = head.maxTime;
+  // Not later than the wall clock: one sample stamped years ahead must not expire everything.
+  const now = Math.min(head.maxTime, Date.now());
   if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
   let rawCut = now - o.retentionRawMs;
   if (o.downsample) {
