@@ -27,6 +27,8 @@ export interface CommitResult {
   readonly appended: number;
   /** Samples refused, by reason. */
   readonly rejected: Readonly<Partial<Record<RejectReason, number>>>;
+  /** With `too_many_series`: the metric names whose new series were refused (for a 429 message). */
+  readonly limitedMetrics?: readonly string[];
 }
 
 /** Something that hands out appenders: the database, or a forwarder in front of it. */

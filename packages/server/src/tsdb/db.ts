@@ -89,6 +89,8 @@ export class DB implements Appendable, Queryable {
     const ref: { db: DB | null } = { db: null };
     const head = new Head({
       oooWindowMs: o.oooWindowMs,
+      maxSeries: o.maxSeries,
+      maxSeriesPerMetric: o.maxSeriesPerMetric,
       log: {
         write: (payloads) => ref.db!.logWrite(payloads),
         durable: () => ref.db!.wal.durable(),

@@ -71,6 +71,7 @@ export interface DBStats {
     readonly outOfOrder: number;
     readonly tooOld: number;
     readonly duplicateTimestamp: number;
+    readonly tooManySeries: number;
   };
 }
 
@@ -151,6 +152,7 @@ export function collectStats(db: DB): DBStats {
       outOfOrder: st.outOfOrderRejected,
       tooOld: st.tooOldRejected,
       duplicateTimestamp: st.duplicatesRejected,
+      tooManySeries: st.seriesLimitRejected,
     },
   };
 }

@@ -50,6 +50,13 @@ export interface DBOptions {
    * `StorageError('storage_full')` only when nothing more can be freed.
    */
   readonly maxStorageBytes?: number;
+  /**
+   * Most series in the database (default 1 000 000; 0: no limit). Samples of new series beyond it
+   * are rejected `too_many_series` and their metric names reported in the commit result.
+   */
+  readonly maxSeries?: number;
+  /** Most series of one metric name (default 100 000; 0: no limit); same rejection. */
+  readonly maxSeriesPerMetric?: number;
   /** Build the 5m and 1h tiers in the background (default true). */
   readonly downsample?: boolean;
   /** Receives warnings (a cut log tail, a failed background run, …); default `console.warn`. */
@@ -69,6 +76,8 @@ export const DB_DEFAULTS: Omit<ResolvedOptions, 'dir'> = {
   retention5mMs: 90 * DAY,
   retention1hMs: 365 * DAY,
   maxStorageBytes: 1 << 30,
+  maxSeries: 1_000_000,
+  maxSeriesPerMetric: 100_000,
   downsample: true,
   warn: (m) => console.warn(m),
 };

@@ -164,6 +164,19 @@ describe('head', () => {
     assert.equal(it.seek(2e9), false);
   });
 
+  it('refuses new series beyond the series limits and names the metrics', async () => {
+    const head = new Head({ maxSeries: 3, maxSeriesPerMetric: 2 });
+    const app = head.appender();
+    app.append(0, L({ __name__: 'a', i: '1' }), 1, 1);
+    app.append(0, L({ __name__: 'a', i: '2' }), 1, 1);
+    assert.equal(app.append(0, L({ __name__: 'a', i: '3' }), 1, 1), 0); // third of metric a
+    app.append(0, L({ __name__: 'b', i: '1' }), 1, 1);
+    app.append(0, L({ __name__: 'c', i: '1' }), 1, 1); // fourth in total
+    app.append(0, L({ __name__: 'a', i: '1' }), 2, 2); // existing series: fine
+    const res = await app.commit();
+    assert.deepEqual(res, { appended: 4, rejected: { too_many_series: 2 }, limitedMetrics: ['a', 'c'] });
+  });
+
   it('makes nothing visible before commit and nothing after rollback', async () => {
     const head = new Head();
     const app = head.appender();

@@ -22,6 +22,7 @@ export interface HeadStats {
   outOfOrderRejected: number;
   tooOldRejected: number;
   duplicatesRejected: number;
+  seriesLimitRejected: number;
 }
 
 /** Read access to the persisted chunks of a series, for queries that span memory and disk. */
@@ -41,6 +42,10 @@ export interface HeadLog {
 export interface HeadOptions {
   /** How far behind its series' newest sample a sample may be and still be stored (ms). */
   readonly oooWindowMs?: number;
+  /** Most series in total; new ones beyond are rejected `too_many_series` (0: no limit). */
+  readonly maxSeries?: number;
+  /** Most series of one metric name; new ones beyond are rejected `too_many_series` (0: no limit). */
+  readonly maxSeriesPerMetric?: number;
   readonly log?: HeadLog;
 }
 
@@ -71,8 +76,11 @@ export class Head implements Appendable, Queryable {
     outOfOrderRejected: 0,
     tooOldRejected: 0,
     duplicatesRejected: 0,
+    seriesLimitRejected: 0,
   };
   readonly oooWindowMs: number;
+  readonly maxSeries: number;
+  readonly maxSeriesPerMetric: number;
   readonly log: HeadLog | null;
   /** Newest timestamp stored in any series. */
   maxTime = Number.NEGATIVE_INFINITY;
@@ -83,6 +91,8 @@ export class Head implements Appendable, Queryable {
 
   constructor(options: HeadOptions = {}) {
     this.oooWindowMs = options.oooWindowMs ?? DEFAULT_OOO_WINDOW_MS;
+    this.maxSeries = options.maxSeries ?? 0;
+    this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 0;
     this.log = options.log ?? null;
   }
 
@@ -108,9 +118,18 @@ export class Head implements Appendable, Queryable {
     for (const s of this.byRef) if (s !== undefined) yield s;
   }
 
-  /** Returns the series for the labels, creating and indexing it when new. */
-  getOrCreate(labels: Labels): MemSeries {
-    return this.byLabels.get(labels) ?? this.add(this.byRef.length, labels);
+  /**
+   * Returns the series for the labels, creating and indexing it when new; undefined when a new
+   * series would exceed a series limit.
+   */
+  getOrCreate(labels: Labels): MemSeries | undefined {
+    const s = this.byLabels.get(labels);
+    if (s !== undefined) return s;
+    if (this.maxSeries > 0 && this.stats.series >= this.maxSeries) return undefined;
+    if (this.maxSeriesPerMetric > 0 && this.seriesCount(metricName(labels)) >= this.maxSeriesPerMetric) {
+      return undefined;
+    }
+    return this.add(this.byRef.length, labels);
   }
 
   /** Re-creates a series under the ref it had before a restart (from the log or the catalog). */

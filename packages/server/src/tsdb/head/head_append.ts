@@ -6,7 +6,7 @@
  * batch is all-or-nothing for queries and for durability, and a failed log write stores nothing.
  */
 
-import type { Labels } from '../../model/labels.js';
+import { type Labels, metricName } from '../../model/labels.js';
 import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
 import type { Appender, CommitResult, RejectReason, SeriesRef } from '../../storage/types.js';
 import { ByteWriter } from '../record/buffer.js';
@@ -27,11 +27,19 @@ export class HeadAppender implements Appender {
    */
   private vs = new Float64Array(64);
   private readonly pendingMeta = new Map<string, MetricMetadata>();
+  /** Samples of new series refused by a series limit, and their metric names. */
+  private limitedSamples = 0;
+  private readonly limited = new Set<string>();
 
   constructor(private readonly head: Head) {}
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
     const s = (ref !== 0 ? this.head.seriesByRef(ref) : undefined) ?? this.head.getOrCreate(labels);
+    if (s === undefined) {
+      this.limited.add(metricName(labels));
+      this.limitedSamples++;
+      return 0;
+    }
     if (this.n === this.refs.length) this.grow();
     this.refs[this.n] = s.ref;
     this.ts[this.n] = t;
@@ -47,6 +55,8 @@ export class HeadAppender implements Appender {
   async commit(): Promise<CommitResult> {
     const head = this.head;
     const rejected: Partial<Record<RejectReason, number>> = {};
+    if (this.limitedSamples > 0) rejected.too_many_series = this.limitedSamples;
+    const limitedMetrics = [...this.limited];
     // Pass 1: judge every sample; accepted ones are compacted to the front of the buffers.
     const minValid = head.minValidTime();
     // Each series remembers its newest accepted sample of this batch (no Map per commit).
@@ -99,14 +109,18 @@ export class HeadAppender implements Appender {
     stats.outOfOrderRejected += rejected.out_of_order ?? 0;
     stats.tooOldRejected += rejected.too_old ?? 0;
     stats.duplicatesRejected += rejected.duplicate_timestamp ?? 0;
+    stats.seriesLimitRejected += rejected.too_many_series ?? 0;
     this.rollback();
     if (head.log !== null && kept > 0) await head.log.durable();
-    return { appended: kept + sameDuplicates, rejected };
+    const result: CommitResult = { appended: kept + sameDuplicates, rejected };
+    return limitedMetrics.length > 0 ? { ...result, limitedMetrics } : result;
   }
 
   rollback(): void {
     this.n = 0;
     this.pendingMeta.clear();
+    this.limitedSamples = 0;
+    this.limited.clear();
   }
 
   /** The log records of the first `kept` buffered samples: new series, samples, metadata. */
