@@ -106,8 +106,10 @@ function evalRangeFunction(
     memo: { resets: null as Float64Array | null },
   };
   const each = (s: RangeSeries, count: number): void => {
-    const ts: number[] = [];
-    const vs: number[] = [];
+    // At most one point per step: size the arrays once and trim them at the end.
+    const ts: number[] = new Array<number>(ev.steps.length);
+    const vs: number[] = new Array<number>(ev.steps.length);
+    let k = 0;
     w.metric = s.metric;
     w.ts = s.ts;
     w.vs = s.vs;
@@ -139,10 +141,12 @@ function evalRangeFunction(
       for (let p = 0; p < scalars.length; p++) params[p] = scalars[p]![i]!;
       const v = fn(w as Window, params, ctx);
       if (v === undefined) continue;
-      ts.push(ev.steps[i]!);
-      vs.push(v);
+      ts[k] = ev.steps[i]!;
+      vs[k++] = v;
     }
-    if (ts.length > 0) out.push({ metric: s.metric, dropName: def.dropsName || s.dropName, ts, vs });
+    ts.length = k;
+    vs.length = k;
+    if (k > 0) out.push({ metric: s.metric, dropName: def.dropsName || s.dropName, ts, vs });
   };
   if (input.stream !== undefined) input.stream(each);
   else for (const s of input.series) each(s, s.ts.length);

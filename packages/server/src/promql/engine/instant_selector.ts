@@ -32,8 +32,10 @@ export function selectInstant(
   while (set.next()) {
     const s = set.at();
     it = s.iterator(it);
-    const ts: number[] = [];
-    const vs: number[] = [];
+    // At most one point per step: size the arrays once and trim them at the end.
+    const ts: number[] = new Array<number>(ends.length);
+    const vs: number[] = new Array<number>(ends.length);
+    let k = 0;
     // The newest sample at or before the current step time, and the next one read ahead.
     let curT = Number.NEGATIVE_INFINITY;
     let curV = 0;
@@ -52,14 +54,16 @@ export function selectInstant(
         if (pending) pendT = it.t();
       }
       if (curT <= te - lookback || curStale) continue;
-      ts.push(steps[i]!);
-      vs.push(sampleTimes ? curT / 1000 : curV);
+      ts[k] = steps[i]!;
+      vs[k++] = sampleTimes ? curT / 1000 : curV;
     }
+    ts.length = k;
+    vs.length = k;
     const err = it.err();
     if (err !== null) throw err;
-    total += ts.length;
+    total += k;
     onSeries(total);
-    if (ts.length > 0) out.push({ metric: s.labels, dropName: sampleTimes, ts, vs });
+    if (k > 0) out.push({ metric: s.labels, dropName: sampleTimes, ts, vs });
   }
   const err = set.err();
   if (err !== null) throw err;
