@@ -4,13 +4,13 @@
  * Prometheus' engine.go `aggregation`/`aggregationK`/`aggregationCountValues`.
  */
 
-import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise } from './aggregate_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
-import { kahanSumInc } from './functions/types.js';
+import { groupingLabels } from './grouping.js';
 import { formatFloat, quantile } from './quantile.js';
 import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 
@@ -19,11 +19,8 @@ interface Group {
   samples: Sample[];
 }
 
-/** The label set a sample is grouped under (and the output labels of value aggregations). */
 function groupLabels(s: Sample, e: AggregateExpr, names: ReadonlySet<string>): Labels {
-  if (e.without) return s.metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
-  // A name only marked for removal is already gone as far as grouping is concerned.
-  return s.metric.filter((l) => names.has(l.name) && !(s.dropName && l.name === METRIC_NAME));
+  return groupingLabels(s.metric, s.dropName, e, names);
 }
 
 /** Group labels and key per input label set; series keep their label array across steps. */
@@ -117,9 +114,18 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
         for (const c of counts.values()) out.push({ metric: c.metric, f: c.n, t: 0, dropName: false });
         return;
       }
+      case 'quantile':
+        for (const g of groups) {
+          const q = quantile(
+            param as number,
+            Float64Array.from(g.samples, (x) => x.f),
+          );
+          out.push({ metric: g.metric, f: q, t: 0, dropName: false });
+        }
+        return;
       default:
-        for (const g of groups)
-          out.push({ metric: g.metric, f: reduce(e.op, g.samples, param as number), t: 0, dropName: false });
+        // sum, avg, count, min, max, group, stddev and stdvar were folded series-wise above.
+        throw execError(`unexpected aggregation ${e.op}`);
     }
   });
   return { type: 'vector', series };
@@ -129,80 +135,6 @@ function withLabel(ls: Labels, name: string, value: string): Labels {
   const out: Label[] = ls.filter((l) => l.name !== name);
   out.push({ name, value });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function reduce(op: AggregateExpr['op'], samples: readonly Sample[], param: number): number {
-  const n = samples.length;
-  switch (op) {
-    case 'sum': {
-      let sum = 0;
-      let c = 0;
-      for (const s of samples) [sum, c] = kahanSumInc(s.f, sum, c);
-      return sum + c;
-    }
-    case 'avg': {
-      // Kahan sum while it stays finite, then an incremental mean (engine.go, AVG).
-      let sum = 0;
-      let c = 0;
-      let mean = 0;
-      let incremental = false;
-      let count = 0;
-      for (const s of samples) {
-        count++;
-        if (!incremental) {
-          const [ns, nc] = kahanSumInc(s.f, sum, c);
-          if (Number.isFinite(ns) || Number.isNaN(ns)) {
-            sum = ns;
-            c = nc;
-            continue;
-          }
-          incremental = true;
-          mean = sum / (count - 1);
-          c /= count - 1;
-        }
-        const q = (count - 1) / count;
-        [mean, c] = kahanSumInc(s.f / count, q * mean, q * c);
-      }
-      return incremental ? mean + c : sum / count + c / count;
-    }
-    case 'count':
-      return n;
-    case 'group':
-      return 1;
-    case 'min': {
-      let m = samples[0]!.f;
-      for (const s of samples) if (s.f < m || Number.isNaN(m)) m = s.f;
-      return m;
-    }
-    case 'max': {
-      let m = samples[0]!.f;
-      for (const s of samples) if (s.f > m || Number.isNaN(m)) m = s.f;
-      return m;
-    }
-    case 'stddev':
-    case 'stdvar': {
-      let count = 0;
-      let mean = 0;
-      let cMean = 0;
-      let aux = 0;
-      let cAux = 0;
-      for (const s of samples) {
-        count++;
-        const delta = s.f - (mean + cMean);
-        [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
-        [aux, cAux] = kahanSumInc(delta * (s.f - (mean + cMean)), aux, cAux);
-      }
-      const variance = (aux + cAux) / count;
-      return op === 'stddev' ? Math.sqrt(variance) : variance;
-    }
-    case 'quantile':
-      return quantile(
-        param,
-        Float64Array.from(samples, (s) => s.f),
-      );
-    default:
-      throw execError(`unknown aggregation ${op}`);
-  }
 }
 
 /** Orders for topk (largest first) and bottomk (smallest first); NaN always loses. */

@@ -5,10 +5,11 @@
  * first, NaN last, ties in input order.
  */
 
-import { labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import type { QueryContext } from './context.js';
 import { execError } from './errors.js';
+import { groupingLabels } from './grouping.js';
 import { formatFloat } from './quantile.js';
 import type { EvalSeries } from './types.js';
 
@@ -23,9 +24,7 @@ export function topkSeriesWise(
   const groupIds = new Map<string, number>();
   const groupOf = new Int32Array(input.length);
   input.forEach((s, k) => {
-    const metric = e.without
-      ? s.metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name))
-      : s.metric.filter((l) => names.has(l.name) && !(s.dropName && l.name === METRIC_NAME));
+    const metric = groupingLabels(s.metric, s.dropName, e, names);
     const key = labelsKey(metric);
     let g = groupIds.get(key);
     if (g === undefined) {

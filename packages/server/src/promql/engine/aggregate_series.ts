@@ -5,9 +5,10 @@
  * the order of accumulation (input series order) are exactly those of the step-wise path.
  */
 
-import { type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { kahanSumInc } from './functions/types.js';
+import { groupingLabels } from './grouping.js';
 import type { EvalSeries } from './types.js';
 
 const SERIES_WISE = new Set<AggregateExpr['op']>([
@@ -60,9 +61,7 @@ export function aggregateSeriesWise(
   const start = steps[0] ?? 0;
   const interval = n > 1 ? steps[1]! - start : 1;
   for (const s of input) {
-    const metric = e.without
-      ? s.metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name))
-      : s.metric.filter((l) => names.has(l.name) && !(s.dropName && l.name === METRIC_NAME));
+    const metric = groupingLabels(s.metric, s.dropName, e, names);
     const key = labelsKey(metric);
     let g = groups.get(key);
     if (g === undefined) {

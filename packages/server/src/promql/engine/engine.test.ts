@@ -197,4 +197,27 @@ describe('Engine', () => {
     assert.deepEqual(await values('topk(10, m{g="a"})'), ['3:5', '1:3', '4:3', '2:NaN']);
     assert.deepEqual(await values('topk(0, m)'), []);
   });
+
+  it('aggregates with by/without: quantile, count_values, stddev, avg, group', async () => {
+    const m = (job: string, i: string) => labelsFromRecord({ __name__: 'm', job, i });
+    const head = await headWith([
+      [m('a', '1'), [[0, 1]]],
+      [m('a', '2'), [[0, 2]]],
+      [m('a', '3'), [[0, 4]]],
+      [m('b', '1'), [[0, 2]]],
+    ]);
+    const q = async (expr: string) => {
+      const r = await engine.instantQuery(head, expr, 0);
+      if (r.value.resultType !== 'vector') return {};
+      return Object.fromEntries(
+        r.value.result.map((s) => [JSON.stringify(s.metric.map((l) => `${l.name}=${l.value}`)), s.v]),
+      );
+    };
+    assert.deepEqual(await q('quantile by (job) (0.5, m)'), { '["job=a"]': 2, '["job=b"]': 2 });
+    assert.deepEqual(await q('count_values("v", m)'), { '["v=1"]': 1, '["v=2"]': 2, '["v=4"]': 1 });
+    assert.deepEqual(await q('avg without (i) (m)'), { '["job=a"]': 7 / 3, '["job=b"]': 2 });
+    const v = await q('stdvar by (job) (m)');
+    assert.ok(Math.abs(v['["job=a"]']! - 14 / 9) < 1e-12 && v['["job=b"]'] === 0);
+    assert.deepEqual(await q('group by (__name__) (m)'), { '["__name__=m"]': 1 });
+  });
 });

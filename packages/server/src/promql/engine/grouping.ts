@@ -1,0 +1,19 @@
+/** The `by`/`without` rule shared by every aggregation path. */
+
+import { type Labels, METRIC_NAME } from '../../model/labels.js';
+import type { AggregateExpr } from '../parser/ast.js';
+
+/**
+ * The label set a series is grouped under (and the output labels of value aggregations):
+ * `without` drops the listed labels and the metric name; `by` keeps only the listed labels.
+ */
+export function groupingLabels(
+  metric: Labels,
+  dropName: boolean,
+  e: AggregateExpr,
+  names: ReadonlySet<string>,
+): Labels {
+  if (e.without) return metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
+  // A name only marked for removal is already gone as far as grouping is concerned.
+  return metric.filter((l) => names.has(l.name) && !(dropName && l.name === METRIC_NAME));
+}
