@@ -87,14 +87,25 @@ export function evalInfo(ev: Evaluator, call: Call): EvalValue {
       ? []
       : loadSeries(ev.ctx.querier(lo - lookback + 1, hi), sel, lo - lookback, hi, true, {});
   const usable = infos.filter((s) => matchesAll(dataMatchers, s.metric));
-  // Info series by identifying labels, for the join.
-  const byIdentity = new Map<string, typeof usable>();
-  for (const s of usable) {
-    const key = identity(s.metric, s.metric);
-    const list = byIdentity.get(key) ?? [];
-    list.push(s);
-    byIdentity.set(key, list);
-  }
+  // Info series indexed by the identifying labels a base series has (the join may use only
+  // `instance` when the base series lacks `job`, and so on): one index per subset, built lazily.
+  const indexes = new Map<string, Map<string, typeof usable>>();
+  const candidatesFor = (base: Labels): typeof usable => {
+    const names = IDENTIFYING.filter((n) => base.some((l) => l.name === n));
+    const subset = names.join(',');
+    let index = indexes.get(subset);
+    if (index === undefined) {
+      index = new Map();
+      for (const s of usable) {
+        const key = identity(s.metric, names);
+        const list = index.get(key) ?? [];
+        list.push(s);
+        index.set(key, list);
+      }
+      indexes.set(subset, index);
+    }
+    return index.get(identity(base, names)) ?? [];
+  };
   const out = new Map<string, EvalSeries>();
   const emit = (metric: Labels, dropName: boolean, t: number, v: number): void => {
     const key = labelsKey(metric);
@@ -117,9 +128,7 @@ export function evalInfo(ev: Evaluator, call: Call): EvalValue {
         continue;
       }
       const ref = refs[stepIndex.get(t)!]!;
-      const candidates = (byIdentity.get(identity(b.metric, b.metric)) ?? []).concat(
-        identity(b.metric, b.metric) === identity(b.metric, []) ? [] : matchPartial(usable, b.metric),
-      );
+      const candidates = candidatesFor(b.metric);
       // Per info metric name, the series with the newest sample at the reference time wins.
       const chosen = new Map<string, { metric: Labels; t: number }>();
       for (const s of candidates) {
@@ -156,22 +165,11 @@ export function evalInfo(ev: Evaluator, call: Call): EvalValue {
   return { type: 'vector', series: [...out.values()] };
 }
 
-/** The identifying labels of `ls` that `base` has, as a key. */
-function identity(ls: Labels, base: Labels): string {
+/** The values of the given identifying labels of `ls`, as a key ('' for an absent label). */
+function identity(ls: Labels, names: readonly string[]): string {
   let k = '';
-  for (const n of IDENTIFYING) {
-    if (!base.some((l) => l.name === n)) continue;
-    k += `${n}\xff${ls.find((l) => l.name === n)?.value ?? ''}\xff`;
-  }
+  for (const n of names) k += `${n}\xff${ls.find((l) => l.name === n)?.value ?? ''}\xff`;
   return k;
-}
-
-/** Info series agreeing with `base` on the identifying labels `base` has (it lacks some). */
-function matchPartial<T extends { metric: Labels }>(infos: readonly T[], base: Labels): T[] {
-  const want = identity(base, base);
-  const missing = IDENTIFYING.some((n) => !base.some((l) => l.name === n));
-  if (!missing) return [];
-  return infos.filter((s) => identity(s.metric, base) === want && identity(s.metric, s.metric) !== want);
 }
 
 /** Index of the newest timestamp <= t, or -1. */
