@@ -11,6 +11,7 @@ import type { Evaluator } from './evaluator.js';
 import { FUNCTIONS } from './functions/index.js';
 import type { FnContext, FunctionDef, RangeFn, Window } from './functions/types.js';
 import { evalInfo } from './info.js';
+import { mergeSameLabels } from './merge.js';
 import type { EvalSeries, EvalValue, RangeSeries } from './types.js';
 
 export function evalCall(ev: Evaluator, call: Call): EvalValue {
@@ -42,6 +43,17 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
           vs: s.vs.map(map),
         }));
         return { type: 'vector', series };
+      }
+      const relabel = impl.relabel;
+      const rest = inputs.slice(1);
+      if (relabel !== undefined && only?.type === 'vector' && rest.every((a) => a.type === 'string')) {
+        // Label rewrites depend only on each series' labels: rewrite once per series.
+        const r = relabel(rest.map((a) => (a as { value: string }).value));
+        const series = only.series.map((s) => {
+          const out = r(s.metric, s.dropName);
+          return { metric: out.metric, dropName: out.dropName, ts: s.ts, vs: s.vs };
+        });
+        return { type: 'vector', series: mergeSameLabels(series) };
       }
       const series = ev.rangeEval(inputs, (args, i, out) => {
         ctx.ts = ev.steps[i]!;

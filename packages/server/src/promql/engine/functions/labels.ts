@@ -1,10 +1,10 @@
 /** label_replace and label_join (functions.go `funcLabelReplace`, `funcLabelJoin`). */
 
-import { type Labels, labelsKey, labelsWith, METRIC_NAME } from '../../../model/labels.js';
+import { labelsWith, METRIC_NAME } from '../../../model/labels.js';
 import { isValidLabelName } from '../../../model/names.js';
 import { execError } from '../errors.js';
 import type { Vector } from '../types.js';
-import type { FunctionDef } from './types.js';
+import type { FunctionDef, Relabel, VectorFn } from './types.js';
 
 /** RE2 named groups `(?P<n>…)` are `(?<n>…)` in JavaScript. */
 function compileAnchored(re: string, func: string): RegExp {
@@ -58,59 +58,58 @@ function expand(template: string, m: RegExpExecArray): string {
   return out;
 }
 
-function checkUnique(out: Vector): void {
-  const seen = new Set<string>();
-  for (const s of out) {
-    const k = labelsKey(s.metric);
-    if (seen.has(k)) throw execError('vector cannot contain metrics with the same labelset');
-    seen.add(k);
+/**
+ * label_replace's relabelling, compiled once from its string arguments: the regexp is fully
+ * anchored and the destination label set only when it matches.
+ */
+function replaceRelabel(args: readonly string[]): Relabel {
+  const [dst, repl, src, reStr] = args as [string, string, string, string];
+  const re = compileAnchored(reStr, 'label_replace');
+  if (!isValidLabelName(dst)) throw execError(`invalid destination label name in label_replace(): ${dst}`);
+  return (metric, dropName) => {
+    const m = re.exec(metric.find((l) => l.name === src)?.value ?? '');
+    if (m === null) return { metric, dropName };
+    // Writing __name__ gives the series a name again, so it is no longer to be dropped.
+    return {
+      metric: labelsWith(metric, dst, expand(repl, m)),
+      dropName: dst === METRIC_NAME ? false : dropName,
+    };
+  };
+}
+
+function joinRelabel(args: readonly string[]): Relabel {
+  const [dst, sep, ...srcs] = args as [string, string, ...string[]];
+  if (!isValidLabelName(dst)) throw execError(`invalid destination label name in label_join(): ${dst}`);
+  for (const src of srcs) {
+    if (!isValidLabelName(src)) throw execError(`invalid source label name in label_join(): ${src}`);
   }
+  return (metric, dropName) => {
+    const value = srcs.map((n) => metric.find((l) => l.name === n)?.value ?? '').join(sep);
+    return { metric: labelsWith(metric, dst, value), dropName: dst === METRIC_NAME ? false : dropName };
+  };
+}
+
+/** The step-wise form of a relabelling function (the evaluator prefers the series-wise one). */
+function stepwise(make: (args: readonly string[]) => Relabel): VectorFn {
+  return (args, _ctx, out) => {
+    const relabel = make(args.slice(1) as string[]);
+    for (const s of args[0] as Vector) {
+      const r = relabel(s.metric, s.dropName);
+      out.push({ metric: r.metric, f: s.f, t: s.t, dropName: r.dropName });
+    }
+  };
 }
 
 const labelReplace: FunctionDef = {
   name: 'label_replace',
   dropsName: false,
-  impl: {
-    kind: 'vector',
-    fn: (args, _ctx, out) => {
-      const [vec, dst, repl, src, reStr] = args as [Vector, string, string, string, string];
-      const re = compileAnchored(reStr, 'label_replace');
-      if (!isValidLabelName(dst))
-        throw execError(`invalid destination label name in label_replace(): ${dst}`);
-      for (const s of vec) {
-        const srcVal = s.metric.find((l) => l.name === src)?.value ?? '';
-        const m = re.exec(srcVal);
-        if (m === null) {
-          out.push(s);
-          continue;
-        }
-        const metric: Labels = labelsWith(s.metric, dst, expand(repl, m));
-        out.push({ metric, f: s.f, t: s.t, dropName: dst === METRIC_NAME ? false : s.dropName });
-      }
-      checkUnique(out);
-    },
-  },
+  impl: { kind: 'vector', fn: stepwise(replaceRelabel), relabel: replaceRelabel },
 };
 
 const labelJoin: FunctionDef = {
   name: 'label_join',
   dropsName: false,
-  impl: {
-    kind: 'vector',
-    fn: (args, _ctx, out) => {
-      const [vec, dst, sep, ...srcs] = args as [Vector, string, string, ...string[]];
-      if (!isValidLabelName(dst)) throw execError(`invalid destination label name in label_join(): ${dst}`);
-      for (const src of srcs) {
-        if (!isValidLabelName(src)) throw execError(`invalid source label name in label_join(): ${src}`);
-      }
-      for (const s of vec) {
-        const value = srcs.map((n) => s.metric.find((l) => l.name === n)?.value ?? '').join(sep);
-        const metric = labelsWith(s.metric, dst, value);
-        out.push({ metric, f: s.f, t: s.t, dropName: dst === METRIC_NAME ? false : s.dropName });
-      }
-      checkUnique(out);
-    },
-  },
+  impl: { kind: 'vector', fn: stepwise(joinRelabel), relabel: joinRelabel },
 };
 
 export const LABEL_FUNCTIONS: readonly FunctionDef[] = [labelReplace, labelJoin];

@@ -55,14 +55,25 @@ export type RangeFn = (w: Window, params: readonly number[], ctx: FnContext) => 
 /** A function over instant vectors/scalars/strings at one step, appending its output to `out`. */
 export type VectorFn = (args: readonly StepArg[], ctx: FnContext, out: Vector) => void;
 
+/** A label rewrite of one series (label_replace, label_join), compiled from string arguments. */
+export type Relabel = (metric: Labels, dropName: boolean) => { metric: Labels; dropName: boolean };
+
 /** A function returning a scalar at each step. */
 export type ScalarFn = (args: readonly StepArg[], ctx: FnContext) => number;
 
 export type FunctionImpl =
   /** `matrixArg` is the index of the range-vector argument; the other arguments are scalars. */
   | { readonly kind: 'range'; readonly matrixArg: number; readonly fn: RangeFn }
-  /** `map`, when present, says the function is element-wise so it may run series by series. */
-  | { readonly kind: 'vector'; readonly fn: VectorFn; readonly map?: (v: number) => number }
+  /**
+   * `map`, when present, says the function is element-wise, and `relabel` that it only rewrites
+   * labels from its string arguments: either lets the evaluator run it series by series.
+   */
+  | {
+      readonly kind: 'vector';
+      readonly fn: VectorFn;
+      readonly map?: (v: number) => number;
+      readonly relabel?: (args: readonly string[]) => Relabel;
+    }
   | { readonly kind: 'scalar'; readonly fn: ScalarFn };
 
 export interface FunctionDef {
