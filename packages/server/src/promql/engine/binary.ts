@@ -15,7 +15,7 @@ import {
   resultMetric,
   signer,
 } from './binary_ops.js';
-import { binarySeriesWise } from './binary_series.js';
+import { binarySeriesWise, setOpSeriesWise } from './binary_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
@@ -40,6 +40,9 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
     return { type: 'vector', series: vectorScalarSeries(e, rhs.series, lhs.values, true, ev.steps) };
   const sig = signer(e.matching);
   if (lhs.type === 'vector' && rhs.type === 'vector') {
+    if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
+      return { type: 'vector', series: setOpSeriesWise(e, lhs.series, rhs.series, sig, ev.steps) };
+    }
     const fast = binarySeriesWise(e, lhs.series, rhs.series, sig);
     if (fast !== null) return { type: 'vector', series: fast };
   }
@@ -100,29 +103,6 @@ function vectorVector(
   out: Vector,
 ): void {
   const m = e.matching;
-  switch (e.op) {
-    case 'and': {
-      const right = new Set(rhs.map((s) => sig(s.metric)));
-      for (const s of lhs) if (right.has(sig(s.metric))) out.push(s);
-      return;
-    }
-    case 'unless': {
-      const right = new Set(rhs.map((s) => sig(s.metric)));
-      for (const s of lhs) if (!right.has(sig(s.metric))) out.push(s);
-      return;
-    }
-    case 'or': {
-      const left = new Set<string>();
-      for (const s of lhs) {
-        left.add(sig(s.metric));
-        out.push(s);
-      }
-      for (const s of rhs) if (!left.has(sig(s.metric))) out.push(s);
-      return;
-    }
-    default:
-      break;
-  }
   if (m === null || m.card === 'many-to-many') {
     throw execError('many-to-many only allowed for set operators');
   }

@@ -10,6 +10,7 @@
 import { type Labels, labelsKey } from '../../model/labels.js';
 import type { BinaryExpr } from '../parser/ast.js';
 import { ARITHMETIC, COMPARISON, elemOp, resultMetric } from './binary_ops.js';
+import { mergeSameLabels } from './merge.js';
 import type { EvalSeries } from './types.js';
 
 export function binarySeriesWise(
@@ -72,4 +73,60 @@ export function binarySeriesWise(
     if (ts.length > 0) out.push({ metric, dropName: ms.dropName || !cmp || e.returnBool, ts, vs });
   }
   return out;
+}
+
+/**
+ * `and`, `or` and `unless` series by series: for each match signature, the steps at which the
+ * other side has any series are marked once, then each series keeps the points its operator
+ * allows at those steps. Same result as matching anew at every step.
+ */
+export function setOpSeriesWise(
+  e: BinaryExpr,
+  lhs: readonly EvalSeries[],
+  rhs: readonly EvalSeries[],
+  sig: (ls: Labels) => string,
+  steps: readonly number[],
+): EvalSeries[] {
+  const start = steps[0] ?? 0;
+  const interval = steps.length > 1 ? steps[1]! - start : 1;
+  const presence = (side: readonly EvalSeries[]): Map<string, Uint8Array> => {
+    const out = new Map<string, Uint8Array>();
+    for (const s of side) {
+      const k = sig(s.metric);
+      let marks = out.get(k);
+      if (marks === undefined) {
+        marks = new Uint8Array(steps.length);
+        out.set(k, marks);
+      }
+      for (let i = 0; i < s.ts.length; i++) marks[(s.ts[i]! - start) / interval] = 1;
+    }
+    return out;
+  };
+  const filter = (s: EvalSeries, marks: Uint8Array | undefined, keepMarked: boolean): EvalSeries | null => {
+    if (marks === undefined) return keepMarked ? null : s;
+    const ts: number[] = [];
+    const vs: number[] = [];
+    for (let i = 0; i < s.ts.length; i++) {
+      if ((marks[(s.ts[i]! - start) / interval] === 1) !== keepMarked) continue;
+      ts.push(s.ts[i]!);
+      vs.push(s.vs[i]!);
+    }
+    return ts.length > 0 ? { metric: s.metric, dropName: s.dropName, ts, vs } : null;
+  };
+  const out: EvalSeries[] = [];
+  if (e.op === 'and' || e.op === 'unless') {
+    const right = presence(rhs);
+    for (const s of lhs) {
+      const kept = filter(s, right.get(sig(s.metric)), e.op === 'and');
+      if (kept !== null) out.push(kept);
+    }
+    return out;
+  }
+  const left = presence(lhs);
+  out.push(...lhs);
+  for (const s of rhs) {
+    const kept = filter(s, left.get(sig(s.metric)), false);
+    if (kept !== null) out.push(kept);
+  }
+  return mergeSameLabels(out);
 }
