@@ -7,7 +7,15 @@
 
 import { closeSync, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { RecordDecodeError } from '../record/buffer.js';
-import { FRAME_HEADER, type FrameDamage, listSegments, readFrame, segmentPath } from './segment.js';
+import {
+  FRAME_HEADER,
+  type FrameDamage,
+  isSealed,
+  listSegments,
+  readFrame,
+  SEAL_FRAME_BYTES,
+  segmentPath,
+} from './segment.js';
 
 /** Where and why the log was cut during replay. */
 export interface WalCut {
@@ -49,6 +57,10 @@ export function replayWal(dir: string, from: number, onRecord: (payload: Buffer)
         damage = f.damage;
         break;
       }
+      if (f.end - off === SEAL_FRAME_BYTES && buf[off + FRAME_HEADER] === 0) {
+        off = f.end; // the seal: not a record
+        continue;
+      }
       try {
         onRecord(buf.subarray(off + FRAME_HEADER, f.end));
       } catch (err) {
@@ -59,6 +71,8 @@ export function replayWal(dir: string, from: number, onRecord: (payload: Buffer)
       records++;
       off = f.end;
     }
+    // A segment followed by another must be sealed, else its end is missing.
+    if (damage === null && i < segs.length - 1 && !isSealed(buf)) damage = 'unsealed_segment';
     bytes += off;
     if (damage !== null) {
       const later = segs.slice(i + 1);

@@ -30,6 +30,22 @@ export function listSegments(dir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/**
+ * The frame that seals a segment: a one-byte payload 0 (record type 0 is reserved for it). Every
+ * segment but the last ends with it, so a segment cut short at a frame boundary (which no
+ * checksum can see) is still found out.
+ */
+export const SEAL_PAYLOAD: Uint8Array = new Uint8Array([0]);
+export const SEAL_FRAME_BYTES = FRAME_HEADER + 1;
+
+/** True when the segment's bytes end with the seal frame. */
+export function isSealed(buf: Buffer): boolean {
+  if (buf.length < SEAL_FRAME_BYTES) return false;
+  const off = buf.length - SEAL_FRAME_BYTES;
+  const f = readFrame(buf, off);
+  return 'end' in f && buf[off + FRAME_HEADER] === 0 && buf.readUInt32LE(off) === 1;
+}
+
 /** The frame header of a payload. */
 export function frameHeader(payload: Uint8Array): Buffer {
   const h = Buffer.allocUnsafe(FRAME_HEADER);
@@ -39,7 +55,12 @@ export function frameHeader(payload: Uint8Array): Buffer {
 }
 
 /** Why a frame could not be read. */
-export type FrameDamage = 'torn_header' | 'torn_record' | 'bad_length' | 'checksum_mismatch';
+export type FrameDamage =
+  | 'torn_header'
+  | 'torn_record'
+  | 'bad_length'
+  | 'checksum_mismatch'
+  | 'unsealed_segment';
 
 /**
  * Reads the frame at `off` of a segment's bytes: the payload end offset, or the damage found.

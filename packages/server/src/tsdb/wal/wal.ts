@@ -12,9 +12,25 @@
  * A segment is closed with an fsync (except under `never`) when the log moves on to the next.
  */
 
-import { closeSync, fdatasync, fdatasyncSync, openSync, rmSync, statSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writevSync,
+} from 'node:fs';
 import { StorageError } from '../../storage/errors.js';
-import { frameHeader, listSegments, segmentPath } from './segment.js';
+import {
+  frameHeader,
+  isSealed,
+  listSegments,
+  SEAL_FRAME_BYTES,
+  SEAL_PAYLOAD,
+  segmentPath,
+} from './segment.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -54,9 +70,17 @@ export class Wal {
     this.segmentSize = options.segmentSize ?? 64 << 20;
     this.policy = options.fsync ?? 'interval';
     const existing = listSegments(dir);
+    // The last segment of a killed process is not sealed: seal it before starting the next one.
+    const last = existing.at(-1);
+    if (last !== undefined && !isSealed(readFileSync(segmentPath(dir, last)))) {
+      const fd = openSync(segmentPath(dir, last), 'a');
+      writevSync(fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
+      if (this.policy !== 'never') fdatasyncSync(fd);
+      closeSync(fd);
+    }
     this.olderBytes = 0;
     for (const s of existing) this.olderBytes += statSync(segmentPath(dir, s)).size;
-    this.segment = (existing.at(-1) ?? 0) + 1;
+    this.segment = (last ?? 0) + 1;
     this.fd = openSync(segmentPath(dir, this.segment), 'a');
     if (this.policy === 'interval') {
       this.timer = setInterval(() => this.syncInBackground(), options.fsyncIntervalMs ?? 1000);
@@ -116,6 +140,8 @@ export class Wal {
    * is in a segment below it, so once that is persisted elsewhere {@link removeBefore} may go.
    */
   nextSegment(): number {
+    writevSync(this.fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
+    this.segmentBytes += SEAL_FRAME_BYTES;
     if (this.policy !== 'never') fdatasyncSync(this.fd);
     if (this.syncing) this.closeAfterSync.push(this.fd);
     else closeSync(this.fd);
