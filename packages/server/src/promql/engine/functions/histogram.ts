@@ -43,26 +43,52 @@ function parseLe(s: string): number {
  * Groups bucket samples by their labels without `le`. The name stays in the key, so two
  * histograms that differ only by name collide when names are dropped (an error, as upstream).
  */
+/** What a bucket series contributes, derived from its labels alone (so cached per label set). */
+interface BucketInfo {
+  readonly upper: number;
+  readonly le: string;
+  readonly metric: Labels;
+  readonly key: string;
+  readonly name: string;
+}
+
+/** Series keep their label arrays across steps and queries; the derivation is pure. */
+const bucketInfo = new WeakMap<Labels, BucketInfo>();
+
+function infoOf(ls: Labels): BucketInfo {
+  let info = bucketInfo.get(ls);
+  if (info === undefined) {
+    const le = ls.find((l) => l.name === 'le');
+    const metric = ls.filter((l) => l.name !== 'le');
+    info = {
+      upper: le === undefined ? Number.NaN : parseLe(le.value),
+      le: le?.value ?? '',
+      metric,
+      key: labelsKey(metric),
+      name: metricName(ls),
+    };
+    bucketInfo.set(ls, info);
+  }
+  return info;
+}
+
 function groupBuckets(vec: Vector, ctx: FnContext, argPos: PosRange): BucketGroup[] {
   const groups = new Map<string, BucketGroup>();
   for (const s of vec) {
-    const leLabel = s.metric.find((l) => l.name === 'le');
-    const upper = leLabel === undefined ? Number.NaN : parseLe(leLabel.value);
-    if (Number.isNaN(upper)) {
+    const info = infoOf(s.metric);
+    if (Number.isNaN(info.upper)) {
       ctx.annotations.warn(
-        `bucket label "le" is missing or has a malformed value of ${JSON.stringify(leLabel?.value ?? '')} for metric name ${JSON.stringify(metricName(s.metric))}`,
+        `bucket label "le" is missing or has a malformed value of ${JSON.stringify(info.le)} for metric name ${JSON.stringify(info.name)}`,
         argPos,
       );
       continue;
     }
-    const metric = s.metric.filter((l) => l.name !== 'le');
-    const key = labelsKey(metric);
-    let g = groups.get(key);
+    let g = groups.get(info.key);
     if (g === undefined) {
-      g = { metric, name: metricName(s.metric), buckets: [] };
-      groups.set(key, g);
+      g = { metric: info.metric, name: info.name, buckets: [] };
+      groups.set(info.key, g);
     }
-    g.buckets.push({ upper, count: s.f });
+    g.buckets.push({ upper: info.upper, count: s.f });
   }
   return [...groups.values()];
 }
