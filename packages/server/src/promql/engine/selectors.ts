@@ -40,7 +40,10 @@ export function effectiveTimes(
  * series the selector matches. Stale markers are kept (flagged) when `keepStale`, else dropped:
  * range selectors never see them.
  */
-/** Reused read buffers: one exact-size copy per series instead of growing arrays. */
+/**
+ * Reused read buffers: one exact-size copy per series instead of growing arrays. Evaluation is
+ * synchronous (a query never yields mid-way), so one set of buffers serves every query.
+ */
 let scratchT = new Float64Array(1024);
 let scratchV = new Float64Array(1024);
 
