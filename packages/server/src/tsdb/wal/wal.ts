@@ -16,10 +16,12 @@ import {
   closeSync,
   fdatasync,
   fdatasyncSync,
+  fstatSync,
   openSync,
-  readFileSync,
+  readSync,
   rmSync,
   statSync,
+  writeSync,
   writevSync,
 } from 'node:fs';
 import { StorageError } from '../../storage/errors.js';
@@ -72,11 +74,19 @@ export class Wal {
     const existing = listSegments(dir);
     // The last segment of a killed process is not sealed: seal it before starting the next one.
     const last = existing.at(-1);
-    if (last !== undefined && !isSealed(readFileSync(segmentPath(dir, last)))) {
-      const fd = openSync(segmentPath(dir, last), 'a');
-      writevSync(fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
-      if (this.policy !== 'never') fdatasyncSync(fd);
-      closeSync(fd);
+    if (last !== undefined) {
+      const fd = openSync(segmentPath(dir, last), 'r+');
+      try {
+        const size = fstatSync(fd).size;
+        const tail = Buffer.alloc(Math.min(size, SEAL_FRAME_BYTES));
+        readSync(fd, tail, 0, tail.length, size - tail.length);
+        if (!isSealed(tail)) {
+          writeSync(fd, Buffer.concat([frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]), 0, SEAL_FRAME_BYTES, size);
+          if (this.policy !== 'never') fdatasyncSync(fd);
+        }
+      } finally {
+        closeSync(fd);
+      }
     }
     this.olderBytes = 0;
     for (const s of existing) this.olderBytes += statSync(segmentPath(dir, s)).size;
