@@ -45,7 +45,13 @@ const QUERIES: Record<string, { expr: string; read: Matcher[] }> = {
   count_all: { expr: 'count({__name__=~".+"})', read: [newMatcher('=~', '__name__', '.+')] },
   raw_series: {
     expr: 'http_requests_total{service="api", instance="10.0.0.0:8080", endpoint="/", status="200"}',
-    read: [newMatcher('=', '__name__', 'http_requests_total'), newMatcher('=', 'service', 'api')],
+    read: [
+      newMatcher('=', '__name__', 'http_requests_total'),
+      newMatcher('=', 'service', 'api'),
+      newMatcher('=', 'instance', '10.0.0.0:8080'),
+      newMatcher('=', 'endpoint', '/'),
+      newMatcher('=', 'status', '200'),
+    ],
   },
 };
 
