@@ -37,6 +37,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     retention5mMs: config.retention5mMs,
     retention1hMs: config.retention1hMs,
     maxStorageBytes: config.maxStorageBytes,
+    maxSeries: config.maxSeries,
+    maxSeriesPerMetric: config.maxSeriesPerMetric,
     warn: (message) => log.warn(message),
   });
   const metrics = createServerMetrics(() => db.stats(), startedAt);

@@ -16,6 +16,36 @@ async function scrape(server: TestServer): Promise<{ text: string; values: Map<s
   return { text, values };
 }
 
+describe('series limits at POST /v1/ingest', () => {
+  it('answers 429 naming the metric whose series limit is reached, and stores the rest', async () => {
+    const server = await startTestServer({ maxSeriesPerMetric: 2 });
+    try {
+      const res = await postJson(`${server.url}/v1/ingest`, {
+        metrics: [
+          ...['a', 'b', 'c'].map((pod) => ({
+            name: 'pods_running',
+            type: 'gauge',
+            value: 1,
+            labels: { pod },
+          })),
+          { name: 'other', type: 'gauge', value: 1 },
+        ],
+      });
+      assert.equal(res.status, 429);
+      assert.match(
+        String(res.json.message),
+        /1 samples refused: the series limit is reached for pods_running \(--max-series-per-metric/,
+      );
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(text, /^other 1$/m);
+      assert.equal(text.match(/^pods_running\{/gm)?.length, 2);
+      assert.match(text, /tinyobs_rejected_samples_total\{protocol="json",reason="too_many_series"\} 1/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('POST /v1/ingest (native JSON)', () => {
   let server: TestServer;
   let ingest: string;
@@ -245,6 +275,33 @@ describe('POST /v1/ingest (native JSON)', () => {
       (await scrape(server)).text,
       /tinyobs_rejected_samples_total\{protocol="json",reason="invalid"\} \d+/,
     );
+  });
+
+  it('answers 400 naming out-of-order and conflicting samples, and keeps the rest', async () => {
+    const t = Date.now();
+    assert.equal(
+      (await postJson(ingest, { metrics: [{ name: 'ooo_g', type: 'gauge', value: 1, timestamp: t }] }))
+        .status,
+      200,
+    );
+    const res = await postJson(ingest, {
+      metrics: [
+        { name: 'ooo_g', type: 'gauge', value: 2, timestamp: t - 11 * 60_000 },
+        { name: 'ooo_g', type: 'gauge', value: 3, timestamp: t },
+        { name: 'ooo_g', type: 'gauge', value: 4, timestamp: t + 1000 },
+      ],
+    });
+    assert.equal(res.status, 400);
+    assert.match(
+      String(res.json.message),
+      /samples refused: 1 out of order .*--ooo-window.*; 1 with the timestamp of a stored sample but another value; 1 samples were stored/,
+    );
+    assert.equal((await scrape(server)).values.get('ooo_g'), 4);
+    // Re-sending what is stored (a retry after a lost answer) is not an error.
+    const retry = await postJson(ingest, {
+      metrics: [{ name: 'ooo_g', type: 'gauge', value: 4, timestamp: t + 1000 }],
+    });
+    assert.equal(retry.status, 200);
   });
 
   it('answers 405 for the wrong method and 404 for an unknown path', async () => {

@@ -30,6 +30,8 @@ export interface ServerConfig {
   retention5mMs: number;
   retention1hMs: number;
   maxStorageBytes: number;
+  maxSeries: number;
+  maxSeriesPerMetric: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -238,6 +240,22 @@ export const SETTINGS: readonly AnySetting[] = [
     show: '1GiB',
     doc: 'disk budget of the data directory; oldest data is deleted first (507 when nothing can be)',
     parse: bytes,
+  },
+  {
+    key: 'maxSeries',
+    flag: '--max-series',
+    env: ['TINYOBS_MAX_SERIES'],
+    default: 1_000_000,
+    doc: 'most series in the database (0: no limit); new series beyond it get 429',
+    parse: int(0, 1_000_000_000),
+  },
+  {
+    key: 'maxSeriesPerMetric',
+    flag: '--max-series-per-metric',
+    env: ['TINYOBS_MAX_SERIES_PER_METRIC'],
+    default: 100_000,
+    doc: 'most series of one metric name (0: no limit); new series beyond it get 429',
+    parse: int(0, 1_000_000_000),
   },
 ];
 

@@ -6,6 +6,7 @@ import type { Appendable } from '../../storage/types.js';
 import { appendBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
+import { refusedSamplesError } from '../outcome.js';
 import type { IngestReporter } from '../report.js';
 import { parseJsonIngest } from './parse.js';
 
@@ -21,6 +22,7 @@ export function jsonIngestHandler(store: Appendable, limits: IngestLimits, repor
     const { total, batch, issues } = parseJsonIngest(body.toString('utf8'), limits, Date.now());
     const result = await appendBatch(store, batch);
     report('json', result, issues.length);
+    const refused = refusedSamplesError(result);
     if (issues.length > 0) {
       // The good points of the request are stored; the client learns which ones were not, and
       // must not retry (4xx), because a retry would not make them valid.
@@ -28,11 +30,14 @@ export function jsonIngestHandler(store: Appendable, limits: IngestLimits, repor
         .slice(0, MAX_LISTED_ISSUES)
         .map((i) => `metrics[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`);
       const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+      const also = refused === null ? '' : `; also ${refused.message}`;
       throw new IngestError(
         'bad_request',
-        `${issues.length} of ${total} metrics rejected (${total - issues.length} stored): ${listed.join('; ')}${more}`,
+        `${issues.length} of ${total} metrics rejected (${result.appended} stored): ${listed.join('; ')}${more}${also}`,
       );
     }
-    sendJson(res, 200, { status: 'success', count: batch.length });
+    if (refused !== null) throw refused;
+    // Every point is stored (points repeating a series and timestamp were merged, last one wins).
+    sendJson(res, 200, { status: 'success', count: total });
   };
 }
