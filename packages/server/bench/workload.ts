@@ -23,6 +23,7 @@
 
 import type { Labels } from '../src/model/labels.js';
 import { labelsFromRecord } from '../src/model/labels.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 export interface WorkloadOptions {
   /** Number of series (default 10 000: 10 metric names × 1 000 label sets). */
@@ -77,17 +78,6 @@ export interface Workload {
 }
 
 type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seriesRng(seed: number, i: number): Rng {
   return mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35));

@@ -2,6 +2,7 @@
 // ParseError: never a TypeError or another internal error that the API would turn into a 500.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mulberry32 } from '../../../test/support/prng.js';
 import { ParseError } from './errors.js';
 import { parseExpr } from './parse.js';
 import { formatExpr } from './printer.js';
@@ -15,17 +16,6 @@ const SEEDS = [
   '{"utf8.name", "a.b"=~"c"} # comment',
 ];
 const ALPHABET = [...'(){}[],:=!~<>+-*/%^@"\'`#. \n0123456789abcxyz_'];
-
-/** A small deterministic PRNG so that failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('mutated queries parse or fail with a ParseError', () => {
   const rand = mulberry32(42);

@@ -5,17 +5,8 @@
 
 import { MAX_ABS_TIME } from './header.js';
 
-/** Mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG, uniform in [0, 1). */
+export { mulberry32 as rng } from '../../../test/support/prng.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
