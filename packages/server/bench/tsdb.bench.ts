@@ -9,7 +9,8 @@
  *   rss_marginal_bytes_per_series: RSS slope between the workload with N and 2N series;
  * - persist_ms: one persistence of the whole workload (the event loop waits for it);
  * - restart_ms: DB.open with the whole workload only in the write-ahead log;
- * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample.
+ * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample;
+ * - bytes_per_sample_steady: 3 h of the workload persisted every 10 min / 1 h of data.
  *
  *   node --import tsx --expose-gc packages/server/bench/tsdb.bench.ts [--runs 3] [--series 10000]
  */
@@ -209,3 +210,37 @@ line('select_1000_series_regex_ms', round(median(sel1000), 2), {
   samples: sel1000Samples,
   ...runs(sel1000, 2),
 });
+
+/**
+ * Bytes per sample in steady state: 3 hours of the workload persisted every `minutes` of data,
+ * as the persistence timer would (each persistence writes one row per series holding the chunks
+ * it cut since the previous one). Deterministic, so one run.
+ */
+async function steadyBytes(minutes: number): Promise<number> {
+  const w3 = generateWorkload({ series: S, samplesPerSeries: 1080, seed: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  const db = await DB.open({ dir, persistIntervalMs: 0, downsample: false });
+  const refs = new Float64Array(S);
+  const every = (minutes * 60_000) / w3.stepMs;
+  let step = 0;
+  for (const b of w3.batches(S)) {
+    const app = db.appender();
+    for (let i = 0; i < b.length; i++) {
+      const si = b.series[i]!;
+      refs[si] = app.append(refs[si]!, w3.series[si]!.labels, b.ts[i]!, b.vs[i]!);
+    }
+    await app.commit();
+    if (++step % every === 0) db.persist();
+  }
+  await db.close();
+  const bytes = dirBytes(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return bytes / w3.totalSamples;
+}
+for (const minutes of [10, 60]) {
+  line('bytes_per_sample_steady', round(await steadyBytes(minutes), 3), {
+    target: 1.5,
+    samplesPerSeries: 1080,
+    persistEveryMinutes: minutes,
+  });
+}

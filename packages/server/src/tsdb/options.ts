@@ -31,9 +31,11 @@ export interface DBOptions {
    */
   readonly oooWindowMs?: number;
   /**
-   * How often cut chunks are persisted and the log truncated, in ms (default 10 min; 0: only
-   * when the log outgrows {@link walMaxBytes}, on {@link DB.persist} and on close). Longer means
-   * fewer, larger rows (fewer bytes per sample) and a longer log to replay at start.
+   * How often cut chunks are persisted and the log truncated, in ms (default 1 h; 0: only when
+   * the log outgrows {@link walMaxBytes}, on `DB.persist()` and on close). Longer means fewer,
+   * larger rows (1.27 bytes/sample at 1 h against 1.39 at 10 min on the benchmark workload), more
+   * cut chunks in memory (~1 byte a sample) and a longer log to replay at start (~0.25 s per
+   * million samples).
    */
   readonly persistIntervalMs?: number;
   /** Log size that triggers a persistence before the interval, in bytes (default 128 MiB). */
@@ -70,7 +72,7 @@ export const DB_DEFAULTS: Omit<ResolvedOptions, 'dir'> = {
   walFsyncIntervalMs: 1000,
   walSegmentBytes: 64 << 20,
   oooWindowMs: 10 * MINUTE,
-  persistIntervalMs: 10 * MINUTE,
+  persistIntervalMs: 60 * MINUTE,
   walMaxBytes: 128 << 20,
   retentionRawMs: 15 * DAY,
   retention5mMs: 90 * DAY,
