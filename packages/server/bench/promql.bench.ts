@@ -15,10 +15,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Labels, labelsFromRecord, METRIC_NAME } from '../src/model/labels.js';
+import { type Labels, METRIC_NAME } from '../src/model/labels.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { startTestServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
+import { histogramSeries } from './histograms.js';
 import { generateWorkload } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -33,44 +34,8 @@ const w = generateWorkload({
   seed: 1,
 });
 
-/** Classic histogram buckets: 5 services × 4 instances × 12 `le`, cumulative, seeded. */
-function histogramSeries(): { labels: Labels; values: Float64Array; ts: Float64Array }[] {
-  const les = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
-  const out: { labels: Labels; values: Float64Array; ts: Float64Array }[] = [];
-  let seed = 42;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  for (const service of ['api', 'auth', 'billing', 'search', 'web']) {
-    for (let inst = 0; inst < 4; inst++) {
-      const counts = new Float64Array(les.length);
-      const series = les.map((le) => ({
-        labels: labelsFromRecord({
-          __name__: 'http_request_duration_seconds_bucket',
-          service,
-          instance: `h${inst}`,
-          le,
-        }),
-        values: new Float64Array(SAMPLES),
-        ts: new Float64Array(SAMPLES),
-      }));
-      for (let k = 0; k < SAMPLES; k++) {
-        const n = Math.floor(rnd() * 50);
-        for (let o = 0; o < n; o++) {
-          const latency = -Math.log(1 - rnd()) * 0.15;
-          for (let b = 0; b < les.length; b++)
-            if (b === les.length - 1 || latency <= Number(les[b])) counts[b]!++;
-        }
-        for (let b = 0; b < les.length; b++) {
-          series[b]!.values[k] = counts[b]!;
-          series[b]!.ts[k] = start + k * STEP_MS;
-        }
-      }
-      out.push(...series);
-    }
-  }
-  return out;
-}
-
-const hist = histogramSeries();
+const hist = histogramSeries(SAMPLES);
+const stepTime = (k: number) => start + k * STEP_MS;
 const oneSeries = w.series[0]!.labels;
 const selector = `{${oneSeries.map((l) => `${l.name}="${l.value}"`).join(',')}}`;
 const QUERIES: Record<string, string> = {
@@ -131,7 +96,7 @@ async function loadTinyObs() {
     await app.commit();
   }
   const app = server.db.appender();
-  for (const h of hist) for (let k = 0; k < SAMPLES; k++) app.append(0, h.labels, h.ts[k]!, h.values[k]!);
+  for (const h of hist) for (let k = 0; k < SAMPLES; k++) app.append(0, h.labels, stepTime(k), h.values[k]!);
   await app.commit();
   return server;
 }
@@ -164,7 +129,7 @@ async function writeOpenMetrics(path: string): Promise<void> {
   for (const h of hist) {
     const prefix = line(h.labels);
     let chunk = '';
-    for (let k = 0; k < SAMPLES; k++) chunk += `${prefix} ${h.values[k]} ${h.ts[k]! / 1000}\n`;
+    for (let k = 0; k < SAMPLES; k++) chunk += `${prefix} ${h.values[k]} ${stepTime(k) / 1000}\n`;
     await write(chunk);
   }
   await write('# EOF\n');

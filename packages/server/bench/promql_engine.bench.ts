@@ -12,11 +12,11 @@
  */
 
 import { parseArgs } from 'node:util';
-import { type Labels, labelsFromRecord } from '../src/model/labels.js';
 import { type Matcher, newMatcher } from '../src/model/matcher.js';
 import { Engine } from '../src/promql/engine/engine.js';
 import type { SampleIterator } from '../src/storage/types.js';
 import { Head } from '../src/tsdb/head/head.js';
+import { histogramSeries } from './histograms.js';
 import { generateWorkload } from './workload.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
@@ -55,41 +55,6 @@ const QUERIES: Record<string, { expr: string; read: Matcher[] }> = {
   },
 };
 
-/** Classic histogram buckets: 5 services × 4 instances × 12 `le`, cumulative, seeded. */
-function histogramSeries(): { labels: Labels; values: Float64Array }[] {
-  const les = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
-  const out: { labels: Labels; values: Float64Array }[] = [];
-  let seed = 42;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-  for (const service of ['api', 'auth', 'billing', 'search', 'web']) {
-    for (let inst = 0; inst < 4; inst++) {
-      const series = les.map((le) => ({
-        labels: labelsFromRecord({
-          __name__: 'http_request_duration_seconds_bucket',
-          service,
-          instance: `h${inst}`,
-          le,
-        }),
-        values: new Float64Array(SAMPLES),
-      }));
-      const counts = new Float64Array(les.length);
-      for (let k = 0; k < SAMPLES; k++) {
-        for (let n = 0; n < 20; n++) {
-          const latency = -Math.log(rnd()) * 0.2;
-          for (let b = 0; b < les.length; b++)
-            if (b === les.length - 1 || latency <= Number(les[b])) counts[b]!++;
-        }
-        for (let b = 0; b < les.length; b++) series[b]!.values[k] = counts[b]!;
-      }
-      out.push(...series);
-    }
-  }
-  return out;
-}
-
 async function load(): Promise<Head> {
   const w = generateWorkload({
     series: 10_000,
@@ -105,7 +70,7 @@ async function load(): Promise<Head> {
     await app.commit();
   }
   const app = head.appender();
-  for (const h of histogramSeries())
+  for (const h of histogramSeries(SAMPLES))
     for (let k = 0; k < SAMPLES; k++) app.append(0, h.labels, START + k * STEP_MS, h.values[k]!);
   await app.commit();
   return head;
