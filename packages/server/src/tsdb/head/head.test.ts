@@ -207,4 +207,15 @@ describe('head', () => {
     assert.deepEqual(q.labelValues('instance', [newMatcher('=', 'job', 'api')]), ['a', 'b']);
     assert.deepEqual(q.labelNames([newMatcher('=', '__name__', 'errors_total')]), ['__name__', 'job']);
   });
+
+  it('lists only labels of series with samples in the querier range', async () => {
+    const head = await seeded(); // samples at 0…4000
+    const app = head.appender();
+    app.append(0, L({ __name__: 'late', zone: 'z1' }), 9000, 1);
+    await app.commit();
+    assert.deepEqual(head.querier(8000, 10_000).labelNames(), ['__name__', 'zone']);
+    assert.deepEqual(head.querier(8000, 10_000).labelValues('__name__'), ['late']);
+    assert.deepEqual(head.querier(0, 5000).labelValues('__name__'), ['errors_total', 'up']);
+    assert.deepEqual(head.querier(0, 5000).labelValues('zone'), []);
+  });
 });

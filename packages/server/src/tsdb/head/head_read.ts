@@ -1,7 +1,7 @@
 /** Queries over the head: series selection through the postings index, lazy sample iteration. */
 
 import { labelsCompare } from '../../model/labels.js';
-import { type Matcher, matchesAll } from '../../model/matcher.js';
+import { type Matcher, matchesAll, newMatcher } from '../../model/matcher.js';
 import type { MetricMetadata } from '../../model/sample.js';
 import {
   arraySeriesSet,
@@ -37,17 +37,22 @@ export class HeadQuerier implements Querier {
     return out.sort((a, b) => labelsCompare(a.labels, b.labels));
   }
 
+  /** Label names of the series (matching `matchers`, if any) that have samples in the range. */
   labelNames(matchers?: readonly Matcher[]): string[] {
-    if (matchers === undefined || matchers.length === 0) return this.head.postings.labelNames();
     const names = new Set<string>();
-    for (const s of this.matching(matchers)) for (const l of s.labels) names.add(l.name);
+    for (const s of this.matching(matchers ?? [])) {
+      if (s.overlaps(this.mint, this.maxt)) for (const l of s.labels) names.add(l.name);
+    }
     return [...names].sort();
   }
 
+  /** Values of `name` on the series (matching `matchers`, if any) that have samples in the range. */
   labelValues(name: string, matchers?: readonly Matcher[]): string[] {
-    if (matchers === undefined || matchers.length === 0) return this.head.postings.labelValues(name);
     const values = new Set<string>();
-    for (const s of this.matching(matchers)) {
+    const ms = matchers ?? [];
+    // Without matchers, only series carrying the label need a look.
+    for (const s of ms.length > 0 ? this.matching(ms) : this.carrying(name)) {
+      if (!s.overlaps(this.mint, this.maxt)) continue;
       for (const l of s.labels) if (l.name === name) values.add(l.value);
     }
     return [...values].sort();
@@ -60,6 +65,14 @@ export class HeadQuerier implements Querier {
   }
 
   close(): void {}
+
+  private *carrying(name: string): Generator<MemSeries> {
+    for (const value of this.head.postings.labelValues(name)) {
+      for (const ref of this.head.postings.candidates([newMatcher('=', name, value)])) {
+        yield this.head.seriesByRef(ref)!;
+      }
+    }
+  }
 
   private *matching(matchers: readonly Matcher[]): Generator<MemSeries> {
     for (const ref of this.head.postings.candidates(matchers)) {
