@@ -50,7 +50,11 @@ export function enforceBudget(store: ChunkStore, head: Head, budget: number, wal
   let deletions = 0;
   if (store.usedBytes() + walBytes <= budget) return 0;
   const target = budget * (1 - HEADROOM);
-  const over = () => store.usedBytes() + walBytes > target;
+  // Deletions grow SQLite's own log until a checkpoint: fold it in before each measurement.
+  const over = () => {
+    store.vacuum();
+    return store.usedBytes() + walBytes > target;
+  };
   for (const tier of ['raw', '5m', '1h'] as Tier[]) {
     while (over()) {
       const p = store.partitionsOf(tier)[0];
@@ -71,7 +75,6 @@ export function enforceBudget(store: ChunkStore, head: Head, budget: number, wal
       }
     }
   }
-  if (deletions > 0) store.vacuum();
   return deletions;
 }
 

@@ -12,6 +12,7 @@
  * scanning for old rows.
  */
 
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
@@ -68,7 +69,10 @@ export class ChunkStore {
   private readonly selects = new Map<string, Database.Statement>();
   private readonly inserts = new Map<string, Database.Statement>();
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+  ) {
     for (const name of db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c\\_%' ESCAPE '\\'")
       .pluck()
@@ -101,7 +105,7 @@ export class ChunkStore {
       CREATE TABLE IF NOT EXISTS head (series INTEGER PRIMARY KEY, data BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS metadata (metric TEXT PRIMARY KEY, type TEXT NOT NULL, help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
     `);
-    const store = new ChunkStore(db);
+    const store = new ChunkStore(db, path);
     for (const r of db.prepare('SELECT id, value FROM symbols').raw().all() as [number, string][]) {
       store.symbols.load(r[0], r[1]);
     }
@@ -263,12 +267,18 @@ export class ChunkStore {
     return { rows, samples };
   }
 
-  /** Bytes in use: pages minus free pages, plus SQLite's own log. */
+  /** Bytes in use: pages minus free pages (SQLite reuses those), plus SQLite's own log file. */
   usedBytes(): number {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    return (pages - free) * pageSize;
+    let log = 0;
+    try {
+      log = statSync(`${this.path}-wal`).size;
+    } catch {
+      // no log file (checkpointed and removed)
+    }
+    return (pages - free) * pageSize + log;
   }
 
   /** Returns free pages to the file system and folds SQLite's log into the file. */
