@@ -85,33 +85,41 @@ export class DB implements Appendable, Queryable {
     const walDir = join(o.dir, 'wal');
     mkdirSync(walDir, { recursive: true });
     const unlock = acquireLock(o.dir);
-    const store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
-    const ref: { db: DB | null } = { db: null };
-    const head = new Head({
-      oooWindowMs: o.oooWindowMs,
-      maxSeries: o.maxSeries,
-      maxSeriesPerMetric: o.maxSeriesPerMetric,
-      log: {
-        write: (payloads) => ref.db!.logWrite(payloads),
-        durable: () => ref.db!.wal.durable(),
-      },
-    });
-    head.persisted = store;
-    const report = restoreHead(head, store, walDir);
-    if (report.cut !== null) {
-      const c = report.cut;
-      o.warn(
-        `tsdb: cut the write-ahead log at segment ${c.segment} offset ${c.offset} (${c.reason}): ` +
-          `dropped ${c.bytesDropped} bytes and ${c.segmentsDropped} later segments; everything before is kept`,
-      );
+    let store: ChunkStore | null = null;
+    try {
+      store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
+      const ref: { db: DB | null } = { db: null };
+      const head = new Head({
+        oooWindowMs: o.oooWindowMs,
+        maxSeries: o.maxSeries,
+        maxSeriesPerMetric: o.maxSeriesPerMetric,
+        log: {
+          write: (payloads) => ref.db!.logWrite(payloads),
+          durable: () => ref.db!.wal.durable(),
+        },
+      });
+      head.persisted = store;
+      const report = restoreHead(head, store, walDir);
+      if (report.cut !== null) {
+        const c = report.cut;
+        o.warn(
+          `tsdb: cut the write-ahead log at segment ${c.segment} offset ${c.offset} (${c.reason}): ` +
+            `dropped ${c.bytesDropped} bytes and ${c.segmentsDropped} later segments; everything before is kept`,
+        );
+      }
+      const wal = new Wal(walDir, {
+        fsync: o.walFsync,
+        fsyncIntervalMs: o.walFsyncIntervalMs,
+        segmentSize: o.walSegmentBytes,
+      });
+      ref.db = new DB(o, head, wal, store, report, unlock);
+      return ref.db;
+    } catch (err) {
+      // A failed open (unreadable store, bad log directory) leaves the directory to the next try.
+      store?.close();
+      unlock();
+      throw err;
     }
-    const wal = new Wal(walDir, {
-      fsync: o.walFsync,
-      fsyncIntervalMs: o.walFsyncIntervalMs,
-      segmentSize: o.walSegmentBytes,
-    });
-    ref.db = new DB(o, head, wal, store, report, unlock);
-    return ref.db;
   }
 
   appender(): Appender {
