@@ -17,7 +17,7 @@ import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
-import { enforceBudget, enforceRetention } from './persist/retention.js';
+import { enforceBudget, enforceRetention, rawRetentionCut } from './persist/retention.js';
 import { ChunkStore } from './persist/store.js';
 import type { WalReplayReport } from './wal/reader.js';
 import { Wal } from './wal/wal.js';
@@ -50,9 +50,10 @@ export class DB implements Appendable, Queryable {
   };
   private readonly persister: Persister;
   private readonly downsampler: Downsampler;
-  /** Raw data before this time was deleted by retention; older ranges read the 5m tier. */
+  /** Raw data before this time is past its retention (deleted or about to be): older ranges read the 5m tier. */
   private rawCut = Number.NEGATIVE_INFINITY;
   private readonly timer: NodeJS.Timeout | null = null;
+  private readonly firstRun: NodeJS.Timeout | null = null;
   private closed = false;
   /** When a maintenance last failed to get under the size budget (commits then fail for 1 s). */
   private fullAt = 0;
@@ -73,9 +74,14 @@ export class DB implements Appendable, Queryable {
     this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
+    this.rawCut = rawRetentionCut(store, head, options);
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
       this.timer.unref();
+      // Catch up soon after a start (retention, downsampling of windows that became final while
+      // the process was down) rather than a whole interval later.
+      this.firstRun = setTimeout(() => this.background(), Math.min(10_000, options.persistIntervalMs));
+      this.firstRun.unref();
     }
   }
 
@@ -192,6 +198,7 @@ export class DB implements Appendable, Queryable {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.firstRun !== null) clearTimeout(this.firstRun);
     try {
       this.persist();
     } catch (err) {

@@ -19,17 +19,27 @@ export const DOWNSAMPLE_DONE_KEY: Readonly<Record<'5m' | '1h', string>> = {
 
 const HOUR = 3_600_000;
 
-/** Applies retention; returns the time before which raw data is gone (-Infinity: none yet). */
-export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): number {
+/**
+ * The time before which raw data is past its retention: the newest sample (at most the wall
+ * clock) minus the raw retention, but never past what both tiers have aggregated.
+ */
+export function rawRetentionCut(store: ChunkStore, head: Head, o: ResolvedOptions): number {
   // Not later than the wall clock: one sample stamped years ahead must not expire everything.
   const now = Math.min(head.maxTime, Date.now());
   if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
-  let rawCut = now - o.retentionRawMs;
+  let cut = now - o.retentionRawMs;
   if (o.downsample) {
     // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime).
-    for (const key of Object.values(DOWNSAMPLE_DONE_KEY))
-      rawCut = Math.min(rawCut, store.getMeta(key) ?? rawCut);
+    for (const key of Object.values(DOWNSAMPLE_DONE_KEY)) cut = Math.min(cut, store.getMeta(key) ?? cut);
   }
+  return cut;
+}
+
+/** Applies retention; returns the time before which raw data is gone (-Infinity: none yet). */
+export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): number {
+  const now = Math.min(head.maxTime, Date.now());
+  if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
+  const rawCut = rawRetentionCut(store, head, o);
   store.deleteBefore('raw', rawCut);
   // The 1h tier is folded from the 5m tier: keep 5m data it has not folded yet.
   store.deleteBefore('5m', Math.min(now - o.retention5mMs, store.getMeta(DOWNSAMPLE_DONE_KEY['1h']) ?? now));
