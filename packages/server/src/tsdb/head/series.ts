@@ -86,11 +86,6 @@ export class MemSeries {
     }
   }
 
-  /** True when the series holds no sample in memory. */
-  get empty(): boolean {
-    return (this.open === null || this.open.count === 0) && this.closed === null && this.oooN === 0;
-  }
-
   /** Appends a sample newer than every in-order one (the caller checked). */
   appendInOrder(t: number, v: number): void {
     let app = this.open;
