@@ -135,4 +135,28 @@ describe('downsampling', () => {
     assert.deepEqual(read(db, 0, end, {}), raw);
     await db.close();
   });
+
+  it('answers ranges older than the raw retention from the 5m tier, and recent ones raw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyobs-ds-'));
+    dirs.push(dir);
+    const raw = counter();
+    const db = await DB.open({ dir, persistIntervalMs: 0, retentionRawMs: DAY, warn: () => {} });
+    const app = db.appender();
+    for (const [t, v] of raw) app.append(0, labelsFromRecord({ __name__: 'c' }), t, v);
+    await app.commit();
+    await db.maintain();
+    await db.maintain(); // retention runs again once the tiers have moved on
+    const end = raw.at(-1)![0];
+    const old = db.querier(0, 6 * HOUR).select([newMatcher('=', '__name__', 'c')]);
+    assert.ok(old.next());
+    assert.equal(old.at().tier, '5m');
+    const it = old.at().iterator();
+    let n = 0;
+    while (it.next()) n++;
+    assert.equal(n, 72, 'one sample per 5-minute bucket');
+    const recent = db.querier(end - HOUR, end).select([newMatcher('=', '__name__', 'c')]);
+    assert.ok(recent.next());
+    assert.equal(recent.at().tier, undefined);
+    await db.close();
+  });
 });

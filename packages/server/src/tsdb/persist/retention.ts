@@ -29,8 +29,11 @@ export function rawRetentionCut(store: ChunkStore, head: Head, o: ResolvedOption
   if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
   let cut = now - o.retentionRawMs;
   if (o.downsample) {
-    // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime).
-    for (const key of Object.values(DOWNSAMPLE_DONE_KEY)) cut = Math.min(cut, store.getMeta(key) ?? cut);
+    // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime);
+    // a tier with no progress yet has aggregated nothing.
+    for (const key of Object.values(DOWNSAMPLE_DONE_KEY)) {
+      cut = Math.min(cut, store.getMeta(key) ?? Number.NEGATIVE_INFINITY);
+    }
   }
   return cut;
 }
