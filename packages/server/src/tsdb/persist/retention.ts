@@ -45,7 +45,10 @@ export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptio
   const rawCut = rawRetentionCut(store, head, o);
   store.deleteBefore('raw', rawCut);
   // The 1h tier is folded from the 5m tier: keep 5m data it has not folded yet.
-  store.deleteBefore('5m', Math.min(now - o.retention5mMs, store.getMeta(DOWNSAMPLE_DONE_KEY['1h']) ?? now));
+  store.deleteBefore(
+    '5m',
+    Math.min(now - o.retention5mMs, store.getMeta(DOWNSAMPLE_DONE_KEY['1h']) ?? Number.NEGATIVE_INFINITY),
+  );
   store.deleteBefore('1h', now - o.retention1hMs);
   raiseDiskMin(head, rawCut);
   return rawCut;
