@@ -10,18 +10,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../test/support/prng.js';
 import { labelsFromRecord } from '../model/labels.js';
 import { newMatcher } from '../model/matcher.js';
 import { DB } from './db.js';
 
 const WINDOW = 60_000;
 
+/** A uniform integer in [0, n) from a seeded generator. */
 function rng(seed: number) {
-  let s = seed;
-  return (n: number) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return Math.floor((s / 2 ** 32) * n);
-  };
+  const next = mulberry32(seed);
+  return (n: number) => Math.floor(next() * n);
 }
 
 describe('database against a model', () => {

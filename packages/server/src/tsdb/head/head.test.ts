@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../../test/support/prng.js';
 import { type Labels, labelsFromRecord, labelsToRecord } from '../../model/labels.js';
 import { type MatchType, newMatcher } from '../../model/matcher.js';
 import { isStaleNaN, STALE_NAN } from '../../model/sample.js';
@@ -122,11 +123,7 @@ describe('head', () => {
     const head = new Head({ oooWindowMs: 60_000 });
     const ls = L({ __name__: 'm' });
     const expected = new Map<number, number>();
-    let seed = 7;
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const rnd = mulberry32(7);
     for (let b = 0; b < 50; b++) {
       const app = head.appender();
       for (let k = 0; k < 20; k++) {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { mulberry32 } from '../../../test/support/prng.js';
 import { replayWal } from './reader.js';
 import { listSegments, segmentPath } from './segment.js';
 import { Wal } from './wal.js';
@@ -76,11 +77,8 @@ describe('write-ahead log', () => {
   });
 
   it('replays a prefix of the records whatever the damage (random truncations and flipped bytes)', () => {
-    let seed = 42;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return Math.floor((seed / 2147483648) * n);
-    };
+    const next = mulberry32(42);
+    const rnd = (n: number) => Math.floor(next() * n);
     for (let round = 0; round < 200; round++) {
       const dir = tempDir();
       const wal = new Wal(dir, { fsync: 'never', segmentSize: 400 });
