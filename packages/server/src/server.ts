@@ -39,6 +39,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxStorageBytes: config.maxStorageBytes,
     maxSeries: config.maxSeries,
     maxSeriesPerMetric: config.maxSeriesPerMetric,
+    persistIntervalMs: config.persistIntervalMs,
     warn: (message) => log.warn(message),
   });
   const metrics = createServerMetrics(() => db.stats(), startedAt);

@@ -32,6 +32,7 @@ export interface ServerConfig {
   maxStorageBytes: number;
   maxSeries: number;
   maxSeriesPerMetric: number;
+  persistIntervalMs: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -240,6 +241,15 @@ export const SETTINGS: readonly AnySetting[] = [
     show: '1GiB',
     doc: 'disk budget of the data directory; oldest data is deleted first (507 when nothing can be)',
     parse: bytes,
+  },
+  {
+    key: 'persistIntervalMs',
+    flag: '--persist-interval',
+    env: ['TINYOBS_PERSIST_INTERVAL'],
+    default: 3_600_000,
+    show: '1h',
+    doc: 'how often head chunks are written to disk and the log truncated (longer: fewer bytes per sample, longer replay)',
+    parse: duration,
   },
   {
     key: 'maxSeries',
