@@ -135,6 +135,9 @@ function parsePoint(
   }
   const help = typeof p.help === 'string' ? p.help : '';
   const unit = typeof p.unit === 'string' ? p.unit : '';
+  // A point without type, help or unit says nothing about its family: it must not overwrite
+  // what an earlier push declared.
+  if (type === 'unknown' && help === '' && unit === '') return;
   const old = batch.metadata.get(family);
   if (old === undefined || old.type !== type || help !== '' || unit !== '') {
     const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
