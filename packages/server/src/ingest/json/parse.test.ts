@@ -81,7 +81,12 @@ describe('native JSON parser', () => {
 
   it('records metadata only from points that declare a type, help or unit', () => {
     const { batch } = parseJsonIngest(
-      JSON.stringify({ metrics: [{ name: 'plain', value: 1 }, { name: 'typed', type: 'gauge', value: 1 }] }),
+      JSON.stringify({
+        metrics: [
+          { name: 'plain', value: 1 },
+          { name: 'typed', type: 'gauge', value: 1 },
+        ],
+      }),
       DEFAULT_INGEST_LIMITS,
       1,
     );
