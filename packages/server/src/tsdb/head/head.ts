@@ -13,6 +13,7 @@ import { HeadQuerier } from './head_read.js';
 import { Postings } from './postings.js';
 import { MemSeries } from './series.js';
 import { SeriesMap } from './series_map.js';
+import { Symbols } from './symbols.js';
 
 /** Counters the head keeps about itself (exported as `tinyobs_tsdb_*` self-metrics). */
 export interface HeadStats {
@@ -67,6 +68,7 @@ export class Head implements Appendable, Queryable {
   private readonly byRef: (MemSeries | undefined)[] = [undefined];
   private readonly byLabels = new SeriesMap();
   private readonly seriesPerMetric = new Map<string, number>();
+  private readonly symbols = new Symbols();
   readonly postings = new Postings();
   readonly meta = new Map<string, MetricMetadata>();
   readonly stats: HeadStats = {
@@ -182,7 +184,8 @@ export class Head implements Appendable, Queryable {
     return this.seriesPerMetric;
   }
 
-  private add(ref: number, labels: Labels): MemSeries {
+  private add(ref: number, given: Labels): MemSeries {
+    const labels = this.symbols.intern(given);
     const s = new MemSeries(ref, labels);
     while (this.byRef.length <= ref) this.byRef.push(undefined);
     this.byRef[ref] = s;
