@@ -34,6 +34,16 @@ export class BitWriter {
     this.bit = 0;
   }
 
+  /**
+   * Moves what was written into `buf` and writes there from now on. `buf` must be all zeros
+   * and at least 16 bytes longer than the data. Lets a head keep its buffers in shared slabs.
+   */
+  useBuffer(buf: Uint8Array): void {
+    if (buf.length < this.pos + 16) throw new Error('BitWriter.useBuffer: buffer too small');
+    buf.set(this.buf.subarray(0, Math.min(this.pos + 1, this.buf.length)));
+    this.buf = buf;
+  }
+
   /** End of the written data in bytes (a partly written last byte counts). */
   get end(): number {
     return this.bit === 0 ? this.pos : this.pos + 1;

@@ -40,10 +40,29 @@ export class XorAppender {
     this.w = new BitWriter(capacity, HEADER_MAX);
   }
 
-  /** Empties the chunk, keeping the buffer. */
-  reset(): void {
+  /**
+   * Empties the chunk, keeping the buffer; or, with `buffer` (all zeros, at least
+   * `HEADER_MAX + 16` bytes), writing into that one from now on. The encoding is unchanged.
+   */
+  reset(buffer?: Uint8Array): void {
     this.w.reset();
     this.n = 0;
+    if (buffer !== undefined) this.w.useBuffer(buffer);
+  }
+
+  /** Writes into `buffer` from now on, the samples so far moved there (see BitWriter.useBuffer). */
+  moveTo(buffer: Uint8Array): void {
+    this.w.useBuffer(buffer);
+  }
+
+  /** The buffer written into (header space included); replaced when it grows. */
+  get buffer(): Uint8Array {
+    return this.w.buf;
+  }
+
+  /** Bytes of the buffer in use: header space plus the body written so far. */
+  get used(): number {
+    return this.w.end;
   }
 
   /** Samples appended so far. */

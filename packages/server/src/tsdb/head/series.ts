@@ -11,13 +11,18 @@
  */
 
 import type { Labels } from '../../model/labels.js';
+import { HEADER_MAX } from '../chunkenc/header.js';
 import { ChunkEncoder, ChunkIterator, XorAppender } from '../chunkenc/index.js';
+import { BufferSlabs, ChunkArena } from './slab.js';
 
 /** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
 export const CHUNK_SAMPLES = 120;
 
 /** Longest time one chunk may span; bounds how far back a query must look for a chunk's start. */
 export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
+
+/** Most bytes one XOR sample can take (a 68-bit timestamp field and a 77-bit value field). */
+const MAX_SAMPLE_BYTES = 24;
 
 /** A cut chunk held until persisted: its bytes (smallest encoding) plus its time range. */
 export interface MemChunk {
@@ -33,6 +38,9 @@ const scan = new ChunkIterator();
  * persistence, at a cost the append rate can afford (see README).
  */
 const encoder = new ChunkEncoder();
+/** Open-chunk buffers of every head in the process (one thread: no contention). */
+const slabs = new BufferSlabs();
+const arena = new ChunkArena();
 
 export class MemSeries {
   /** True once the series record is in the write-ahead log (samples may then refer to it). */
@@ -93,8 +101,25 @@ export class MemSeries {
       app = new XorAppender(32);
       this.open = app;
     } else if (app.count >= CHUNK_SAMPLES || (app.count > 0 && t - app.minTime >= CHUNK_MAX_SPAN_MS)) {
-      this.cut(encoder.recode(app.bytes()) ?? app.bytes().slice(), app.minTime, app.maxTime);
-      app.reset();
+      this.cut(arena.copy(encoder.recode(app.bytes()) ?? app.bytes()), app.minTime, app.maxTime);
+      // The next chunk of a series is usually about as big as the last: give it a slab slot of
+      // that size plus an eighth (see slab.ts); a larger one grows out of it as before.
+      const old = app.buffer;
+      const want = app.used + (app.used >> 3) + 16;
+      if (slabs.owns(old) && old.length >= want && old.length <= want * 1.25) app.reset();
+      else {
+        app.reset(slabs.alloc(want));
+        slabs.release(old);
+      }
+    } else if (app.count >= 16 && app.buffer.length - app.used < MAX_SAMPLE_BYTES) {
+      // About to outgrow its buffer: move to a slab slot sized for a whole chunk at the rate so
+      // far. Doubling instead made every series allocate and drop 36 B…1 KiB buffers in turn,
+      // and the allocator kept the freed pieces (~2 KiB of RSS per series).
+      const perSample = (app.used - HEADER_MAX) / app.count;
+      const want = app.used + perSample * (CHUNK_SAMPLES - app.count) * 1.125 + 32;
+      const old = app.buffer;
+      app.moveTo(slabs.alloc(Math.max(want, app.used * 1.25 + 32)));
+      slabs.release(old);
     }
     app.append(t, v);
     this.maxT = t;
@@ -134,7 +159,7 @@ export class MemSeries {
   /** Moves the out-of-order samples into a closed chunk. */
   cutOutOfOrder(): void {
     if (this.oooN === 0) return;
-    const bytes = encoder.encode(this.oooT!, this.oooV!, this.oooN)!;
+    const bytes = arena.copy(encoder.encode(this.oooT!, this.oooV!, this.oooN)!);
     this.cut(bytes, this.oooT![0]!, this.oooT![this.oooN - 1]!);
     this.oooT = null;
     this.oooV = null;
