@@ -13,8 +13,12 @@ import {
 import type { Head } from './head.js';
 import { ChunkSeriesIterator } from './iterator.js';
 import type { MemSeries } from './series.js';
+import { ChunkArena } from './slab.js';
 
 export class HeadQuerier implements Querier {
+  /** Copies of open chunks taken by this querier's iterators; dropped with the querier. */
+  readonly copies = new ChunkArena(4096);
+
   constructor(
     private readonly head: Head,
     private readonly mint: number,
@@ -23,7 +27,7 @@ export class HeadQuerier implements Querier {
 
   select(matchers: readonly Matcher[]): SeriesSet {
     return arraySeriesSet(
-      this.series(matchers).map((s) => new HeadSeries(this.head, s, this.mint, this.maxt)),
+      this.series(matchers).map((s) => new HeadSeries(this.head, s, this.mint, this.maxt, this.copies)),
     );
   }
 
@@ -89,6 +93,7 @@ class HeadSeries implements Series {
     private readonly s: MemSeries,
     private readonly mint: number,
     private readonly maxt: number,
+    private readonly copies: ChunkArena,
   ) {}
 
   get labels() {
@@ -102,7 +107,7 @@ class HeadSeries implements Series {
       this.head.persisted !== null && s.diskMinT <= this.maxt && s.diskMaxT >= this.mint
         ? this.head.persisted.chunks(s.ref, this.mint, this.maxt)
         : [];
-    s.memChunks(this.mint, this.maxt, chunks);
+    s.memChunks(this.mint, this.maxt, chunks, this.copies);
     const it = reuse instanceof ChunkSeriesIterator ? reuse : new ChunkSeriesIterator();
     return it.reset(chunks, this.mint, this.maxt);
   }

@@ -39,6 +39,7 @@ export class ChunkSeriesIterator implements SampleIterator {
     this.error = null;
     this.mts = null;
     this.mvs = null;
+    if (this.inOrder(chunks, qmin, qmax)) return this;
     const kept: { b: Uint8Array; mint: number; maxt: number; order: number }[] = [];
     for (let i = 0; i < chunks.length; i++) {
       const b = chunks[i]!;
@@ -60,6 +61,33 @@ export class ChunkSeriesIterator implements SampleIterator {
       this.maxts = kept.map((k) => k.maxt);
     }
     return this;
+  }
+
+  /**
+   * The usual case without allocating: chunks already in time order and not overlapping (disk
+   * chunks, then the cut ones, then the open one). Keeps those in range in the reused arrays;
+   * false (and nothing kept) otherwise, or on a bad header, for the general path.
+   */
+  private inOrder(chunks: readonly Uint8Array[], qmin: number, qmax: number): boolean {
+    const kept = this.chunks;
+    const maxts = this.maxts;
+    kept.length = 0;
+    maxts.length = 0;
+    let prevMax = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < chunks.length; i++) {
+      const b = chunks[i]!;
+      if (!hdr.parse(b) || (hdr.count > 0 && hdr.mint <= prevMax)) {
+        kept.length = 0;
+        maxts.length = 0;
+        return false;
+      }
+      if (hdr.count === 0) continue;
+      prevMax = hdr.maxt;
+      if (hdr.maxt < qmin || hdr.mint > qmax) continue;
+      kept.push(b);
+      maxts.push(hdr.maxt);
+    }
+    return true;
   }
 
   next(): boolean {

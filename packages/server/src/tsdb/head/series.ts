@@ -81,12 +81,15 @@ export class MemSeries {
   }
 
   /** The in-memory chunks overlapping [mint, maxt]: closed ones, the open one, the out-of-order samples. */
-  memChunks(mint: number, maxt: number, out: Uint8Array[]): void {
+  memChunks(mint: number, maxt: number, out: Uint8Array[], copies?: ChunkArena): void {
     if (this.closed !== null)
       for (const c of this.closed) if (c.mint <= maxt && c.maxt >= mint) out.push(c.bytes);
     const o = this.open;
     // A copy: the open chunk keeps growing while the query reads.
-    if (o !== null && o.count > 0 && o.minTime <= maxt && o.maxTime >= mint) out.push(o.bytes().slice());
+    // (Into the querier's arena when it has one: one allocation per slab, not per series.)
+    if (o !== null && o.count > 0 && o.minTime <= maxt && o.maxTime >= mint) {
+      out.push(copies !== undefined ? copies.copy(o.bytes()) : o.bytes().slice());
+    }
     if (this.oooN > 0 && this.oooT![0]! <= maxt && this.oooT![this.oooN - 1]! >= mint) {
       const app = new XorAppender(this.oooN * 4);
       for (let i = 0; i < this.oooN; i++) app.append(this.oooT![i]!, this.oooV![i]!);

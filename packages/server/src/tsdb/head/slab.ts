@@ -68,13 +68,20 @@ export class BufferSlabs {
 export class ChunkArena {
   private slab = new ArrayBuffer(0);
   private used = 0;
+  private next: number;
+
+  /** `firstSlab`: size of the first slab; later ones double up to 256 KiB. */
+  constructor(firstSlab = SLAB_BYTES) {
+    this.next = firstSlab;
+  }
 
   /** A copy of `b` in the current slab (large chunks keep a buffer of their own). */
   copy(b: Uint8Array): Uint8Array {
     const n = b.length;
     if (n > MAX_SLOT) return b.slice();
     if (this.used + n > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slab = new ArrayBuffer(Math.max(this.next, n));
+      this.next = Math.min(this.next * 2, SLAB_BYTES);
       this.used = 0;
     }
     const out = new Uint8Array(this.slab, this.used, n);
