@@ -23,6 +23,7 @@ describe('open-chunk slabs', () => {
     assert.equal(b, a);
     assert.ok(b.every((x) => x === 0));
     assert.equal(slabs.owns(slabs.alloc(10_000)), false);
+    assert.equal(slabs.owns(new ChunkArena().copy(new Uint8Array(8))), false);
   });
 
   it('a chunk moved between buffers mid-way has the same bytes as one that was not', () => {

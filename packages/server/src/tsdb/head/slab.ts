@@ -29,6 +29,8 @@ export class BufferSlabs {
   private used = 0;
   /** Free slots by size / GRAIN. */
   private readonly free: Uint8Array[][] = [];
+  /** The slabs this allocator carved (a buffer of its own, or another arena's, is not a slot). */
+  private readonly mine = new WeakSet<ArrayBufferLike>();
 
   /** A zeroed buffer of at least `size` bytes. */
   alloc(size: number): Uint8Array {
@@ -38,6 +40,7 @@ export class BufferSlabs {
     if (list !== undefined && list.length > 0) return list.pop()!;
     if (this.used + n > this.slab.byteLength) {
       this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.mine.add(this.slab);
       this.used = 0;
     }
     const b = new Uint8Array(this.slab, this.used, n);
@@ -47,7 +50,7 @@ export class BufferSlabs {
 
   /** True when `b` is a slot of a slab (not a buffer of its own). */
   owns(b: Uint8Array): boolean {
-    return b.buffer.byteLength === SLAB_BYTES && b.length <= MAX_SLOT;
+    return this.mine.has(b.buffer);
   }
 
   /** Gives back a buffer from {@link alloc}; buffers of their own are left to the GC. */
