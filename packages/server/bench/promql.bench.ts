@@ -4,7 +4,8 @@
  * 1 h range query at a 15 s step, sent over HTTP to both servers from this process.
  *
  * Prometheus (Debian's package) gets the same samples through `promtool tsdb
- * create-blocks-from openmetrics`; TinyObs gets them through its Appender. Prints one JSON line
+ * create-blocks-from openmetrics`; TinyObs gets them through its Appender, persisted, then serves
+ * them from its own process (`tinyobs serve`), as Prometheus does. Prints one JSON line
  * per query with both medians and their ratio.
  *
  *   node --import tsx --expose-gc packages/server/bench/promql.bench.ts
@@ -16,8 +17,9 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Labels, METRIC_NAME } from '../src/model/labels.js';
+import { DB } from '../src/tsdb/db.js';
 import { freePort, waitFor } from '../test/support/ports.js';
-import { startTestServer, tempDir } from '../test/support/server.js';
+import { spawnServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
 import { histogramSeries } from './histograms.js';
 import { generateWorkload } from './workload.js';
@@ -88,17 +90,32 @@ async function timeQueries(base: string): Promise<Record<string, { ms: number; s
   return out;
 }
 
+/**
+ * Loads the samples through the database's Appender, closes it (which persists them), then starts
+ * `tinyobs serve` on that directory as its own process, as Prometheus runs in its own: the
+ * client's work in this process does not share the server's event loop.
+ */
 async function loadTinyObs() {
-  const server = await startTestServer();
+  const dir = tempDir('tinyobs-bench-promql-');
+  const db = await DB.open({ dir });
   for (const b of w.batches(10_000)) {
-    const app = server.db.appender();
+    const app = db.appender();
     for (let i = 0; i < b.length; i++) app.append(0, w.series[b.series[i]!]!.labels, b.ts[i]!, b.vs[i]!);
     await app.commit();
   }
-  const app = server.db.appender();
+  const app = db.appender();
   for (const h of hist) for (let k = 0; k < SAMPLES; k++) app.append(0, h.labels, stepTime(k), h.values[k]!);
   await app.commit();
-  return server;
+  await db.close();
+  const server = await spawnServer(['--data-dir', dir]);
+  return {
+    url: server.url,
+    async stop() {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function writeOpenMetrics(path: string): Promise<void> {
