@@ -272,3 +272,22 @@ export function putUvarint(buf: Uint8Array, off: number, u: number): number {
   buf[off++] = u;
   return off;
 }
+
+/**
+ * The 32 bits of `b` at bit offset `bp` (most significant first), as a signed int32; bytes past
+ * the array read as zero. For decoding loops that keep the bit position in a local.
+ */
+export function peekAt(b: Uint8Array, bp: number): number {
+  const p = bp >>> 3;
+  const s = bp & 7;
+  // Out-of-range typed array reads give undefined, which | and << turn into 0.
+  const w = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  return s === 0 ? w : (w << s) | (b[p + 4]! >>> (8 - s));
+}
+
+/** The `n` bits (0 <= n <= 53) of `b` at bit offset `bp` as an unsigned number. */
+export function wideAt(b: Uint8Array, bp: number, n: number): number {
+  if (n === 0) return 0;
+  if (n <= 32) return peekAt(b, bp) >>> (32 - n);
+  return (peekAt(b, bp) >>> (64 - n)) * TWO32 + (peekAt(b, bp + n - 32) >>> 0);
+}

@@ -121,6 +121,20 @@ export class DecimalDecoder {
     this.p = POW10[k]!;
   }
 
+  /**
+   * Decodes every sample (call right after {@link reset}) into `ts`/`vs`; returns how many
+   * samples {@link next} would have yielded before reporting corruption.
+   */
+  decodeAll(ts: Float64Array, vs: Float64Array): number {
+    if (this.corrupt) return 0;
+    const nt = this.ts.decodeAll(ts);
+    const nv = this.vs.decodeAll(vs);
+    const m = Math.min(nt, nv);
+    const p = this.p;
+    for (let i = 0; i < m; i++) vs[i] = vs[i]! / p;
+    return m;
+  }
+
   next(): boolean {
     if (this.i >= this.n || this.corrupt) return false;
     this.t = this.ts.next();

@@ -7,8 +7,9 @@
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI = littleEndian ? 1 : 0;
-const LO = littleEndian ? 0 : 1;
+/** Index of the high / low uint32 half of a float64 in a Uint32Array view of the same bytes. */
+export const HI = littleEndian ? 1 : 0;
+export const LO = littleEndian ? 0 : 1;
 
 /** High 32 bits (sign, exponent, top of the mantissa) of `v`, as an unsigned number. */
 export function hiBits(v: number): number {

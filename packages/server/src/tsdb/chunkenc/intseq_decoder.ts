@@ -3,7 +3,7 @@
  * FORMAT.md), one value per call and without allocation, for the decimal chunk iterator.
  */
 
-import { type BitReader, unzigzag } from './bitstream.js';
+import { type BitReader, peekAt, unzigzag, wideAt } from './bitstream.js';
 import {
   FIXED,
   GCD_BIT,
@@ -93,6 +93,102 @@ export class IntSeqDecoder {
     return this.g === 1 ? x : x * this.g;
   }
 
+  /** See {@link decodeIntSeq}. */
+  decodeAll(out: Float64Array): number {
+    const n = this.n;
+    const r = this.r;
+    const b = r.buf;
+    const endBits = r.end * 8;
+    let bp = r.pos * 8 + r.bit;
+    if (r.overrun || bp > endBits) return 0;
+    const order = this.order;
+    const k = this.param;
+    const rice = this.coder === RICE;
+    const div = this.div;
+    const g = this.g;
+    const first = this.first;
+    let i = 0;
+    let valid = n;
+    if (this.bad) return 0;
+    if (order === GRID) {
+      if (n > 0) out[0] = first;
+      i = 1;
+    } else if (order === 0) {
+      if (this.firstKnown && n > 0) {
+        out[0] = first;
+        i = 1;
+      }
+    } else {
+      if (n > 0) out[0] = first;
+      i = 1;
+    }
+    if (order === GRID && !rice && k === 0) {
+      // Exactly on the grid (or zero-width residuals): no bits to read.
+      const last = this.last;
+      for (; i < n - 1; i++) out[i] = gridAt(first, last, n, i);
+      if (n > 1) out[n - 1] = last;
+      return n;
+    }
+    let x = first;
+    let dd = order === 2 ? this.d1 : this.d;
+    const trend = this.d;
+    const last = this.last;
+    const lastI = order === GRID ? n - 1 : n;
+    for (; i < lastI; i++) {
+      if (order === 2 && i === 1) {
+        x += dd;
+        out[1] = x;
+        continue;
+      }
+      // One residual, inlined.
+      let u: number;
+      if (!rice) {
+        if (k === 0) u = 0;
+        else if (k <= 32) u = peekAt(b, bp) >>> (32 - k);
+        else u = wideAt(b, bp, k);
+        bp += k;
+      } else {
+        const w = peekAt(b, bp);
+        const q = Math.clz32(~w);
+        if (q < RICE_ESCAPE && q + 1 + k <= 32) {
+          u = q * div + (k === 0 ? 0 : (w << (q + 1)) >>> (32 - k));
+          bp += q + 1 + k;
+        } else if (q < RICE_ESCAPE) {
+          bp += q + 1;
+          u = q * div + wideAt(b, bp, k);
+          bp += k;
+        } else {
+          bp += RICE_ESCAPE;
+          const len = peekAt(b, bp) >>> 26;
+          bp += 6;
+          u = wideAt(b, bp, len);
+          bp += len;
+        }
+      }
+      let res = u < 0x8000_0000 ? (u >>> 1) ^ -(u & 1) : unzigzag(u);
+      if (g !== 1) res *= g;
+      if (order === GRID) x = gridAt(first, last, n, i) + res;
+      else if (order === 0) x = res;
+      else if (order === 1) x += res;
+      else if (order === TREND) x += trend + res;
+      else {
+        dd += res;
+        x += dd;
+      }
+      out[i] = x;
+      if (bp > endBits) {
+        valid = i;
+        break;
+      }
+    }
+    if (valid === n && order === GRID && n > 1) out[n - 1] = last;
+    this.i = valid;
+    r.pos = bp >>> 3;
+    r.bit = bp & 7;
+    if (bp > endBits) r.overrun = true;
+    return valid;
+  }
+
   /** The next value of the sequence. */
   next(): number {
     const i = this.i++;
@@ -118,4 +214,13 @@ export class IntSeqDecoder {
     }
     return this.x;
   }
+}
+
+/**
+ * Decodes the whole rest of the sequence that {@link IntSeqDecoder.reset} opened into
+ * `out[0..n)` in one tight loop (the same values {@link IntSeqDecoder.next} would return), and
+ * returns how many of them were read without running past the reader's end.
+ */
+export function decodeIntSeq(d: IntSeqDecoder, out: Float64Array): number {
+  return d.decodeAll(out);
 }

@@ -21,6 +21,13 @@ export class ChunkIterator implements SampleIterator {
   private error: Error | null = null;
   private curT = 0;
   private curV = 0;
+  /** The chunk decoded at once on the first read: samples [0, avail) of ts/vs; -1 before. */
+  private ts = new Float64Array(128);
+  private vs = new Float64Array(128);
+  private vs32 = new Uint32Array(this.vs.buffer);
+  private avail = -1;
+  private idx = 0;
+  private bodyCorrupt = false;
 
   /** An iterator over `bytes`, or an exhausted one when omitted. */
   constructor(bytes?: Uint8Array) {
@@ -36,6 +43,8 @@ export class ChunkIterator implements SampleIterator {
     this.done = false;
     this.error = null;
     this.enc = 0;
+    this.avail = -1;
+    this.idx = 0;
     const h = this.h;
     if (!h.parse(bytes)) {
       const enc = bytes.length > 0 ? bytes[0] : 'none';
@@ -66,25 +75,42 @@ export class ChunkIterator implements SampleIterator {
   next(): boolean {
     if (this.done) return false;
     this.started = true;
-    let ok: boolean;
-    if (this.enc === Encoding.XOR) {
-      ok = this.xor.next();
-      this.curT = this.xor.t;
-      this.curV = this.xor.v;
-      if (!ok && this.xor.corrupt) this.fail('cannot read chunk: corrupt XOR body');
-    } else if (this.enc === Encoding.DECIMAL) {
-      ok = this.dec.next();
-      this.curT = this.dec.t;
-      this.curV = this.dec.v;
-      if (!ok && this.dec.corrupt) this.fail('cannot read chunk: corrupt decimal body');
-    } else {
-      ok = this.packed.next();
-      this.curT = this.packed.t;
-      this.curV = this.packed.v;
-      if (!ok && this.packed.corrupt) this.fail('cannot read chunk: corrupt packed-XOR body');
+    if (this.avail < 0) this.decode();
+    const i = this.idx;
+    if (i < this.avail) {
+      this.curT = this.ts[i]!;
+      this.curV = this.vs[i]!;
+      this.idx = i + 1;
+      return true;
     }
-    if (!ok) this.done = true;
-    return ok;
+    this.done = true;
+    if (this.avail < this.h.count || this.bodyCorrupt) {
+      const what =
+        this.enc === Encoding.XOR ? 'XOR' : this.enc === Encoding.DECIMAL ? 'decimal' : 'packed-XOR';
+      this.fail(`cannot read chunk: corrupt ${what} body`);
+    }
+    return false;
+  }
+
+  /** Decodes the whole chunk into ts/vs in one loop (cheaper per sample than one at a time). */
+  private decode(): void {
+    const n = this.h.count;
+    if (this.ts.length < n) {
+      const cap = Math.max(n, this.ts.length * 2);
+      this.ts = new Float64Array(cap);
+      this.vs = new Float64Array(cap);
+      this.vs32 = new Uint32Array(this.vs.buffer);
+    }
+    if (this.enc === Encoding.XOR) {
+      this.bodyCorrupt = this.xor.corrupt;
+      this.avail = this.xor.decodeAll(this.ts, this.vs32);
+    } else if (this.enc === Encoding.DECIMAL) {
+      this.bodyCorrupt = this.dec.corrupt;
+      this.avail = this.dec.decodeAll(this.ts, this.vs);
+    } else {
+      this.bodyCorrupt = this.packed.corrupt;
+      this.avail = this.packed.decodeAll(this.ts, this.vs32);
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import { Encoding } from './header.js';
 import { IntSeqScratch } from './intseq.js';
 import { IntSeqDecoder } from './intseq_decoder.js';
 import { assemble, openTimestamps, writeTimestamps } from './timestamps.js';
-import { XorValueReader, XorValueWriter } from './xor_values.js';
+import { decodeXorValues, XorValueReader, XorValueWriter } from './xor_values.js';
 
 /** Encodes whole chunks in the packed-XOR encoding. Reusable; keeps its scratch between calls. */
 export class PackedXorEncoder {
@@ -55,6 +55,19 @@ export class PackedXorDecoder {
     const vStart = openTimestamps(b, bodyStart, count, mint, maxt, this.rt, this.ts);
     if (vStart < 0) this.corrupt = true;
     else this.rv.reset(b, vStart);
+  }
+
+  /**
+   * Decodes every sample (call right after {@link reset}) into `ts` and `vs32` (a Uint32Array
+   * view of the values' Float64Array); returns how many samples {@link next} would have yielded
+   * before reporting corruption.
+   */
+  decodeAll(ts: Float64Array, vs32: Uint32Array): number {
+    if (this.corrupt) return 0;
+    const nt = this.ts.decodeAll(ts);
+    const rv = this.rv;
+    const nv = decodeXorValues(rv.buf, rv.pos * 8 + rv.bit, rv.end * 8, this.n, vs32);
+    return Math.min(nt, nv);
   }
 
   next(): boolean {

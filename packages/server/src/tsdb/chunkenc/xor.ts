@@ -8,7 +8,8 @@
  * - values: Gorilla's XOR compression (`xor_values.ts`), each after its timestamp.
  */
 
-import { BitReader, BitWriter } from './bitstream.js';
+import { BitReader, BitWriter, peekAt } from './bitstream.js';
+import { HI, LO } from './float64.js';
 import { Encoding, HEADER_MAX, MAX_ABS_TIME, MAX_SAMPLES, writeHeaderBefore } from './header.js';
 import { XorValueReader, XorValueWriter } from './xor_values.js';
 
@@ -160,6 +161,100 @@ export class XorDecoder {
     this.t = mint;
     this.tDelta = 0;
     this.corrupt = false;
+  }
+
+  /**
+   * Decodes every sample (call right after {@link reset}) into `ts` and `out32` (a Uint32Array
+   * view of the values' Float64Array, value i in halves 2i, 2i+1) in one loop; returns how many
+   * samples {@link next} would have yielded before reporting corruption.
+   */
+  decodeAll(ts: Float64Array, out32: Uint32Array): number {
+    const n = this.n;
+    if (n === 0) return 0;
+    const r = this.r;
+    const b = r.buf;
+    const endBits = r.end * 8;
+    let bp = r.pos * 8 + r.bit;
+    let t = this.t;
+    let vHi = peekAt(b, bp) >>> 0;
+    let vLo = peekAt(b, bp + 32) >>> 0;
+    bp += 64;
+    if (bp > endBits) return 0;
+    ts[0] = t;
+    out32[HI] = vHi;
+    out32[LO] = vLo;
+    let leading = 0;
+    let trailing = 0;
+    let tDelta = 0;
+    for (let i = 1; i < n; i++) {
+      if (i === 1) {
+        r.pos = bp >>> 3;
+        r.bit = bp & 7;
+        tDelta = r.readVarint();
+        if (r.overrun) return 1;
+        bp = r.pos * 8 + r.bit;
+      } else {
+        // Delta-of-delta bucket: unary prefix of at most four 1 bits.
+        const w = peekAt(b, bp);
+        const q = Math.clz32(~w);
+        if (q === 0) {
+          bp += 1;
+        } else if (q >= 4) {
+          bp += 4;
+          const hi = peekAt(b, bp) | 0;
+          tDelta += hi * TWO32 + (peekAt(b, bp + 32) >>> 0);
+          bp += 64;
+        } else {
+          bp += q + 1;
+          const sz = q === 1 ? 14 : q === 2 ? 17 : 20;
+          let bits = peekAt(b, bp) >>> (32 - sz);
+          bp += sz;
+          if (bits > 1 << (sz - 1)) bits -= 1 << sz;
+          tDelta += bits;
+        }
+      }
+      t += tDelta;
+      const w = peekAt(b, bp);
+      if (w >= 0) {
+        bp += 1; // '0': same value
+      } else {
+        if ((w & 0x4000_0000) === 0) {
+          bp += 2; // '10': previous window
+        } else {
+          leading = (w >>> 25) & 31;
+          let m = (w >>> 19) & 63;
+          if (m === 0) m = 64;
+          trailing = 64 - leading - m;
+          bp += 13;
+          if (trailing < 0) return i; // corrupt window
+        }
+        const tr = trailing;
+        const sig = 64 - leading - tr;
+        let ph = 0;
+        let pl: number;
+        if (sig > 32) {
+          ph = peekAt(b, bp) >>> (64 - sig);
+          pl = peekAt(b, bp + sig - 32) >>> 0;
+        } else {
+          pl = peekAt(b, bp) >>> (32 - sig);
+        }
+        bp += sig;
+        if (tr === 0) {
+          vHi = (vHi ^ ph) >>> 0;
+          vLo = (vLo ^ pl) >>> 0;
+        } else if (tr >= 32) {
+          vHi = (vHi ^ (pl << (tr - 32))) >>> 0;
+        } else {
+          vHi = (vHi ^ ((ph << tr) | (pl >>> (32 - tr)))) >>> 0;
+          vLo = (vLo ^ (pl << tr)) >>> 0;
+        }
+      }
+      if (bp > endBits) return i;
+      ts[i] = t;
+      out32[2 * i + HI] = vHi;
+      out32[2 * i + LO] = vLo;
+    }
+    return n;
   }
 
   /** Decodes the next sample into `t`/`v`; false at the end or on corrupt data. */

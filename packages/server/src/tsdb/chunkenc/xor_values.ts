@@ -10,8 +10,8 @@
  * timestamps) and the packed-XOR chunk (a stream of its own).
  */
 
-import type { BitReader, BitWriter } from './bitstream.js';
-import { fromBits, hiBits, loBitsOfLast } from './float64.js';
+import { type BitReader, type BitWriter, peekAt } from './bitstream.js';
+import { fromBits, HI, hiBits, LO, loBitsOfLast } from './float64.js';
 
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
@@ -134,4 +134,70 @@ export class XorValueReader {
     this.vLo >>>= 0;
     this.v = fromBits(this.vHi, this.vLo);
   }
+}
+
+/**
+ * Decodes a whole value stream of `n` values (the first as 64 raw bits, then XOR codes) from bit
+ * `bp` of `b` into `out32`, a Uint32Array view of a Float64Array (value i in halves 2i, 2i+1),
+ * so every bit survives. Returns how many values were read before the stream ran past `endBits`
+ * or held an impossible window: the same samples {@link XorValueReader} yields before it sets
+ * `overrun`.
+ */
+export function decodeXorValues(
+  b: Uint8Array,
+  bp: number,
+  endBits: number,
+  n: number,
+  out32: Uint32Array,
+): number {
+  if (n === 0) return 0;
+  let vHi = peekAt(b, bp) >>> 0;
+  let vLo = peekAt(b, bp + 32) >>> 0;
+  bp += 64;
+  if (bp > endBits) return 0;
+  out32[HI] = vHi;
+  out32[LO] = vLo;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 1; i < n; i++) {
+    const w = peekAt(b, bp);
+    if (w >= 0) {
+      bp += 1; // '0': same value
+    } else {
+      if ((w & 0x4000_0000) === 0) {
+        bp += 2; // '10': previous window
+      } else {
+        leading = (w >>> 25) & 31;
+        let m = (w >>> 19) & 63;
+        if (m === 0) m = 64;
+        trailing = 64 - leading - m;
+        bp += 13;
+        if (trailing < 0) return i; // corrupt window
+      }
+      const t = trailing;
+      const sig = 64 - leading - t;
+      let ph = 0;
+      let pl: number;
+      if (sig > 32) {
+        ph = peekAt(b, bp) >>> (64 - sig);
+        pl = peekAt(b, bp + sig - 32) >>> 0;
+      } else {
+        pl = peekAt(b, bp) >>> (32 - sig);
+      }
+      bp += sig;
+      if (t === 0) {
+        vHi = (vHi ^ ph) >>> 0;
+        vLo = (vLo ^ pl) >>> 0;
+      } else if (t >= 32) {
+        vHi = (vHi ^ (pl << (t - 32))) >>> 0;
+      } else {
+        vHi = (vHi ^ ((ph << t) | (pl >>> (32 - t)))) >>> 0;
+        vLo = (vLo ^ (pl << t)) >>> 0;
+      }
+    }
+    if (bp > endBits) return i;
+    out32[2 * i + HI] = vHi;
+    out32[2 * i + LO] = vLo;
+  }
+  return n;
 }
