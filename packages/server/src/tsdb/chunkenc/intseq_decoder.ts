@@ -108,7 +108,6 @@ export class IntSeqDecoder {
     const g = this.g;
     const first = this.first;
     let i = 0;
-    let valid = n;
     if (this.bad) return 0;
     if (order === GRID) {
       if (n > 0) out[0] = first;
@@ -129,27 +128,32 @@ export class IntSeqDecoder {
       if (n > 1) out[n - 1] = last;
       return n;
     }
-    let x = first;
-    let dd = order === 2 ? this.d1 : this.d;
-    const trend = this.d;
     const last = this.last;
     const lastI = order === GRID ? n - 1 : n;
-    for (; i < lastI; i++) {
-      if (order === 2 && i === 1) {
-        x += dd;
-        out[1] = x;
-        continue;
-      }
-      // One residual, inlined.
-      let u: number;
-      if (!rice) {
+    // Order 2 has no residual at i = 1 (its first delta is in the preamble).
+    const from = order === 2 ? 2 : i;
+    // Pass 1: the residuals × g into out[from..valid), one tight loop per coder.
+    let valid = lastI;
+    if (!rice) {
+      for (let j = from; j < lastI; j++) {
+        let u: number;
         if (k === 0) u = 0;
         else if (k <= 32) u = peekAt(b, bp) >>> (32 - k);
         else u = wideAt(b, bp, k);
         bp += k;
-      } else {
+        const res = u < 0x8000_0000 ? (u >>> 1) ^ -(u & 1) : unzigzag(u);
+        out[j] = g === 1 ? res : res * g;
+        if (bp > endBits) {
+          valid = j;
+          break;
+        }
+      }
+    } else {
+      for (let j = from; j < lastI; j++) {
+        // One 32-bit peek decodes a whole Rice code in the common case: unary part by clz32.
         const w = peekAt(b, bp);
         const q = Math.clz32(~w);
+        let u: number;
         if (q < RICE_ESCAPE && q + 1 + k <= 32) {
           u = q * div + (k === 0 ? 0 : (w << (q + 1)) >>> (32 - k));
           bp += q + 1 + k;
@@ -164,24 +168,35 @@ export class IntSeqDecoder {
           u = wideAt(b, bp, len);
           bp += len;
         }
-      }
-      let res = u < 0x8000_0000 ? (u >>> 1) ^ -(u & 1) : unzigzag(u);
-      if (g !== 1) res *= g;
-      if (order === GRID) x = gridAt(first, last, n, i) + res;
-      else if (order === 0) x = res;
-      else if (order === 1) x += res;
-      else if (order === TREND) x += trend + res;
-      else {
-        dd += res;
-        x += dd;
-      }
-      out[i] = x;
-      if (bp > endBits) {
-        valid = i;
-        break;
+        const res = u < 0x8000_0000 ? (u >>> 1) ^ -(u & 1) : unzigzag(u);
+        out[j] = g === 1 ? res : res * g;
+        if (bp > endBits) {
+          valid = j;
+          break;
+        }
       }
     }
-    if (valid === n && order === GRID && n > 1) out[n - 1] = last;
+    // Pass 2: residuals to values.
+    if (order === GRID) {
+      for (let j = i; j < valid; j++) out[j] = gridAt(first, last, n, j) + out[j]!;
+      if (valid === lastI && n > 1) out[n - 1] = last;
+    } else if (order === 1) {
+      let x = first;
+      for (let j = i; j < valid; j++) out[j] = x += out[j]!;
+    } else if (order === TREND) {
+      const d = this.d;
+      let x = first;
+      for (let j = i; j < valid; j++) out[j] = x += d + out[j]!;
+    } else if (order === 2) {
+      let dd = this.d1;
+      let x = first;
+      if (n > 1 && valid >= 1) out[1] = x += dd;
+      for (let j = 2; j < valid; j++) {
+        dd += out[j]!;
+        out[j] = x += dd;
+      }
+    }
+    if (valid === lastI) valid = n;
     this.i = valid;
     r.pos = bp >>> 3;
     r.bit = bp & 7;
