@@ -6,8 +6,9 @@
 
 import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
+import { unwrap } from './absent.js';
 import { topkSeriesWise } from './aggregate_k.js';
-import { aggregateSeriesWise, isSeriesWise } from './aggregate_series.js';
+import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingLabels } from './grouping.js';
@@ -48,6 +49,17 @@ function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>, cach
 
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   const names = new Set(e.grouping);
+  if (isSeriesWise(e.op) && e.param === null) {
+    // A plain selector under sum/count/…: fold its series straight from the storage read.
+    const arg = unwrap(e.expr);
+    if (arg.kind === 'VectorSelector') {
+      const folder = new SeriesFolder(e, ev.steps);
+      const streamed = ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
+        folder.add(labels, false, idx, vs, n);
+      });
+      if (streamed) return { type: 'vector', series: folder.finish() };
+    }
+  }
   const inputs: EvalValue[] = [ev.eval(e.expr)];
   if (inputs[0]!.type !== 'vector')
     throw execError(`expected type instant vector in aggregation expression, got ${inputs[0]!.type}`);

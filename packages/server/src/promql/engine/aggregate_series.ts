@@ -49,43 +49,93 @@ function newState(metric: Labels, n: number, op: AggregateExpr['op']): GroupStat
   };
 }
 
+/**
+ * Accumulates series into per-group arrays indexed by step. `add` takes a series' points as step
+ * indices, so streamed producers (selectors) can feed it from reused buffers without building
+ * per-series arrays; `finish` builds one output series per group.
+ */
+export class SeriesFolder {
+  private readonly names: ReadonlySet<string>;
+  private readonly groups = new Map<string, GroupState>();
+  constructor(
+    private readonly e: AggregateExpr,
+    private readonly steps: readonly number[],
+  ) {
+    this.names = new Set(e.grouping);
+  }
+
+  add(metric: Labels, dropName: boolean, idx: ArrayLike<number>, vs: ArrayLike<number>, n: number): void {
+    const op = this.e.op;
+    const gm = groupingLabels(metric, dropName, this.e, this.names);
+    const key = labelsKey(gm);
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      g = newState(gm, this.steps.length, op);
+      this.groups.set(key, g);
+    }
+    const count = g.count;
+    // count and group only need the per-step count; sum is the hot case, inlined (same
+    // arithmetic as kahanSumInc) so no tuple is written per point.
+    if (op === 'count' || op === 'group') {
+      for (let k = 0; k < n; k++) count[idx[k]!]!++;
+      return;
+    }
+    if (op === 'sum') {
+      const a = g.a;
+      const b = g.b;
+      for (let k = 0; k < n; k++) {
+        const i = idx[k]!;
+        const inc = vs[k]!;
+        count[i]!++;
+        const sum = a[i]!;
+        const t = sum + inc;
+        if (!Number.isFinite(t) && !Number.isNaN(t)) b[i] = 0;
+        else if (Math.abs(sum) >= Math.abs(inc)) b[i]! += sum - t + inc;
+        else b[i]! += inc - t + sum;
+        a[i] = t;
+      }
+      return;
+    }
+    for (let k = 0; k < n; k++) fold(op, g, idx[k]!, vs[k]!);
+  }
+
+  finish(): EvalSeries[] {
+    const op = this.e.op;
+    const n = this.steps.length;
+    const out: EvalSeries[] = [];
+    for (const g of this.groups.values()) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const cnt = g.count[i]!;
+        if (cnt === 0) continue;
+        ts.push(this.steps[i]!);
+        vs.push(result(op, g, i, cnt));
+      }
+      out.push({ metric: g.metric, dropName: false, ts, vs });
+    }
+    return out;
+  }
+}
+
+let scratchIdx = new Int32Array(256);
+
 /** Folds `input` (series over `steps`) into one output series per group. */
 export function aggregateSeriesWise(
   e: AggregateExpr,
   input: readonly EvalSeries[],
   steps: readonly number[],
 ): EvalSeries[] {
-  const names = new Set(e.grouping);
-  const groups = new Map<string, GroupState>();
-  const n = steps.length;
+  const folder = new SeriesFolder(e, steps);
   const start = steps[0] ?? 0;
-  const interval = n > 1 ? steps[1]! - start : 1;
+  const interval = steps.length > 1 ? steps[1]! - start : 1;
   for (const s of input) {
-    const metric = groupingLabels(s.metric, s.dropName, e, names);
-    const key = labelsKey(metric);
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = newState(metric, n, e.op);
-      groups.set(key, g);
-    }
-    for (let k = 0; k < s.ts.length; k++) {
-      const i = (s.ts[k]! - start) / interval;
-      fold(e.op, g, i, s.vs[k]!);
-    }
+    const n = s.ts.length;
+    if (scratchIdx.length < n) scratchIdx = new Int32Array(Math.max(n, scratchIdx.length * 2));
+    for (let k = 0; k < n; k++) scratchIdx[k] = (s.ts[k]! - start) / interval;
+    folder.add(s.metric, s.dropName, scratchIdx, s.vs, n);
   }
-  const out: EvalSeries[] = [];
-  for (const g of groups.values()) {
-    const ts: number[] = [];
-    const vs: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const cnt = g.count[i]!;
-      if (cnt === 0) continue;
-      ts.push(steps[i]!);
-      vs.push(result(e.op, g, i, cnt));
-    }
-    out.push({ metric: g.metric, dropName: false, ts, vs });
-  }
-  return out;
+  return folder.finish();
 }
 
 function fold(op: AggregateExpr['op'], g: GroupState, i: number, v: number): void {

@@ -19,7 +19,7 @@ import { evalCall } from './call.js';
 import type { QueryContext } from './context.js';
 import { execError, PromQLError } from './errors.js';
 import type { StepArg } from './functions/types.js';
-import { selectInstant } from './instant_selector.js';
+import { type InstantSeriesFn, selectInstant, streamInstant } from './instant_selector.js';
 import { effectiveTimes, loadSeries, streamSeries } from './selectors.js';
 import type { EvalSeries, EvalValue, RangeSeries, Vector } from './types.js';
 
@@ -154,6 +154,33 @@ export class Evaluator {
       if (ts.length > 0) out.push({ metric: s.metric, dropName: sampleTimes, ts, vs });
     }
     return out;
+  }
+
+  /**
+   * Streams an instant selector's series to `fn` as (step index, value) points in reused
+   * buffers, so a consumer that folds them (an aggregation) builds no per-series arrays.
+   * False, without reading, for a `smoothed` selector (it needs the loaded path).
+   */
+  streamVectorSelector(sel: VectorSelector, fn: InstantSeriesFn): boolean {
+    if (sel.smoothed === true) return false;
+    const ends = effectiveTimes(
+      sel.at,
+      this.duration(sel.offset, sel.offsetExpr),
+      this.steps,
+      this.ctx.queryStart,
+      this.ctx.queryEnd,
+    );
+    const lookback = this.ctx.lookback;
+    const [lo, hi] = minMax(ends);
+    const q = this.ctx.querier(lo - lookback + 1, hi);
+    const hints = { start: lo - lookback + 1, end: hi, step: this.interval };
+    const onSeries = (total: number): void => {
+      this.ctx.checkAlive();
+      // Every point of every step counts as held at once, as in evalVectorSelector.
+      this.ctx.checkSamples(total);
+    };
+    streamInstant(q, sel, ends, lookback, false, hints, onSeries, fn);
+    return true;
   }
 
   /** Loads a range argument: a matrix selector's samples or a subquery's inner series. */

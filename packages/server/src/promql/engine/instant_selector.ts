@@ -4,37 +4,52 @@
  * buffers are copied out of storage.
  */
 
+import type { Labels } from '../../model/labels.js';
 import { isStaleNaN } from '../../model/sample.js';
 import type { Querier, SampleIterator, SelectHints } from '../../storage/types.js';
 import type { VectorSelector } from '../parser/ast.js';
 import type { EvalSeries } from './types.js';
 
+/** A series' points as step indices and values, in reused buffers valid only during the call. */
+export type InstantSeriesFn = (labels: Labels, steps: Int32Array, vs: Float64Array, n: number) => void;
+
+/**
+ * Reused per-series buffers (one point per step at most). Evaluation is synchronous, so one set
+ * serves every query; they only grow.
+ */
+let scratchIdx = new Int32Array(256);
+let scratchV = new Float64Array(256);
+
 /**
  * For every step i, the newest sample in `(ends[i] - lookback, ends[i]]` of each matching series,
- * unless it is a stale marker; the point is stamped `steps[i]`. With `sampleTimes` the value is
- * the sample's timestamp in seconds. `ends` must not decrease.
+ * unless it is a stale marker, passed to `fn` per series as (step index, value) pairs. With
+ * `sampleTimes` the value is the sample's timestamp in seconds. `ends` must not decrease.
+ * `onSeries` gets the number of points of all series so far (for the sample limit).
  */
-export function selectInstant(
+export function streamInstant(
   querier: Querier,
   sel: VectorSelector,
   ends: readonly number[],
-  steps: readonly number[],
   lookback: number,
   sampleTimes: boolean,
   hints: SelectHints,
   onSeries: (pointsSoFar: number) => void,
-): EvalSeries[] {
+  fn: InstantSeriesFn,
+): void {
   const mint = ends[0]! - lookback;
+  const steps = ends.length;
+  if (scratchIdx.length < steps) {
+    scratchIdx = new Int32Array(steps);
+    scratchV = new Float64Array(steps);
+  }
+  const idx = scratchIdx;
+  const out = scratchV;
   const set = querier.select(sel.matchers, hints);
-  const out: EvalSeries[] = [];
   let it: SampleIterator | undefined;
   let total = 0;
   while (set.next()) {
     const s = set.at();
     it = s.iterator(it);
-    // At most one point per step: size the arrays once and trim them at the end.
-    const ts: number[] = new Array<number>(ends.length);
-    const vs: number[] = new Array<number>(ends.length);
     let k = 0;
     // The newest sample at or before the current step time, and the next one read ahead.
     let curT = Number.NEGATIVE_INFINITY;
@@ -42,7 +57,7 @@ export function selectInstant(
     let curStale = false;
     let pending = it.seek(mint + 1);
     let pendT = pending ? it.t() : 0;
-    for (let i = 0; i < ends.length; i++) {
+    for (let i = 0; i < steps; i++) {
       const te = ends[i]!;
       while (pending && pendT <= te) {
         const v = it.v();
@@ -54,18 +69,39 @@ export function selectInstant(
         if (pending) pendT = it.t();
       }
       if (curT <= te - lookback || curStale) continue;
-      ts[k] = steps[i]!;
-      vs[k++] = sampleTimes ? curT / 1000 : curV;
+      idx[k] = i;
+      out[k++] = sampleTimes ? curT / 1000 : curV;
     }
-    ts.length = k;
-    vs.length = k;
     const err = it.err();
     if (err !== null) throw err;
     total += k;
     onSeries(total);
-    if (k > 0) out.push({ metric: s.labels, dropName: sampleTimes, ts, vs });
+    if (k > 0) fn(s.labels, idx, out, k);
   }
   const err = set.err();
   if (err !== null) throw err;
+}
+
+/** {@link streamInstant} collected into series whose points are stamped `steps[i]`. */
+export function selectInstant(
+  querier: Querier,
+  sel: VectorSelector,
+  ends: readonly number[],
+  steps: readonly number[],
+  lookback: number,
+  sampleTimes: boolean,
+  hints: SelectHints,
+  onSeries: (pointsSoFar: number) => void,
+): EvalSeries[] {
+  const out: EvalSeries[] = [];
+  streamInstant(querier, sel, ends, lookback, sampleTimes, hints, onSeries, (labels, idx, vals, k) => {
+    const ts = new Array<number>(k);
+    const vs = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      ts[j] = steps[idx[j]!]!;
+      vs[j] = vals[j]!;
+    }
+    out.push({ metric: labels, dropName: sampleTimes, ts, vs });
+  });
   return out;
 }
