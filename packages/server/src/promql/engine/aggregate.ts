@@ -9,6 +9,7 @@ import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
 import { topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
+import { streamRangeCall } from './call.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingLabels } from './grouping.js';
@@ -51,14 +52,20 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   const names = new Set(e.grouping);
   if (isSeriesWise(e.op) && e.param === null) {
     // A plain selector under sum/count/…: fold its series straight from the storage read.
+    // So does a range function (sum(rate(x[5m]))): no per-series output arrays are built.
     const arg = unwrap(e.expr);
+    const folder = new SeriesFolder(e, ev.steps);
+    let streamed = false;
     if (arg.kind === 'VectorSelector') {
-      const folder = new SeriesFolder(e, ev.steps);
-      const streamed = ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
+      streamed = ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
         folder.add(labels, false, idx, vs, n);
       });
-      if (streamed) return { type: 'vector', series: folder.finish() };
+    } else if (arg.kind === 'Call') {
+      streamed = streamRangeCall(ev, arg, (labels, dropName, idx, vs, n) => {
+        folder.add(labels, dropName, idx, vs, n);
+      });
     }
+    if (streamed) return { type: 'vector', series: folder.finish() };
   }
   const inputs: EvalValue[] = [ev.eval(e.expr)];
   if (inputs[0]!.type !== 'vector')

@@ -83,6 +83,33 @@ function rangeArg(call: Call, index: number): MatrixSelector | SubqueryExpr {
   return arg;
 }
 
+/** Receives one output series as step indices and values, in buffers valid only during the call. */
+export type SeriesSink = (
+  metric: Labels,
+  dropName: boolean,
+  steps: Int32Array,
+  vs: Float64Array,
+  n: number,
+) => void;
+
+/**
+ * Streams a range function's output series to `sink` (for an aggregation to fold) and returns
+ * true; false, evaluating nothing, when `call` is not a plain range function.
+ */
+export function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): boolean {
+  if (call.func === 'absent_over_time' || call.func === 'info' || call.func === 'timestamp') return false;
+  const def = FUNCTIONS.get(call.func);
+  if (def === undefined || def.impl.kind !== 'range') return false;
+  const query = { start: ev.ctx.queryStart, end: ev.ctx.queryEnd, step: ev.ctx.queryStep };
+  const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange, query };
+  evalRangeFunction(ev, call, def, def.impl.matrixArg, def.impl.fn, ctx, sink);
+  return true;
+}
+
+/** Reused output buffers of one series (one point per step at most). */
+let outIdx = new Int32Array(256);
+let outVs = new Float64Array(256);
+
 function evalRangeFunction(
   ev: Evaluator,
   call: Call,
@@ -90,6 +117,7 @@ function evalRangeFunction(
   matrixArg: number,
   fn: RangeFn,
   ctx: { ts: number } & FnContext,
+  sink?: SeriesSink,
 ): EvalSeries[] {
   const scalars: Float64Array[] = [];
   call.args.forEach((a, i) => {
@@ -115,32 +143,42 @@ function evalRangeFunction(
     anchor: -1,
     after: -1,
     count: 0,
-    memo: { resets: null as Float64Array | null },
+    memo: { resets: null as Float64Array | null, checked: false },
   };
+  const steps = ev.steps;
+  const nSteps = steps.length;
+  if (outIdx.length < nSteps) {
+    outIdx = new Int32Array(nSteps);
+    outVs = new Float64Array(nSteps);
+  }
+  const ends = input.ends;
+  const range = input.range;
+  const nParams = scalars.length;
   const each = (s: RangeSeries, count: number): void => {
-    // At most one point per step: size the arrays once and trim them at the end.
-    const ts: number[] = new Array<number>(ev.steps.length);
-    const vs: number[] = new Array<number>(ev.steps.length);
+    const idx = outIdx;
+    const vals = outVs;
+    const sts = s.ts;
     let k = 0;
     w.metric = s.metric;
-    w.ts = s.ts;
+    w.ts = sts;
     w.vs = s.vs;
     w.count = count;
     w.memo.resets = null;
+    w.memo.checked = false;
     let lo = 0;
     let hi = 0;
-    for (let i = 0; i < ev.steps.length; i++) {
+    for (let i = 0; i < nSteps; i++) {
       ev.ctx.checkAlive();
-      const end = input.ends[i]!;
-      const start = end - input.range;
+      const end = ends[i]!;
+      const start = end - range;
       // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
-      while (hi < count && s.ts[hi]! <= end) hi++;
-      while (lo < hi && s.ts[lo]! <= start) lo++;
+      while (hi < count && sts[hi]! <= end) hi++;
+      while (lo < hi && sts[lo]! <= start) lo++;
       w.anchor = -1;
       w.after = -1;
       if (mode !== null) {
-        if (lo > 0 && s.ts[lo - 1]! > start - lookback) w.anchor = lo - 1;
-        if (mode === 'smoothed' && hi < count && s.ts[hi]! < end + lookback) w.after = hi;
+        if (lo > 0 && sts[lo - 1]! > start - lookback) w.anchor = lo - 1;
+        if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
       }
       if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
       ev.ctx.checkSamples(hi - lo);
@@ -148,17 +186,27 @@ function evalRangeFunction(
       w.hi = hi;
       w.start = start;
       w.end = end;
-      w.stepTime = ev.steps[i]!;
-      ctx.ts = ev.steps[i]!;
-      for (let p = 0; p < scalars.length; p++) params[p] = scalars[p]![i]!;
+      w.stepTime = steps[i]!;
+      ctx.ts = steps[i]!;
+      for (let p = 0; p < nParams; p++) params[p] = scalars[p]![i]!;
       const v = fn(w as Window, params, ctx);
       if (v === undefined) continue;
-      ts[k] = ev.steps[i]!;
-      vs[k++] = v;
+      idx[k] = i;
+      vals[k++] = v;
     }
-    ts.length = k;
-    vs.length = k;
-    if (k > 0) out.push({ metric: s.metric, dropName: def.dropsName || s.dropName, ts, vs });
+    if (k === 0) return;
+    const dropName = def.dropsName || s.dropName;
+    if (sink !== undefined) {
+      sink(s.metric, dropName, idx, vals, k);
+      return;
+    }
+    const ts = new Array<number>(k);
+    const vs = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      ts[j] = steps[idx[j]!]!;
+      vs[j] = vals[j]!;
+    }
+    out.push({ metric: s.metric, dropName, ts, vs });
   };
   if (input.stream !== undefined) input.stream(each);
   else for (const s of input.series) each(s, s.ts.length);

@@ -67,7 +67,10 @@ function resetCorrections(w: Window): Float64Array {
 }
 
 function maybeNotCounter(w: Window, ctx: FnContext): void {
-  // The info is about the series, so check each series once per query rather than per step.
+  // The info is about the series, so check each series once per query rather than per step
+  // (the memo flag spares the per-step set lookup).
+  if (w.memo.checked) return;
+  w.memo.checked = true;
   if (!ctx.annotations.once(w.metric)) return;
   const name = metricName(w.metric);
   if (name === '' || COUNTER_SUFFIXES.some((s) => name.endsWith(s))) return;

@@ -31,7 +31,11 @@ export interface Window {
   /** Number of valid points in `ts`/`vs` (the arrays may be longer, reused read buffers). */
   readonly count: number;
   /** Per-series memo shared by the steps of one series (reset for each series). */
-  readonly memo: { resets: Float64Array | null };
+  readonly memo: {
+    resets: Float64Array | null;
+    /** True once the series was checked for looking like a counter (an info, once per series). */
+    checked: boolean;
+  };
 }
 
 /** What a function sees besides its arguments. */
