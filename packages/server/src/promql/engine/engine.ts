@@ -20,7 +20,7 @@ import { Annotations } from './annotations.js';
 import { QueryContext } from './context.js';
 import { execError, PromQLError } from './errors.js';
 import { Evaluator } from './evaluator.js';
-import type { EvalSeries, MatrixSeries, QueryResult, QueryValue, VectorSample } from './types.js';
+import type { EvalSeries, MatrixSeries, Point, QueryResult, QueryValue, VectorSample } from './types.js';
 
 export type { PromQLErrorCode } from './errors.js';
 export { PromQLError } from './errors.js';
@@ -220,7 +220,9 @@ function toMatrix(series: readonly EvalSeries[]): MatrixSeries[] {
   for (const s of series) {
     const metric = finalLabels(s);
     const key = labelsKey(metric);
-    const points = s.ts.map((t, i) => ({ t, v: s.vs[i]! }));
+    const n = s.ts.length;
+    const points = new Array<Point>(n);
+    for (let i = 0; i < n; i++) points[i] = { t: s.ts[i]!, v: s.vs[i]! };
     const prev = byKey.get(key);
     if (prev === undefined) {
       byKey.set(key, { metric, points });

@@ -28,7 +28,7 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
     // A reset adds the value before it. The first sample is compared with 0 as upstream does,
     // which only matters for a negative first value (then it adds nothing).
     const corr = resetCorrections(w);
-    result += corr[w.hi - 1]! - corr[w.lo]!;
+    if (corr.length !== 0) result += corr[w.hi - 1]! - corr[w.lo]!;
   }
   const firstT = w.ts[w.lo]!;
   const lastT = w.ts[w.hi - 1]!;
@@ -49,17 +49,38 @@ function extrapolated(w: Window, ctx: FnContext, isCounter: boolean, isRate: boo
   return result * factor;
 }
 
+/** Shared "no reset in this series" memo: windows then need no correction at all. */
+const NO_RESETS = new Float64Array(0);
+/** Reused correction buffer: a memo lives for one series, and one series is walked at a time. */
+let scratch = new Float64Array(1024);
+
 /**
  * Prefix sums of counter-reset corrections of the window's series (`corr[i]` = sum of `vs[j-1]`
  * over resets `vs[j] < vs[j-1]`, j <= i), computed once per series so each window costs O(1)
- * instead of O(window).
+ * instead of O(window). Empty when the series has no reset (the common case), so no buffer is
+ * written.
  */
 function resetCorrections(w: Window): Float64Array {
   if (w.memo.resets !== null) return w.memo.resets;
-  const corr = new Float64Array(w.count);
+  const vs = w.vs;
+  const count = w.count;
+  let first = 0;
+  for (let i = 1; i < count; i++) {
+    if (vs[i]! < vs[i - 1]!) {
+      first = i;
+      break;
+    }
+  }
+  if (first === 0) {
+    w.memo.resets = NO_RESETS;
+    return NO_RESETS;
+  }
+  if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
+  const corr = scratch;
+  corr.fill(0, 0, first);
   let acc = 0;
-  for (let i = 1; i < w.count; i++) {
-    if (w.vs[i]! < w.vs[i - 1]!) acc += w.vs[i - 1]!;
+  for (let i = first; i < count; i++) {
+    if (vs[i]! < vs[i - 1]!) acc += vs[i - 1]!;
     corr[i] = acc;
   }
   w.memo.resets = corr;
