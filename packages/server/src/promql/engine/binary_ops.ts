@@ -18,6 +18,23 @@ function goPow(x: number, y: number): number {
   return x ** y;
 }
 
+/**
+ * The arithmetic operators as plain functions of two numbers (the same operations as
+ * {@link elemOp}), for loops that apply one operator to many pairs without building tuples.
+ */
+export const ARITH_FNS: ReadonlyMap<BinaryOp, (l: number, r: number) => number> = new Map<
+  BinaryOp,
+  (l: number, r: number) => number
+>([
+  ['+', (l, r) => l + r],
+  ['-', (l, r) => l - r],
+  ['*', (l, r) => l * r],
+  ['/', (l, r) => l / r],
+  ['%', (l, r) => l % r],
+  ['^', goPow],
+  ['atan2', Math.atan2],
+]);
+
 /** Applies `op`; for comparisons returns the left value and whether the pair is kept. */
 export function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
   switch (op) {

@@ -9,7 +9,7 @@
 
 import { type Labels, labelsKey } from '../../model/labels.js';
 import type { BinaryExpr } from '../parser/ast.js';
-import { ARITHMETIC, COMPARISON, elemOp, resultMetric } from './binary_ops.js';
+import { ARITH_FNS, ARITHMETIC, COMPARISON, elemOp, resultMetric } from './binary_ops.js';
 import { mergeSameLabels } from './merge.js';
 import type { EvalSeries } from './types.js';
 
@@ -46,8 +46,40 @@ export function binarySeriesWise(
     const key = labelsKey(metric);
     if (outKeys.has(key)) return null;
     outKeys.add(key);
-    const ts: number[] = [];
-    const vs: number[] = [];
+    let ts: number[];
+    let vs: number[];
+    const arith = e.returnBool ? undefined : ARITH_FNS.get(e.op);
+    if (arith !== undefined) {
+      // Arithmetic keeps every pair: merge by timestamp into arrays sized for the shorter side.
+      const mts = ms.ts;
+      const ots = os.ts;
+      const mvs = ms.vs;
+      const ovs = os.vs;
+      const cap = Math.min(mts.length, ots.length);
+      ts = new Array<number>(cap);
+      vs = new Array<number>(cap);
+      let n = 0;
+      let i = 0;
+      let j = 0;
+      while (i < mts.length && j < ots.length) {
+        const ti = mts[i]!;
+        const tj = ots[j]!;
+        if (ti < tj) i++;
+        else if (tj < ti) j++;
+        else {
+          ts[n] = ti;
+          vs[n++] = oneToMany ? arith(ovs[j]!, mvs[i]!) : arith(mvs[i]!, ovs[j]!);
+          i++;
+          j++;
+        }
+      }
+      ts.length = n;
+      vs.length = n;
+      if (n > 0) out.push({ metric, dropName: true, ts, vs });
+      continue;
+    }
+    ts = [];
+    vs = [];
     let i = 0;
     let j = 0;
     while (i < ms.ts.length && j < os.ts.length) {
