@@ -36,7 +36,8 @@ export function topkSeriesWise(
   const desc = e.op === 'topk';
   const cursors = new Int32Array(input.length);
   const values = new Float64Array(input.length);
-  const members: number[][] = Array.from({ length: groupIds.size }, () => []);
+  const present = new Uint8Array(input.length);
+  const nGroups = groupIds.size;
   const outs: (EvalSeries | undefined)[] = new Array(input.length);
   const order: EvalSeries[] = [];
   // a before b in the ranking (ties: input order, handled by the stable insertion below).
@@ -47,38 +48,55 @@ export function topkSeriesWise(
     if (Number.isNaN(y)) return true;
     return desc ? x > y : x < y;
   };
+  // Per group, the best k so far at this step (indices into `input`), in ranking order; the
+  // lists are reused across steps. Series are offered in input order, as the step-wise path.
+  let best: Int32Array[] = [];
+  const sizes = new Int32Array(nGroups);
+  let cap = 0;
   for (let i = 0; i < steps.length; i++) {
     ctx.checkAlive();
     const t = steps[i]!;
     const param = params[i]!;
-    for (const m of members) m.length = 0;
     let held = 0;
-    for (let k = 0; k < input.length; k++) {
-      const s = input[k]!;
-      const p = cursors[k]!;
-      if (p < s.ts.length && s.ts[p] === t) {
-        values[k] = s.vs[p]!;
-        members[groupOf[k]!]!.push(k);
-        cursors[k] = p + 1;
+    for (let s = 0; s < input.length; s++) {
+      const p = cursors[s]!;
+      const ser = input[s]!;
+      if (p < ser.ts.length && ser.ts[p] === t) {
+        values[s] = ser.vs[p]!;
+        cursors[s] = p + 1;
+        present[s] = 1;
         held++;
-      }
+      } else present[s] = 0;
     }
     ctx.checkSamples(held);
     if (held === 0) continue;
     if (Number.isNaN(param)) throw execError('Parameter value is NaN');
     if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
-    const k = Math.trunc(param);
+    const k = Math.min(Math.trunc(param), input.length);
     if (k < 1) continue;
-    for (const m of members) {
-      const best: number[] = [];
-      for (const idx of m) {
-        if (best.length === k && !before(idx, best[k - 1]!)) continue;
-        let pos = best.length;
-        while (pos > 0 && before(idx, best[pos - 1]!)) pos--;
-        best.splice(pos, 0, idx);
-        if (best.length > k) best.pop();
+    if (k > cap) {
+      cap = k;
+      best = Array.from({ length: nGroups }, () => new Int32Array(k));
+    }
+    sizes.fill(0);
+    for (let idx = 0; idx < input.length; idx++) {
+      if (present[idx] === 0) continue;
+      const g = groupOf[idx]!;
+      const b = best[g]!;
+      const len = sizes[g]!;
+      if (len === k && !before(idx, b[k - 1]!)) continue;
+      let pos = len === k ? k - 1 : len;
+      while (pos > 0 && before(idx, b[pos - 1]!)) {
+        b[pos] = b[pos - 1]!;
+        pos--;
       }
-      for (const idx of best) {
+      b[pos] = idx;
+      if (len < k) sizes[g] = len + 1;
+    }
+    for (let g = 0; g < nGroups; g++) {
+      const b = best[g]!;
+      for (let r = 0; r < sizes[g]!; r++) {
+        const idx = b[r]!;
         let o = outs[idx];
         if (o === undefined) {
           const s = input[idx]!;
