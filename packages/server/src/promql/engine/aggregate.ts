@@ -7,7 +7,7 @@
 import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
-import { topkSeriesWise } from './aggregate_k.js';
+import { DenseSeries, topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
 import { streamRangeCall } from './call.js';
 import { execError } from './errors.js';
@@ -67,6 +67,16 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     }
     if (streamed) return { type: 'vector', series: folder.finish() };
   }
+  if ((e.op === 'topk' || e.op === 'bottomk') && e.param !== null) {
+    // topk(k, rate(x[5m])): the range function's series are streamed into per-series step rows.
+    const arg = unwrap(e.expr);
+    const dense = new DenseSeries(ev.steps.length);
+    if (arg.kind === 'Call' && streamRangeCall(ev, arg, (m, d, idx, vs, n) => dense.add(m, d, idx, vs, n))) {
+      const p = ev.eval(e.param);
+      if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
+      return { type: 'vector', series: topkSeriesWise(e, dense, p.values, ev.steps, ev.ctx) };
+    }
+  }
   const inputs: EvalValue[] = [ev.eval(e.expr)];
   if (inputs[0]!.type !== 'vector')
     throw execError(`expected type instant vector in aggregation expression, got ${inputs[0]!.type}`);
@@ -103,7 +113,10 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
   }
   if ((e.op === 'topk' || e.op === 'bottomk') && inputs[1]?.type === 'scalar') {
     const input = inputs[0] as { series: EvalSeries[] };
-    return { type: 'vector', series: topkSeriesWise(e, input.series, inputs[1].values, ev.steps, ev.ctx) };
+    return {
+      type: 'vector',
+      series: topkSeriesWise(e, DenseSeries.from(input.series, ev.steps), inputs[1].values, ev.steps, ev.ctx),
+    };
   }
   const cache: GroupCache = new WeakMap();
   const series = ev.rangeEval(inputs, (args, _i, out) => {

@@ -5,7 +5,7 @@
  * first, NaN last, ties in input order.
  */
 
-import { labelsKey } from '../../model/labels.js';
+import { type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import type { QueryContext } from './context.js';
 import { execError } from './errors.js';
@@ -13,18 +13,66 @@ import { groupingLabels } from './grouping.js';
 import { formatFloat } from './quantile.js';
 import type { EvalSeries } from './types.js';
 
+/**
+ * The input of topk/bottomk as one row of step values per series (with a presence flag), so a
+ * streamed producer (a range function) can write its series without building point arrays.
+ */
+export class DenseSeries {
+  readonly metrics: Labels[] = [];
+  readonly dropNames: boolean[] = [];
+  vals = new Float64Array(0);
+  has = new Uint8Array(0);
+
+  constructor(readonly nSteps: number) {}
+
+  get length(): number {
+    return this.metrics.length;
+  }
+
+  add(metric: Labels, dropName: boolean, idx: ArrayLike<number>, vs: ArrayLike<number>, n: number): void {
+    const row = this.metrics.length * this.nSteps;
+    if (row + this.nSteps > this.vals.length) {
+      const size = Math.max(row + this.nSteps, this.vals.length * 2);
+      const vals = new Float64Array(size);
+      vals.set(this.vals);
+      this.vals = vals;
+      const has = new Uint8Array(size);
+      has.set(this.has);
+      this.has = has;
+    }
+    for (let k = 0; k < n; k++) {
+      this.vals[row + idx[k]!] = vs[k]!;
+      this.has[row + idx[k]!] = 1;
+    }
+    this.metrics.push(metric);
+    this.dropNames.push(dropName);
+  }
+
+  static from(series: readonly EvalSeries[], steps: readonly number[]): DenseSeries {
+    const d = new DenseSeries(steps.length);
+    const start = steps[0] ?? 0;
+    const interval = steps.length > 1 ? steps[1]! - start : 1;
+    for (const s of series) {
+      const idx = s.ts.map((t) => (t - start) / interval);
+      d.add(s.metric, s.dropName, idx, s.vs, idx.length);
+    }
+    return d;
+  }
+}
+
 export function topkSeriesWise(
   e: AggregateExpr,
-  input: readonly EvalSeries[],
+  input: DenseSeries,
   params: Float64Array,
   steps: readonly number[],
   ctx: QueryContext,
 ): EvalSeries[] {
   const names = new Set(e.grouping);
   const groupIds = new Map<string, number>();
-  const groupOf = new Int32Array(input.length);
-  input.forEach((s, k) => {
-    const metric = groupingLabels(s.metric, s.dropName, e, names);
+  const nSeries = input.length;
+  const groupOf = new Int32Array(nSeries);
+  for (let k = 0; k < nSeries; k++) {
+    const metric = groupingLabels(input.metrics[k]!, input.dropNames[k]!, e, names);
     const key = labelsKey(metric);
     let g = groupIds.get(key);
     if (g === undefined) {
@@ -32,13 +80,12 @@ export function topkSeriesWise(
       groupIds.set(key, g);
     }
     groupOf[k] = g;
-  });
+  }
   const desc = e.op === 'topk';
-  const cursors = new Int32Array(input.length);
-  const values = new Float64Array(input.length);
-  const present = new Uint8Array(input.length);
+  const values = new Float64Array(nSeries);
+  const present = new Uint8Array(nSeries);
   const nGroups = groupIds.size;
-  const outs: (EvalSeries | undefined)[] = new Array(input.length);
+  const outs: (EvalSeries | undefined)[] = new Array(nSeries);
   const order: EvalSeries[] = [];
   // a before b in the ranking (ties: input order, handled by the stable insertion below).
   const before = (a: number, b: number): boolean => {
@@ -58,28 +105,28 @@ export function topkSeriesWise(
     const t = steps[i]!;
     const param = params[i]!;
     let held = 0;
-    for (let s = 0; s < input.length; s++) {
-      const p = cursors[s]!;
-      const ser = input[s]!;
-      if (p < ser.ts.length && ser.ts[p] === t) {
-        values[s] = ser.vs[p]!;
-        cursors[s] = p + 1;
-        present[s] = 1;
+    const vals = input.vals;
+    const has = input.has;
+    const stride = input.nSteps;
+    for (let s = 0, p = i; s < nSeries; s++, p += stride) {
+      present[s] = has[p]!;
+      if (has[p] === 1) {
+        values[s] = vals[p]!;
         held++;
-      } else present[s] = 0;
+      }
     }
     ctx.checkSamples(held);
     if (held === 0) continue;
     if (Number.isNaN(param)) throw execError('Parameter value is NaN');
     if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
-    const k = Math.min(Math.trunc(param), input.length);
+    const k = Math.min(Math.trunc(param), nSeries);
     if (k < 1) continue;
     if (k > cap) {
       cap = k;
       best = Array.from({ length: nGroups }, () => new Int32Array(k));
     }
     sizes.fill(0);
-    for (let idx = 0; idx < input.length; idx++) {
+    for (let idx = 0; idx < nSeries; idx++) {
       if (present[idx] === 0) continue;
       const g = groupOf[idx]!;
       const b = best[g]!;
@@ -99,8 +146,7 @@ export function topkSeriesWise(
         const idx = b[r]!;
         let o = outs[idx];
         if (o === undefined) {
-          const s = input[idx]!;
-          o = { metric: s.metric, dropName: s.dropName, ts: [], vs: [] };
+          o = { metric: input.metrics[idx]!, dropName: input.dropNames[idx]!, ts: [], vs: [] };
           outs[idx] = o;
           order.push(o);
         }
