@@ -109,13 +109,7 @@ export class Evaluator {
    * seconds (what `timestamp(selector)` returns).
    */
   evalVectorSelector(sel: VectorSelector, sampleTimes: boolean): EvalSeries[] {
-    const ends = effectiveTimes(
-      sel.at,
-      this.duration(sel.offset, sel.offsetExpr),
-      this.steps,
-      this.ctx.queryStart,
-      this.ctx.queryEnd,
-    );
+    const ends = this.windowEnds(sel);
     const lookback = this.ctx.lookback;
     const [lo, hiEnd] = minMax(ends);
     // `smoothed` interpolates towards the next sample, so it reads up to a lookback past the end.
@@ -163,13 +157,7 @@ export class Evaluator {
    */
   streamVectorSelector(sel: VectorSelector, fn: InstantSeriesFn): boolean {
     if (sel.smoothed === true) return false;
-    const ends = effectiveTimes(
-      sel.at,
-      this.duration(sel.offset, sel.offsetExpr),
-      this.steps,
-      this.ctx.queryStart,
-      this.ctx.queryEnd,
-    );
+    const ends = this.windowEnds(sel);
     const lookback = this.ctx.lookback;
     const [lo, hi] = minMax(ends);
     const q = this.ctx.querier(lo - lookback + 1, hi);
@@ -183,17 +171,26 @@ export class Evaluator {
     return true;
   }
 
+  /** Evaluation times of a selector or subquery at every step, after its `offset` and `@`. */
+  private windowEnds(node: {
+    readonly at: VectorSelector['at'];
+    readonly offset: number;
+    readonly offsetExpr?: Expr;
+  }): number[] {
+    return effectiveTimes(
+      node.at,
+      this.duration(node.offset, node.offsetExpr),
+      this.steps,
+      this.ctx.queryStart,
+      this.ctx.queryEnd,
+    );
+  }
+
   /** Loads a range argument: a matrix selector's samples or a subquery's inner series. */
   rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string, streaming = false): RangeInput {
     if (expr.kind === 'MatrixSelector') {
       const sel = expr.vector;
-      const ends = effectiveTimes(
-        sel.at,
-        this.duration(sel.offset, sel.offsetExpr),
-        this.steps,
-        this.ctx.queryStart,
-        this.ctx.queryEnd,
-      );
+      const ends = this.windowEnds(sel);
       const range = this.duration(expr.range, expr.rangeExpr);
       const [lo0, hi0] = minMax(ends);
       // `anchored` and `smoothed` also read the sample before the window (up to a lookback
@@ -226,13 +223,7 @@ export class Evaluator {
       const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
       return { series, ends, range, mode };
     }
-    const ends = effectiveTimes(
-      expr.at,
-      this.duration(expr.offset, expr.offsetExpr),
-      this.steps,
-      this.ctx.queryStart,
-      this.ctx.queryEnd,
-    );
+    const ends = this.windowEnds(expr);
     const range = this.duration(expr.range, expr.rangeExpr);
     const [lo, hi] = minMax(ends);
     const step = this.duration(expr.step, expr.stepExpr);

@@ -167,6 +167,11 @@ export class XorDecoder {
    * Decodes every sample (call right after {@link reset}) into `ts` and `out32` (a Uint32Array
    * view of the values' Float64Array, value i in halves 2i, 2i+1) in one loop; returns how many
    * samples {@link next} would have yielded before reporting corruption.
+   *
+   * The value half of the loop repeats {@link decodeXorValues} on purpose: timestamps and values
+   * interleave in the classic XOR body, and keeping the bit position and value halves in locals of
+   * one loop is what makes whole-chunk decoding fast (a call per value returning several numbers
+   * measured slower). `bulk_decode.test.ts` checks both against the sample-by-sample decoders.
    */
   decodeAll(ts: Float64Array, out32: Uint32Array): number {
     const n = this.n;
