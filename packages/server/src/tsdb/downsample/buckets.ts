@@ -41,20 +41,7 @@ export class Buckets {
     this.prevV = v;
     this.hasPrev = true;
     if (t < from) return;
-    this.fold(t, v, v, v, 1, v, inc);
-  }
-
-  /** Folds a finer bucket in (its start time and its six aggregates). */
-  addBucket(
-    t: number,
-    min: number,
-    max: number,
-    sum: number,
-    count: number,
-    last: number,
-    inc: number,
-  ): void {
-    this.fold(t, min, max, sum, count, last, inc);
+    this.addBucket(t, v, v, v, 1, v, inc);
   }
 
   /** Encodes the buckets as a tier row blob: six chunks over the bucket start times. */
@@ -62,7 +49,8 @@ export class Buckets {
     return encodeChunkSeq(this.cols.map((c) => enc.encode(this.ts, c, this.n)!));
   }
 
-  private fold(
+  /** Folds a finer bucket in (its start time and its six aggregates); a raw sample is a bucket of one. */
+  addBucket(
     t: number,
     min: number,
     max: number,
