@@ -14,6 +14,7 @@ import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
+import { parseUpstream } from './remote/upstream.js';
 import { createServerMetrics } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
@@ -70,6 +71,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     stalenessMs: config.stalenessMs,
     startedAt,
     isReady: () => ready,
+    upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -30,6 +30,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   too_many_samples: 422,
   timeout: 503,
   canceled: 499,
+  upstream_unavailable: 502,
 };
 
 /**
@@ -57,6 +58,7 @@ const REASONS: Readonly<Record<number, string>> = {
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };

@@ -33,6 +33,8 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
+  /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
+  queryUpstream: string;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -266,6 +268,22 @@ export const SETTINGS: readonly AnySetting[] = [
     default: 100_000,
     doc: 'most series of one metric name (0: no limit); new series beyond it get 429',
     parse: int(0, 1_000_000_000),
+  },
+  {
+    key: 'queryUpstream',
+    flag: '--query-upstream',
+    env: ['TINYOBS_QUERY_UPSTREAM'],
+    default: '',
+    show: 'none',
+    doc: 'answer the Prometheus API from this Prometheus-compatible URL (VictoriaMetrics, Mimir, Thanos)',
+    parse: (t) => {
+      try {
+        const u = new URL(t);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? t : { error: 'must be an http(s) URL' };
+      } catch {
+        return { error: 'must be an http(s) URL such as http://127.0.0.1:8428' };
+      }
+    },
   },
 ];
 
