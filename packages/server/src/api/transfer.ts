@@ -10,10 +10,10 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
 import { IngestError } from '../ingest/errors.js';
-import type { IngestLimits } from '../ingest/limits.js';
+import type { IngestContext } from '../ingest/protocol.js';
 import { METRIC_NAME } from '../model/labels.js';
 import { newMatcher } from '../model/matcher.js';
-import type { Appendable, Queryable } from '../storage/types.js';
+import type { Queryable } from '../storage/types.js';
 import { importRecords } from '../transfer/decode.js';
 import { runExport } from '../transfer/exporter.js';
 import { CONTENT_TYPES, formatFromContentType, parseFormat } from '../transfer/formats.js';
@@ -28,11 +28,7 @@ const FEDERATE_LOOKBACK_MS = 5 * 60_000;
 /** Most samples `GET /v1/query` returns; larger reads belong to `/v1/export`. */
 const MAX_RAW_SAMPLES = 100_000;
 
-export function registerTransferRoutes(
-  router: Router,
-  store: Appendable & Queryable,
-  limits: IngestLimits,
-): void {
+export function registerTransferRoutes(router: Router, store: Queryable, ingest: IngestContext): void {
   router.on('GET', '/v1/export', async ({ res, url }) => {
     const q = url.searchParams;
     const format = parseFormat(q.get('format'));
@@ -54,7 +50,7 @@ export function registerTransferRoutes(
       ? parseFormat(named)
       : (formatFromContentType(req.headers['content-type']) ?? 'json');
     const chunks = decodedText(req);
-    const summary = await importAll(importRecords(format, chunks), store, limits);
+    const summary = await importAll(importRecords(format, chunks), ingest);
     const status = summary.errors_total === 0 ? 'success' : 'partial';
     const body = { status, format, ...summary };
     if (summary.errors_total === 0) sendJson(res, 200, body);

@@ -4,12 +4,11 @@
  * Bad records are reported with their line and skipped; the good ones are kept.
  */
 
-import { appendBatch, SampleBatch } from '../ingest/batch.js';
+import type { SampleBatch } from '../ingest/batch.js';
+import { commitBatch, refusedSamplesError } from '../ingest/commit.js';
 import { IngestError } from '../ingest/errors.js';
-import { type IngestIssue, parseJsonIngest } from '../ingest/json/parse.js';
-import type { IngestLimits } from '../ingest/limits.js';
-import { refusedSamplesError } from '../ingest/outcome.js';
-import type { Appendable } from '../storage/types.js';
+import { parseJsonIngest } from '../ingest/json/parse.js';
+import type { IngestContext } from '../ingest/protocol.js';
 import type { ImportRecord } from './decode.js';
 
 /** Points per commit: large enough to amortise a commit, small enough to bound memory. */
@@ -28,30 +27,31 @@ export interface ImportSummary {
   metrics_imported: number;
   errors: ImportError[];
   errors_total: number;
-  /** Lines (records) read, bad ones included. */
+  /** Records (lines or JSON entries) read, bad ones included. */
   records: number;
 }
+
+type Fail = (line: number | null, message: string) => void;
 
 /** Imports every record; never throws for bad records, only for storage failures. */
 export async function importAll(
   records: AsyncIterable<ImportRecord>,
-  store: Appendable,
-  limits: IngestLimits,
+  ctx: IngestContext,
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { metrics_imported: 0, errors: [], errors_total: 0, records: 0 };
-  const fail = (line: number | null, message: string) => {
+  const fail: Fail = (line, message) => {
     summary.errors_total++;
     if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ line, message });
   };
-  const perBatch = Math.max(1, Math.min(BATCH_POINTS, limits.maxMetricsPerRequest));
+  const perBatch = Math.max(1, Math.min(BATCH_POINTS, ctx.limits.maxSamplesPerRequest));
   let points: string[] = [];
   let lines: number[] = [];
   const flush = async () => {
     if (points.length === 0) return;
-    const parsed = parseBatch(points, lines, limits, fail);
-    const result = await appendBatch(store, parsed);
+    const batch = parseBatch(points, lines, ctx, fail);
+    const { result } = await commitBatch(batch, ctx, 'import');
     summary.metrics_imported += result.appended;
-    const refused = refusedSamplesError(result);
+    const refused = refusedSamplesError(result, ctx.limits);
     if (refused !== null) fail(null, refused.message);
     points = [];
     lines = [];
@@ -73,38 +73,42 @@ export async function importAll(
 }
 
 /**
- * The batch of the valid points. A point that is not even JSON makes the batch's text unparsable:
- * then each point is parsed alone, so only the broken one is lost.
+ * The batch of the valid points, their refusals reported by line. A point that is not even JSON
+ * makes the batch's text unparsable: then each point is parsed alone, so only the broken one is
+ * lost.
  */
 function parseBatch(
   points: readonly string[],
   lines: readonly number[],
-  limits: IngestLimits,
-  fail: (line: number | null, message: string) => void,
+  ctx: IngestContext,
+  fail: Fail,
 ): SampleBatch {
   const now = Date.now();
-  const report = (issues: readonly IngestIssue[], line: (i: number) => number) => {
-    for (const issue of issues)
-      fail(line(issue.index), `${issue.field ? `${issue.field}: ` : ''}${issue.message}`);
+  const report = (batch: SampleBatch, line: (i: number) => number) => {
+    for (const issue of batch.issues) {
+      const i = Number(/^metrics\[(\d+)\]$/.exec(issue.where)?.[1] ?? 0);
+      fail(line(i), `${issue.field ? `${issue.field}: ` : ''}${issue.message}`);
+    }
   };
   try {
-    const { batch, issues } = parseJsonIngest(`{"metrics":[${points.join(',')}]}`, limits, now);
-    report(issues, (i) => lines[i]!);
+    const batch = parseJsonIngest(`{"metrics":[${points.join(',')}]}`, ctx.limits, now);
+    report(batch, (i) => lines[i]!);
     return batch;
   } catch (err) {
     if (!(err instanceof IngestError)) throw err;
   }
-  const all = new SampleBatch();
+  const good: string[] = [];
+  const goodLines: number[] = [];
   points.forEach((p, i) => {
     try {
-      const { batch, issues } = parseJsonIngest(`{"metrics":[${p}]}`, limits, now);
-      report(issues, () => lines[i]!);
-      for (let j = 0; j < batch.length; j++) all.push(batch.labels[j]!, batch.ts[j]!, batch.value(j));
-      for (const [metric, meta] of batch.metadata) all.metadata.set(metric, meta);
+      JSON.parse(p);
+      good.push(p);
+      goodLines.push(lines[i]!);
     } catch (err) {
-      if (!(err instanceof IngestError)) throw err;
-      fail(lines[i]!, err.message);
+      fail(lines[i]!, `invalid JSON: ${(err as Error).message}`);
     }
   });
-  return all;
+  const batch = parseJsonIngest(`{"metrics":[${good.join(',')}]}`, ctx.limits, now);
+  report(batch, (i) => goodLines[i]!);
+  return batch;
 }
