@@ -92,12 +92,20 @@ describe('against the real server', () => {
       const errors: TinyObsError[] = [];
       const obs = client('e2e-400', srv.ingestUrl, { flushIntervalMs: 0, onError: (e) => errors.push(e) });
       obs.counter({ name: 'bad_total', labelNames: ['v'] }).inc({ v: 'x'.repeat(100) });
-      await obs.flush();
+      await assert.rejects(obs.flush(), {
+        code: 'rejected',
+        status: 400,
+        serverMessage: /metrics\[0\]\.labels\.v: value is 100 characters long \(limit 16\)/,
+      });
       assert.equal(errors.length, 1, 'reported once, not retried');
       assert.equal(errors[0]?.code, 'rejected');
       assert.equal(errors[0]?.status, 400);
       assert.ok((obs.stats().dropped.rejected ?? 0) >= 1);
-      await obs.shutdown();
+      await assert.rejects(
+        obs.shutdown(),
+        { code: 'rejected' },
+        'the series is still there, and refused again',
+      );
     } finally {
       await srv.dispose();
     }
@@ -205,6 +213,40 @@ describe('against the real server', () => {
         const text = await srv.metrics();
         assert.equal(sampleValue(text, 'child_ops_total', { service: `child-${mode}` }), n);
         assert.equal(sampleValue(text, 'child_op_seconds_count', { service: `child-${mode}` }), n);
+      } finally {
+        await srv.dispose();
+      }
+    });
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`handleSignals: ${signal} pushes a last time, then ends the process by the signal`, async () => {
+      const srv = await realServer();
+      try {
+        await srv.start();
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(new URL('./fixtures/child.ts', import.meta.url))],
+          {
+            env: { ...process.env, MODE: signal, ENDPOINT: srv.ingestUrl },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready')) child.kill(signal);
+        });
+        const [code, sig] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+        assert.deepEqual(
+          { code, sig },
+          { code: null, sig: signal },
+          'ended by the signal, as without the SDK',
+        );
+        assert.match(out, /ready 3000/);
+        const text = await srv.metrics();
+        assert.equal(sampleValue(text, 'child_ops_total', { service: `child-${signal}` }), 3000);
+        assert.equal(sampleValue(text, 'child_op_seconds_count', { service: `child-${signal}` }), 3000);
       } finally {
         await srv.dispose();
       }
