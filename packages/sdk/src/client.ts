@@ -179,10 +179,7 @@ export class TinyObs {
     await this.enqueueSnapshot(tracked);
     this.queue.nudge();
     const inTime = await this.within(tracked.done, ms);
-    return this.verdict(
-      tracked,
-      inTime ? undefined : `cannot flush: the server did not acknowledge within ${ms} ms`,
-    );
+    return this.verdict(tracked, inTime ? undefined : `cannot flush: ${this.noAck(ms)}`);
   }
 
   /**
@@ -210,9 +207,7 @@ export class TinyObs {
         this.queue.close();
         return this.verdict(
           tracked,
-          inTime
-            ? undefined
-            : `cannot shut down: the server did not acknowledge within ${ms} ms; the data left was dropped`,
+          inTime ? undefined : `cannot shut down: ${this.noAck(ms)}; the data left was dropped`,
         );
       })();
     }
@@ -364,6 +359,11 @@ export class TinyObs {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private noAck(ms: number): string {
+    const why = this.queue.lastFailure;
+    return `${this.options.endpoint} did not acknowledge within ${ms} ms${why === undefined ? '' : ` (last attempt: ${why})`}`;
   }
 
   // The result of a flush or shutdown, or the error that carries it.

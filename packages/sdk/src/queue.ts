@@ -83,6 +83,7 @@ export class PushQueue {
   private serverAskedToWait = false;
   private closed = false;
   private trackers: Tracker[] = [];
+  private failure: string | undefined;
 
   constructor(opts: QueueOptions) {
     this.opts = opts;
@@ -152,6 +153,11 @@ export class PushQueue {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.pump();
+  }
+
+  /** Why the last attempt failed, while the queue is retrying; undefined after a success. */
+  get lastFailure(): string | undefined {
+    return this.failure;
   }
 
   /** Current size. */
@@ -230,6 +236,7 @@ export class PushQueue {
     if (r.status >= 200 && r.status < 300) {
       this.bytes -= item.body.length;
       this.attempt = 0;
+      this.failure = undefined;
       this.sent(item.seq, item.points);
     } else if (r.status === 413 && item.points > 1 && this.opts.split !== undefined && !this.closed) {
       this.splitTooLarge(item, this.opts.split, r);
@@ -239,6 +246,7 @@ export class PushQueue {
       this.attempt++;
       const delay = this.delay(r.retryAfterMs);
       this.serverAskedToWait = r.retryAfterMs !== undefined;
+      this.failure = describe(r);
       this.report(
         new TinyObsError(
           'transport',

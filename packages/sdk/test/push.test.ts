@@ -150,6 +150,10 @@ describe('push', () => {
     for (let i = 0; i < 30; i++) {
       await assert.rejects(obs.flush({ timeoutMs: 1 }), { code: 'flush_timeout' });
     }
+    await assert.rejects(obs.flush({ timeoutMs: 1 }), {
+      message:
+        /^cannot flush: http:\/\/127\.0\.0\.1:9\/v1\/ingest did not acknowledge within 1 ms \(last attempt: .*ECONNREFUSED/,
+    });
     const s = obs.stats();
     assert.ok(s.queuedBytes <= 2_000 + 1_000, `queued ${s.queuedBytes} bytes`);
     assert.ok((s.dropped.queue_full ?? 0) > 0, JSON.stringify(s));
