@@ -2,20 +2,11 @@
 // server: an address alone is completed to /v1/ingest, TINYOBS_ENDPOINT is read, a wrong path is
 // explained.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTinyObs, TinyObsError, type TinyObsOptions } from '../src/index.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
+import { receiverPool } from './helpers/receiver.js';
 
-const receivers: Receiver[] = [];
-after(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiverPool();
 
 function client(endpoint: string | undefined, extra: Partial<TinyObsOptions> = {}) {
   return createTinyObs({

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTinyObs, TinyObsError, type TinyObsOptions } from '../src/index.js';
-import { pointValue, type Receiver, startReceiver } from './helpers/receiver.js';
+import { pointValue, receiverPool } from './helpers/receiver.js';
 
-const receivers: Receiver[] = [];
-after(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiverPool();
 
 function client(endpoint: string, extra: Partial<TinyObsOptions> = {}) {
   return createTinyObs({
