@@ -95,7 +95,7 @@ describe('against the real server', () => {
       await assert.rejects(obs.flush(), {
         code: 'rejected',
         status: 400,
-        serverMessage: /metrics\[0\]\.labels\.v: value is 100 characters long \(limit 16\)/,
+        serverMessage: /metrics\[0\]\.labels\.v: value is 100 characters long \(limit 16\b/,
       });
       assert.equal(errors.length, 1, 'reported once, not retried');
       assert.equal(errors[0]?.code, 'rejected');
