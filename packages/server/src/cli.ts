@@ -43,9 +43,10 @@ Commands:
 ${cmds}
 
 Options of serve (flags win over environment variables, which win over defaults):
-${settingsHelp()}
-  --help                          show this help
-  --version                       print the version
+${settingsHelp([
+  ['--help', 'show this help'],
+  ['--version', 'print the version'],
+])}
 `;
 }
 

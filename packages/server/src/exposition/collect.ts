@@ -3,6 +3,7 @@
  * within the staleness window, grouped into families by the metadata received at ingest.
  */
 
+import { familyOf } from '../model/family.js';
 import { type Labels, labelsGet, labelsKey, METRIC_NAME } from '../model/labels.js';
 import { type Matcher, newMatcher } from '../model/matcher.js';
 import { isStaleNaN, type MetricMetadata } from '../model/sample.js';
@@ -10,7 +11,6 @@ import type { Queryable, SampleIterator } from '../storage/types.js';
 import type { ExpositionFamily, ExpositionSample, ExpositionType } from './format.js';
 
 const ANY_NAME = [newMatcher('=~', METRIC_NAME, '.+')];
-const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
 
 interface Latest {
   readonly name: string;
@@ -85,18 +85,6 @@ export function collectPushedFamilies(
   } finally {
     q.close();
   }
-}
-
-function familyOf(name: string, meta: Map<string, MetricMetadata>): [string, MetricMetadata | undefined] {
-  const own = meta.get(name);
-  if (own !== undefined) return [name, own];
-  for (const suffix of HISTOGRAM_SUFFIXES) {
-    if (!name.endsWith(suffix)) continue;
-    const base = name.slice(0, -suffix.length);
-    const m = meta.get(base);
-    if (m?.type === 'histogram') return [base, m];
-  }
-  return [name, undefined];
 }
 
 function exposedType(m: MetricMetadata | undefined): ExpositionType {
