@@ -69,11 +69,18 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  // SIGHUP reloads the rule files, as for Prometheus; a bad file keeps the running rules. The
+  // handler is in place before start-up, so an early SIGHUP cannot kill the process.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  process.on('SIGHUP', () => {
+    server?.rules.reload().catch((err: unknown) => log.error('cannot reload rules', { err }));
+  });
+  server = await startServer(config, log);
+  const running = server;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('shutting down', { signal });
-      server.close().then(resolve, (err: unknown) => {
+      running.close().then(resolve, (err: unknown) => {
         log.error('shutdown failed', { err });
         resolve();
       });

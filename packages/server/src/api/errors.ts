@@ -23,6 +23,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   storage_closed: 503,
   storage_io: 500,
   invalid_config: 500,
+  // Rule files that do not load (POST /-/reload); the running rules stay.
+  invalid_rules: 422,
   // Query errors (parser, engine), when they reach a native endpoint.
   bad_data: 400,
   invalid_matcher: 400,

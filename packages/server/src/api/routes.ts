@@ -6,6 +6,7 @@ import { jsonIngestHandler } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import type { RuleManager } from '../rules/manager.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
 import type { DBStats } from '../tsdb/db_stats.js';
@@ -13,12 +14,14 @@ import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
+import { registerRulesRoutes } from './prom/rules.js';
 import { Router } from './router.js';
 import { registerStatsRoutes } from './stats.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
+  readonly rules: RuleManager;
   readonly stats: () => DBStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
@@ -46,6 +49,7 @@ export function buildRouter(deps: RouteDeps): Router {
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
+  registerRulesRoutes(router, deps.rules);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);

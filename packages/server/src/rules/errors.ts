@@ -36,7 +36,7 @@ export class RuleFileProblem {
 export class RuleFileError extends Error {
   readonly code = 'invalid_rules';
   constructor(readonly problems: readonly RuleFileProblem[]) {
-    super(`cannot load rules: ${problems.map((p) => p.toString()).join('; ')}`);
+    super(`cannot load rules:\n  ${problems.map((p) => p.toString()).join('\n  ')}`);
     this.name = 'RuleFileError';
   }
 }

@@ -12,6 +12,7 @@ import type { Appendable } from '../storage/types.js';
 import { AlertingRule } from './alerting.js';
 import type { Clock } from './clock.js';
 import type { GroupSpec } from './file.js';
+import { fnv1a64 } from './fnv.js';
 import { RecordingRule } from './recording.js';
 import type { EvalContext, Rule } from './rule.js';
 
@@ -27,14 +28,9 @@ export interface GroupDeps {
   readonly warn: (msg: string, fields: Record<string, unknown>) => void;
 }
 
-/** 64-bit FNV-1a of the group's identity: a stable per-group phase within its interval. */
+/** A hash of the group's identity (Prometheus hashes the labels {file, name}): its phase in the interval. */
 function groupHash(file: string, name: string): bigint {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(`file\xff${file}\xffname\xff${name}\xff`)) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h;
+  return fnv1a64(Buffer.from(`file\xff${file}\xffname\xff${name}\xff`));
 }
 
 export class Group {

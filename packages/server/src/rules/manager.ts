@@ -25,8 +25,8 @@ export interface RuleManagerOptions {
   /** Interval of groups that set none (Prometheus' `evaluation_interval`, default 1m). */
   readonly defaultIntervalMs?: number;
   readonly externalLabels?: Readonly<Record<string, string>>;
-  /** Base of alerts' `generatorURL`. */
-  readonly externalURL?: string;
+  /** Base of alerts' `generatorURL` and `$externalURL` (a function: known once the server listens). */
+  readonly externalURL?: () => string;
   readonly notifier?: Notifier | null;
   /** Least time between two sends of an unchanged alert (default 1m). */
   readonly resendDelayMs?: number;
@@ -88,7 +88,7 @@ export class RuleManager {
         ctx: {
           query: this.opts.query,
           externalLabels: this.opts.externalLabels ?? {},
-          externalURL: this.opts.externalURL ?? '',
+          externalURL: this.opts.externalURL?.() ?? '',
         },
         afterEval: (group, ts) => this.sendAlerts(group, ts),
         restore: (group, ts) => this.restoreForState(group, ts),
@@ -136,6 +136,7 @@ export class RuleManager {
   async stop(): Promise<void> {
     await this.loading;
     for (const g of this.groups.values()) await g.stop();
+    await this.opts.notifier?.stop();
   }
 
   private sendAlerts(group: Group, ts: number): void {
@@ -145,7 +146,7 @@ export class RuleManager {
     const ext = this.opts.externalLabels ?? {};
     for (const r of group.rules) {
       if (!(r instanceof AlertingRule)) continue;
-      const url = `${this.opts.externalURL ?? ''}/graph?g0.expr=${encodeURIComponent(r.spec.expr)}&g0.tab=1`;
+      const url = `${this.opts.externalURL?.() ?? ''}/graph?g0.expr=${encodeURIComponent(r.spec.expr)}&g0.tab=1`;
       for (const a of r.alertsToSend(ts, this.opts.resendDelayMs ?? 60_000, group.intervalMs)) {
         out.push({
           labels: { ...ext, ...labelsToRecord(a.labels) },
