@@ -7,6 +7,7 @@
 import { ConfigError, resolveConfig, settingsHelp } from './config/settings.js';
 import { createLogger } from './log.js';
 import { promqlTestCommand } from './promql/promqltest/command.js';
+import { checkRulesCommand, testRulesCommand } from './rules/commands.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,14 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   'promql-test': {
     run: promqlTestCommand,
     summary: 'run promqltest scripts (FILE…) against the PromQL engine',
+  },
+  'check-rules': {
+    run: (a) => checkRulesCommand(a),
+    summary: 'check rule files (FILE…), as promtool check rules',
+  },
+  'test-rules': {
+    run: (a) => testRulesCommand(a),
+    summary: 'run rule unit tests (FILE…), as promtool test rules',
   },
 };
 
