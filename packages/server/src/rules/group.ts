@@ -111,20 +111,23 @@ export class Group {
   async eval(ts: number): Promise<void> {
     const begin = performance.now();
     const ctx: EvalContext = { ...this.deps.ctx, group: this.spec };
+    // With `query_offset`, rules see (and their output is stamped with) a time that far back,
+    // as Prometheus does, so late-arriving data is complete when a rule reads it.
+    const qts = ts - this.spec.queryOffsetMs;
     for (let i = 0; i < this.rules.length; i++) {
       const rule = this.rules[i]!;
       const t0 = performance.now();
       rule.lastEvaluation = ts;
       try {
-        const out = await rule.eval(ts, ctx);
+        const out = await rule.eval(qts, ctx);
         const seen = new Map<string, Labels>();
         const app = this.deps.store.appender();
         for (const s of out) {
           seen.set(labelsKey(s.labels), s.labels);
-          app.append(0, s.labels, ts, s.v);
+          app.append(0, s.labels, qts, s.v);
         }
         for (const [key, labels] of this.previous[i]!)
-          if (!seen.has(key)) app.append(0, labels, ts, STALE_NAN);
+          if (!seen.has(key)) app.append(0, labels, qts, STALE_NAN);
         const res = await app.commit();
         const rejected = Object.entries(res.rejected).filter(([, n]) => n);
         if (rejected.length > 0)
@@ -149,7 +152,7 @@ export class Group {
     }
     if (this.staleSeries.length > 0) {
       const app = this.deps.store.appender();
-      for (const labels of this.staleSeries) app.append(0, labels, ts, STALE_NAN);
+      for (const labels of this.staleSeries) app.append(0, labels, qts, STALE_NAN);
       this.staleSeries = [];
       await app.commit();
     }

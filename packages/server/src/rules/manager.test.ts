@@ -195,6 +195,33 @@ describe('rule manager', () => {
     await manager.stop();
   });
 
+  it('evaluates a group with query_offset that far back and stamps its output there', async () => {
+    const head = new Head();
+    const { manager, clock } = setup(head);
+    const rules = `groups:
+  - name: late
+    interval: 10s
+    query_offset: 1m
+    rules:
+      - record: x:copy
+        expr: x
+`;
+    await manager.load([file('offset.yml', rules)]);
+    for (let i = 0; i < 30; i++) {
+      await push(head, clock.now(), { i1: (clock.now() - START) / 1000 });
+      await clock.advance(5_000);
+    }
+    const g = manager.list()[0]!;
+    const at = g.lastEvaluation - 60_000;
+    const [copy] = await instant(head, 'x:copy', at);
+    const [orig] = await instant(head, 'x', at);
+    assert.equal(copy!.split(' ')[1], orig!.split(' ')[1]);
+    assert.deepEqual(await instant(head, 'timestamp(x:copy)', g.lastEvaluation), [
+      `{instance="i1", job="api"} ${at / 1000}`,
+    ]);
+    await manager.stop();
+  });
+
   it('aligns evaluations to the interval with a per-group offset', async () => {
     const { manager, clock } = setup(new Head());
     await manager.load([file('align.yml', RULES)]);
