@@ -19,8 +19,9 @@ export interface TemplateData {
 }
 
 const NAMES = new Set(Object.keys(FUNCS));
-/** Stops a template that loops over itself from hanging evaluation. */
+/** Stop a template that loops a lot from hanging evaluation or exhausting memory. */
 const MAX_OUTPUT = 1 << 20;
+const MAX_ITERATIONS = 1_000_000;
 
 /** A template parsed once and expanded many times. */
 export class Template {
@@ -75,6 +76,7 @@ function pathOf(url: string): string {
 
 class Exec {
   private size = 0;
+  private iterations = 0;
   constructor(
     private readonly funcs: Record<string, Func>,
     private readonly out: string[],
@@ -118,11 +120,13 @@ class Exec {
             ? v.map((x, i) => [i, x])
             : v !== null && typeof v === 'object'
               ? Object.entries(v).sort((a, b) => (a[0] < b[0] ? -1 : 1))
-              : typeof v === 'number' && Number.isInteger(v)
-                ? Array.from({ length: v }, (_x, i) => [i, i])
+              : typeof v === 'number' && Number.isInteger(v) && v > 0
+                ? Array.from({ length: Math.min(v, MAX_ITERATIONS + 1) }, (_x, i) => [i, i])
                 : [];
           if (entries.length === 0) this.list(n.otherwise, dot, scope);
           for (const [k, x] of entries) {
+            if (++this.iterations > MAX_ITERATIONS)
+              throw new Error(`more than ${MAX_ITERATIONS} range iterations`);
             const inner = new Map(scope);
             const d = n.pipe.decl;
             if (d.length === 1) inner.set(d[0]!, x);

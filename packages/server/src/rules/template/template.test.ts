@@ -84,7 +84,15 @@ describe('alert templates (Prometheus semantics)', () => {
     assert.throws(() => expand('{{ humanize "many" }}'), /error executing template t: .*invalid syntax/);
   });
 
-  it('bounds the output of a template', () => {
+  it('bounds the output and the loops of a template', () => {
+    assert.throws(
+      () => expand('{{ range $i, $v := 1000000000 }}{{ end }}'),
+      /more than 1000000 range iterations/,
+    );
+    assert.throws(
+      () => expand('{{ range $i, $v := 2000 }}{{ range $j, $w := 2000 }}{{ end }}{{ end }}'),
+      /range iterations/,
+    );
     assert.throws(
       () => expand('{{ range $i, $v := 100000 }}{{ range $j, $w := 100 }}xx{{ end }}{{ end }}'),
       /larger than 1 MiB/,
