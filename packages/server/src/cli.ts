@@ -7,6 +7,7 @@
 import { ConfigError, resolveConfig, settingsHelp } from './config/settings.js';
 import { createLogger } from './log.js';
 import { promqlTestCommand } from './promql/promqltest/command.js';
+import { checkRulesCommand, testRulesCommand } from './rules/commands.js';
 import { startServer } from './server.js';
 import { UsageError } from './transfer/cli/args.js';
 import { EXPORT_USAGE, exportCommand } from './transfer/cli/export_command.js';
@@ -28,6 +29,14 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   'promql-test': {
     run: promqlTestCommand,
     summary: 'run promqltest scripts (FILE…) against the PromQL engine',
+  },
+  'check-rules': {
+    run: (a) => checkRulesCommand(a),
+    summary: 'check rule files (FILE…), as promtool check rules',
+  },
+  'test-rules': {
+    run: (a) => testRulesCommand(a),
+    summary: 'run rule unit tests (FILE…), as promtool test rules',
   },
 };
 
@@ -81,11 +90,18 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  // SIGHUP reloads the rule files, as for Prometheus; a bad file keeps the running rules. The
+  // handler is in place before start-up, so an early SIGHUP cannot kill the process.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  process.on('SIGHUP', () => {
+    server?.rules.reload().catch((err: unknown) => log.error('cannot reload rules', { err }));
+  });
+  server = await startServer(config, log);
+  const running = server;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('shutting down', { signal });
-      server.close().then(resolve, (err: unknown) => {
+      running.close().then(resolve, (err: unknown) => {
         log.error('shutdown failed', { err });
         resolve();
       });

@@ -16,6 +16,8 @@ import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
 import { parseUpstream } from './remote/upstream.js';
+import type { RuleManager } from './rules/manager.js';
+import { checkRuleFiles, createRuleManager } from './rules/setup.js';
 import { createServerMetrics } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
@@ -24,12 +26,15 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly db: DB;
+  readonly rules: RuleManager;
   /** Stops accepting, waits for in-flight requests (up to the shutdown timeout), closes the DB. */
   close(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const startedAt = Date.now();
+  // A bad rule file stops start-up before anything is opened.
+  checkRuleFiles(config);
   const db = await DB.open({
     dir: config.dataDir,
     walFsync: config.walFsync,
@@ -66,10 +71,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
+  const engine = new Engine({ parse: parseExpr });
+  let url = config.externalUrl;
+  const rules = createRuleManager(config, { store: db, engine, log, externalURL: () => url });
   const router = buildRouter({
     store: db,
     stats: () => db.stats(),
-    engine: new Engine({ parse: parseExpr }),
+    engine,
+    rules,
     limits,
     report,
     selfMetrics: metrics.registry,
@@ -123,8 +132,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   ready = true;
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
-  log.info('listening', { url, dataDir: config.dataDir });
+  const listenUrl = `http://${host}:${port}`;
+  url ||= listenUrl;
+  log.info('listening', { url: listenUrl, dataDir: config.dataDir });
+  if (config.rules.length > 0) await rules.load(config.rules);
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -135,10 +146,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await rules.stop();
       await db.close();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url, port, db, close };
+  return { url: listenUrl, port, db, rules, close };
 }

@@ -29,7 +29,9 @@ export type ErrorCode =
   | PromErrorType
   | 'invalid_matcher'
   | 'invalid_config'
-  | 'upstream_unavailable';
+  | 'upstream_unavailable'
+  | 'invalid_rules'
+  | 'bad_template';
 
 interface ErrorClass {
   readonly status: number;
@@ -51,6 +53,9 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   payload_too_large: row(413, 'bad_data'),
   unsupported_media_type: row(415, 'bad_data'),
   execution: row(422, 'execution'),
+  // Rule files that do not load (POST /-/reload); the running rules stay.
+  invalid_rules: row(422, 'bad_data'),
+  bad_template: row(422, 'bad_data'),
   too_many_samples: row(422, 'execution'),
   too_many_series: row(429, 'execution'),
   // nginx's "client closed request", as Prometheus answers a canceled query.

@@ -7,6 +7,7 @@ import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
+import type { RuleManager } from '../rules/manager.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
 import type { DBStats } from '../tsdb/db_stats.js';
@@ -15,6 +16,7 @@ import { sendJson, sendText } from './http.js';
 import { ingestRoute } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
+import { registerRulesRoutes } from './prom/rules.js';
 import { Router } from './router.js';
 import { registerStatsRoutes } from './stats.js';
 import { registerTransferRoutes } from './transfer.js';
@@ -22,6 +24,7 @@ import { registerTransferRoutes } from './transfer.js';
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
+  readonly rules: RuleManager;
   readonly stats: () => DBStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
@@ -54,6 +57,7 @@ export function buildRouter(deps: RouteDeps): Router {
   registerTransferRoutes(router, deps.store, ingest);
   if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
+  registerRulesRoutes(router, deps.rules);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);

@@ -37,6 +37,16 @@ export interface ServerConfig {
   persistIntervalMs: number;
   /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
   queryUpstream: string;
+  /** Rule file patterns (globs). */
+  rules: string[];
+  rulesEvalIntervalMs: number;
+  alertWebhooks: string[];
+  alertmanagerUrls: string[];
+  alertGroupBy: string[];
+  alertGroupWaitMs: number;
+  alertGroupIntervalMs: number;
+  alertRepeatIntervalMs: number;
+  externalUrl: string;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -57,6 +67,11 @@ interface Setting<K extends keyof ServerConfig> {
   readonly doc: string;
   /** Returns the parsed value, or a string describing the rule that was broken. */
   readonly parse: (text: string) => ServerConfig[K] | { error: string };
+  /**
+   * A list: the flag may repeat and takes every following argument that is not an option
+   * (`--rules a.yml b.yml`, as a shell expands a glob); the environment variable is comma-separated.
+   */
+  readonly list?: true;
 }
 
 type AnySetting = { [K in keyof ServerConfig]: Setting<K> }[keyof ServerConfig];
@@ -73,6 +88,17 @@ const bytes = (text: string) =>
   orError(parseBytesSetting(text), 'must be a size such as 1048576, 16MiB or 1GB');
 const int = (min: number, max: number) => (text: string) =>
   orError(parseIntSetting(text, min, max), `must be an integer from ${min} to ${max}`);
+const httpUrl = (text: string) => {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return [text.replace(/\/+$/, '')];
+  } catch {}
+  return { error: 'must be an http:// or https:// URL' };
+};
+const words = (text: string) =>
+  text.split(',').every((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.trim()) || w.trim() === '...')
+    ? text.split(',').map((w) => w.trim())
+    : { error: 'must be label names separated by commas' };
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;
 const FSYNC: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
@@ -304,12 +330,99 @@ export const SETTINGS: readonly AnySetting[] = [
       }
     },
   },
+  {
+    key: 'rules',
+    flag: '--rules',
+    env: ['TINYOBS_RULES'],
+    default: [],
+    show: 'none',
+    doc: 'rule files in Prometheus format (FILE…, globs); reloaded on SIGHUP and POST /-/reload',
+    parse: (t) => (t.trim() === '' ? { error: 'must not be empty' } : [t]),
+    list: true,
+  },
+  {
+    key: 'rulesEvalIntervalMs',
+    flag: '--rules-eval-interval',
+    env: ['TINYOBS_RULES_EVAL_INTERVAL'],
+    default: 60_000,
+    show: '1m',
+    doc: 'evaluation interval of rule groups that set none',
+    parse: duration,
+  },
+  {
+    key: 'alertWebhooks',
+    flag: '--alert-webhook',
+    env: ['TINYOBS_ALERT_WEBHOOK'],
+    default: [],
+    show: 'none',
+    doc: 'URL receiving alerts as Alertmanager webhook payloads (repeatable)',
+    parse: httpUrl,
+    list: true,
+  },
+  {
+    key: 'alertmanagerUrls',
+    flag: '--alertmanager-url',
+    env: ['TINYOBS_ALERTMANAGER_URL'],
+    default: [],
+    show: 'none',
+    doc: 'Alertmanager to send alerts to through its v2 API (repeatable)',
+    parse: httpUrl,
+    list: true,
+  },
+  {
+    key: 'alertGroupBy',
+    flag: '--alert-group-by',
+    env: ['TINYOBS_ALERT_GROUP_BY'],
+    default: ['alertname'],
+    show: 'alertname',
+    doc: "webhook notifications: labels that group alerts into one notification ('...' for all)",
+    parse: words,
+  },
+  {
+    key: 'alertGroupWaitMs',
+    flag: '--alert-group-wait',
+    env: ['TINYOBS_ALERT_GROUP_WAIT'],
+    default: 30_000,
+    show: '30s',
+    doc: 'webhook notifications: wait before the first notification of a new group',
+    parse: duration,
+  },
+  {
+    key: 'alertGroupIntervalMs',
+    flag: '--alert-group-interval',
+    env: ['TINYOBS_ALERT_GROUP_INTERVAL'],
+    default: 5 * 60_000,
+    show: '5m',
+    doc: 'webhook notifications: wait before notifying about changes in a group',
+    parse: duration,
+  },
+  {
+    key: 'alertRepeatIntervalMs',
+    flag: '--alert-repeat-interval',
+    env: ['TINYOBS_ALERT_REPEAT_INTERVAL'],
+    default: 4 * 3_600_000,
+    show: '4h',
+    doc: 'webhook notifications: wait before repeating an unchanged notification',
+    parse: duration,
+  },
+  {
+    key: 'externalUrl',
+    flag: '--external-url',
+    env: ['TINYOBS_EXTERNAL_URL'],
+    default: '',
+    show: 'the listen address',
+    doc: "URL users reach the server at (alerts' generatorURL, $externalURL)",
+    parse: (t) => {
+      const r = httpUrl(t);
+      return Array.isArray(r) ? r[0]! : r;
+    },
+  },
 ];
 
 /** The defaults of every setting. */
 export function defaultConfig(): ServerConfig {
   const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) out[s.key] = s.default;
+  for (const s of SETTINGS) out[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
   return out as unknown as ServerConfig;
 }
 
@@ -325,10 +438,16 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
       const name = typeof v === 'string' ? v : v.name;
       const text = env[name];
       if (text === undefined || text === '') continue;
-      config[s.key] = check(typeof v === 'string' ? s.parse : v.parse, text, `environment variable ${name}`);
+      const parse = typeof v === 'string' ? s.parse : v.parse;
+      config[s.key] = s.list
+        ? text
+            .split(',')
+            .flatMap((part) => check(parse, part.trim(), `environment variable ${name}`) as unknown[])
+        : check(parse, text, `environment variable ${name}`);
       break;
     }
   }
+  const fromFlags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -337,7 +456,17 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
     if (s === undefined) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
     const text = eq < 0 ? args[++i] : arg.slice(eq + 1);
     if (text === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    config[s.key] = check(s.parse, text, `option ${flag}`);
+    if (!s.list) {
+      config[s.key] = check(s.parse, text, `option ${flag}`);
+      continue;
+    }
+    // Flags replace the environment's list; repeated flags add to it.
+    const list = fromFlags.has(s.key) ? (config[s.key] as unknown[]) : [];
+    fromFlags.add(s.key);
+    list.push(...(check(s.parse, text, `option ${flag}`) as unknown[]));
+    while (eq < 0 && i + 1 < args.length && !args[i + 1]!.startsWith('-'))
+      list.push(...(check(s.parse, args[++i]!, `option ${flag}`) as unknown[]));
+    config[s.key] = list;
   }
   return config as unknown as ServerConfig;
 }
@@ -359,7 +488,10 @@ export function settingsHelp(extra: readonly (readonly [string, string])[] = [],
   const rows: (readonly [string, string])[] = SETTINGS.map((s) => {
     const def = s.show ?? String(s.default);
     const envs = (s.env as readonly EnvVar<unknown>[]).map((v) => (typeof v === 'string' ? v : v.name));
-    return [`${s.flag} <value>`, `${s.doc} [default ${def}; env ${envs.join(', ')}]`] as const;
+    return [
+      s.list ? `${s.flag} <value>…` : `${s.flag} <value>`,
+      `${s.doc} [default ${def}; env ${envs.join(', ')}]`,
+    ] as const;
   });
   return helpTable([...rows, ...extra], width);
 }
