@@ -69,7 +69,17 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    // Settings that can only be checked at start (key files) stop it like any other bad setting.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tinyobs: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('shutting down', { signal });
