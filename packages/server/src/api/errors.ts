@@ -47,6 +47,8 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   unauthorized: row(401, 'bad_data'),
   // A Host header the server does not answer to (DNS rebinding): refused before any route runs.
   forbidden_host: row(403, 'bad_data'),
+  // A push from a web page of another origin (not one of --cors-origin).
+  forbidden_origin: row(403, 'bad_data'),
   not_found: row(404, 'not_found'),
   method_not_allowed: row(405, 'bad_data'),
   request_timeout: row(408, 'timeout'),

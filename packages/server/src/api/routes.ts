@@ -13,7 +13,7 @@ import type { SelfRegistry } from '../telemetry/registry.js';
 import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
-import { ingestRoute } from './ingest.js';
+import { registerIngest } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
 import { registerRulesRoutes } from './prom/rules.js';
@@ -45,12 +45,12 @@ export function buildRouter(deps: RouteDeps): Router {
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
   });
 
-  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol, ingest);
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);

@@ -25,6 +25,19 @@ export interface ServerConfig {
   maxLabelValueLength: number;
   maxHelpLength: number;
   maxUnitLength: number;
+  /** Keys that push endpoints accept (empty: pushes need no key). */
+  writeKeys: string[];
+  writeKeyFiles: string[];
+  /** Keys that read endpoints accept (empty: reads need no key). */
+  readKeys: string[];
+  readKeyFiles: string[];
+  /** Host names (besides loopback names and the bound address) the server answers to. */
+  allowedHosts: string[];
+  /** Origins that get CORS headers (empty: none). */
+  corsOrigins: string[];
+  headerTimeoutMs: number;
+  bodyTimeoutMs: number;
+  idleTimeoutMs: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
   oooWindowMs: number;
@@ -99,6 +112,12 @@ const words = (text: string) =>
   text.split(',').every((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.trim()) || w.trim() === '...')
     ? text.split(',').map((w) => w.trim())
     : { error: 'must be label names separated by commas' };
+/** A comma-separated list, trimmed, empty items dropped. */
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;
 const FSYNC: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
@@ -214,6 +233,87 @@ export const SETTINGS: readonly AnySetting[] = [
     default: DEFAULT_INGEST_LIMITS.maxUnitLength,
     doc: 'longest unit of a metric, in characters',
     parse: int(1, 4096),
+  },
+  {
+    key: 'writeKeys',
+    flag: '--write-key',
+    env: ['TINYOBS_WRITE_KEY'],
+    default: [],
+    show: 'none',
+    doc: 'keys that push endpoints require (comma-separated; Bearer token or basic-auth password)',
+    parse: list,
+  },
+  {
+    key: 'writeKeyFiles',
+    flag: '--write-key-file',
+    env: ['TINYOBS_WRITE_KEY_FILE'],
+    default: [],
+    show: 'none',
+    doc: 'files of write keys, one per line (comma-separated paths)',
+    parse: list,
+  },
+  {
+    key: 'readKeys',
+    flag: '--read-key',
+    env: ['TINYOBS_READ_KEY'],
+    default: [],
+    show: 'none',
+    doc: 'keys that query, metadata, /metrics and dashboard endpoints require (comma-separated)',
+    parse: list,
+  },
+  {
+    key: 'readKeyFiles',
+    flag: '--read-key-file',
+    env: ['TINYOBS_READ_KEY_FILE'],
+    default: [],
+    show: 'none',
+    doc: 'files of read keys, one per line (comma-separated paths)',
+    parse: list,
+  },
+  {
+    key: 'allowedHosts',
+    flag: '--allowed-hosts',
+    env: ['TINYOBS_ALLOWED_HOSTS'],
+    default: [],
+    show: 'none',
+    doc: 'Host header names answered besides loopback names and the bound address (comma-separated; * for any)',
+    parse: list,
+  },
+  {
+    key: 'corsOrigins',
+    flag: '--cors-origin',
+    env: ['TINYOBS_CORS_ORIGIN'],
+    default: [],
+    show: 'none',
+    doc: 'web origins allowed to call the API from a browser (comma-separated; * for any)',
+    parse: list,
+  },
+  {
+    key: 'headerTimeoutMs',
+    flag: '--header-timeout',
+    env: ['TINYOBS_HEADER_TIMEOUT'],
+    default: 10_000,
+    show: '10s',
+    doc: 'how long a client may take to send the request headers',
+    parse: duration,
+  },
+  {
+    key: 'bodyTimeoutMs',
+    flag: '--body-timeout',
+    env: ['TINYOBS_BODY_TIMEOUT'],
+    default: 60_000,
+    show: '1m',
+    doc: 'how long a client may take to send a whole request, body included (408 after)',
+    parse: duration,
+  },
+  {
+    key: 'idleTimeoutMs',
+    flag: '--idle-timeout',
+    env: ['TINYOBS_IDLE_TIMEOUT'],
+    default: 65_000,
+    show: '65s',
+    doc: 'how long an idle keep-alive connection stays open',
+    parse: duration,
   },
   {
     key: 'walFsync',
