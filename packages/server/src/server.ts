@@ -14,7 +14,7 @@ import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
-import { createServerMetrics } from './telemetry/server_metrics.js';
+import { createServerMetrics, queryEngineCollector } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
 export interface RunningServer {
@@ -60,10 +60,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
+  const engine = new Engine({
+    parse: parseExpr,
+    timeoutMs: config.queryTimeoutMs,
+    maxSamples: config.queryMaxSamples,
+    maxConcurrency: config.queryMaxConcurrency,
+    maxQueued: config.queryMaxQueued,
+  });
+  metrics.registry.register(queryEngineCollector(() => engine.stats()));
   const router = buildRouter({
     store: db,
     stats: () => db.stats(),
-    engine: new Engine({ parse: parseExpr }),
+    engine,
     limits,
     report,
     selfMetrics: metrics.registry,

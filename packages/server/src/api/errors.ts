@@ -30,6 +30,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   too_many_samples: 422,
   timeout: 503,
   canceled: 499,
+  unavailable: 503,
 };
 
 /**

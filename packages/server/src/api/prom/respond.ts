@@ -55,6 +55,7 @@ export function errorTypeOf(err: unknown): PromErrorType {
     case 'canceled':
       return 'canceled';
     case 'storage_closed':
+    case 'unavailable':
       return 'unavailable';
     default:
       return 'internal';

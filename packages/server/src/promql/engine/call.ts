@@ -4,7 +4,7 @@
  */
 
 import type { Labels } from '../../model/labels.js';
-import type { Call, MatrixSelector, SubqueryExpr } from '../parser/ast.js';
+import type { Call, Expr, MatrixSelector, SubqueryExpr } from '../parser/ast.js';
 import { absentLabels, unwrap } from './absent.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
@@ -14,7 +14,7 @@ import { evalInfo } from './info.js';
 import { mergeSameLabels } from './merge.js';
 import type { EvalSeries, EvalValue, RangeSeries } from './types.js';
 
-export function evalCall(ev: Evaluator, call: Call): EvalValue {
+export async function evalCall(ev: Evaluator, call: Call): Promise<EvalValue> {
   if (call.func === 'absent_over_time') return absentOverTime(ev, call);
   if (call.func === 'info') return evalInfo(ev, call);
   const def = FUNCTIONS.get(call.func);
@@ -24,14 +24,15 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
   if (call.func === 'timestamp') {
     const arg = unwrap(call.args[0]!);
     // timestamp(selector) is the sample's own time, not the step's (engine.go special case).
-    if (arg.kind === 'VectorSelector') return { type: 'vector', series: ev.evalVectorSelector(arg, true) };
+    if (arg.kind === 'VectorSelector')
+      return { type: 'vector', series: await ev.evalVectorSelector(arg, true) };
   }
   const impl = def.impl;
   switch (impl.kind) {
     case 'range':
-      return { type: 'vector', series: evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
+      return { type: 'vector', series: await evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
     case 'vector': {
-      const inputs = call.args.map((a) => ev.eval(a));
+      const inputs = await evalAll(ev, call.args);
       const map = impl.map;
       const only = inputs[0];
       if (map !== undefined && inputs.length === 1 && only?.type === 'vector') {
@@ -55,16 +56,16 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
         });
         return { type: 'vector', series: mergeSameLabels(series) };
       }
-      const series = ev.rangeEval(inputs, (args, i, out) => {
+      const series = await ev.rangeEval(inputs, (args, i, out) => {
         ctx.ts = ev.steps[i]!;
         impl.fn(args, ctx, out);
       });
       return { type: 'vector', series };
     }
     case 'scalar': {
-      const inputs = call.args.map((a) => ev.eval(a));
+      const inputs = await evalAll(ev, call.args);
       const values = new Float64Array(ev.steps.length);
-      ev.rangeEval(inputs, (args, i) => {
+      await ev.rangeEval(inputs, (args, i) => {
         ctx.ts = ev.steps[i]!;
         values[i] = impl.fn(args, ctx);
       });
@@ -73,6 +74,13 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
     default:
       throw execError(`unknown function kind for ${call.func}`);
   }
+}
+
+/** The arguments' values, evaluated in order. */
+async function evalAll(ev: Evaluator, args: readonly Expr[]): Promise<EvalValue[]> {
+  const out: EvalValue[] = [];
+  for (const a of args) out.push(await ev.eval(a));
+  return out;
 }
 
 function rangeArg(call: Call, index: number): MatrixSelector | SubqueryExpr {
@@ -96,13 +104,13 @@ export type SeriesSink = (
  * Streams a range function's output series to `sink` (for an aggregation to fold) and returns
  * true; false, evaluating nothing, when `call` is not a plain range function.
  */
-export function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): boolean {
+export async function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): Promise<boolean> {
   if (call.func === 'absent_over_time' || call.func === 'info' || call.func === 'timestamp') return false;
   const def = FUNCTIONS.get(call.func);
   if (def === undefined || def.impl.kind !== 'range') return false;
   const query = { start: ev.ctx.queryStart, end: ev.ctx.queryEnd, step: ev.ctx.queryStep };
   const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange, query };
-  evalRangeFunction(ev, call, def, def.impl.matrixArg, def.impl.fn, ctx, sink);
+  await evalRangeFunction(ev, call, def, def.impl.matrixArg, def.impl.fn, ctx, sink);
   return true;
 }
 
@@ -110,7 +118,7 @@ export function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): bo
 let outIdx = new Int32Array(256);
 let outVs = new Float64Array(256);
 
-function evalRangeFunction(
+async function evalRangeFunction(
   ev: Evaluator,
   call: Call,
   def: FunctionDef,
@@ -118,12 +126,12 @@ function evalRangeFunction(
   fn: RangeFn,
   ctx: { ts: number } & FnContext,
   sink?: SeriesSink,
-): EvalSeries[] {
+): Promise<EvalSeries[]> {
   const scalars: Float64Array[] = [];
-  call.args.forEach((a, i) => {
-    if (i !== matrixArg) scalars.push(ev.evalScalar(a));
-  });
-  const input = ev.rangeInput(rangeArg(call, matrixArg), call.func, true);
+  for (let i = 0; i < call.args.length; i++) {
+    if (i !== matrixArg) scalars.push(await ev.evalScalar(call.args[i]!));
+  }
+  const input = await ev.rangeInput(rangeArg(call, matrixArg), call.func, true);
   const mode = input.mode ?? null;
   if (mode !== null) checkModifier(mode, call.func);
   const lookback = ev.ctx.lookback;
@@ -208,13 +216,18 @@ function evalRangeFunction(
     }
     out.push({ metric: s.metric, dropName, ts, vs });
   };
-  if (input.stream !== undefined) input.stream(each);
-  else for (const s of input.series) each(s, s.ts.length);
+  if (input.stream !== undefined) await input.stream(each);
+  else {
+    for (const s of input.series) {
+      if (ev.ctx.due()) await ev.ctx.pause();
+      each(s, s.ts.length);
+    }
+  }
   return out;
 }
 
-function absentOverTime(ev: Evaluator, call: Call): EvalValue {
-  const input = ev.rangeInput(rangeArg(call, 0), call.func);
+async function absentOverTime(ev: Evaluator, call: Call): Promise<EvalValue> {
+  const input = await ev.rangeInput(rangeArg(call, 0), call.func);
   const ts: number[] = [];
   const vs: number[] = [];
   const cursors = input.series.map(() => ({ lo: 0, hi: 0 }));
