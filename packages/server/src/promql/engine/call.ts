@@ -114,10 +114,6 @@ export async function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSin
   return true;
 }
 
-/** Reused output buffers of one series (one point per step at most). */
-let outIdx = new Int32Array(256);
-let outVs = new Float64Array(256);
-
 async function evalRangeFunction(
   ev: Evaluator,
   call: Call,
@@ -155,16 +151,16 @@ async function evalRangeFunction(
   };
   const steps = ev.steps;
   const nSteps = steps.length;
-  if (outIdx.length < nSteps) {
-    outIdx = new Int32Array(nSteps);
-    outVs = new Float64Array(nSteps);
-  }
+  // Output buffers of one series (one point per step at most), reused across its series: a
+  // series is finished before the next one starts, even when its walk yields half-way.
+  const idx = new Int32Array(nSteps);
+  const vals = new Float64Array(nSteps);
   const ends = input.ends;
   const range = input.range;
   const nParams = scalars.length;
-  const each = (s: RangeSeries, count: number): void => {
-    const idx = outIdx;
-    const vals = outVs;
+  const ctxq = ev.ctx;
+  /** Walks one series' steps; hands back a promise only when it had to yield (long windows). */
+  const each = (s: RangeSeries, count: number): Promise<void> | undefined => {
     const sts = s.ts;
     let k = 0;
     w.metric = s.metric;
@@ -175,52 +171,70 @@ async function evalRangeFunction(
     w.memo.checked = false;
     let lo = 0;
     let hi = 0;
-    for (let i = 0; i < nSteps; i++) {
-      ev.ctx.checkAlive();
-      const end = ends[i]!;
-      const start = end - range;
-      // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
-      while (hi < count && sts[hi]! <= end) hi++;
-      while (lo < hi && sts[lo]! <= start) lo++;
-      w.anchor = -1;
-      w.after = -1;
-      if (mode !== null) {
-        if (lo > 0 && sts[lo - 1]! > start - lookback) w.anchor = lo - 1;
-        if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
+    let i = 0;
+    /** False when it stopped at step `i` because the query's time slice is used up. */
+    const walk = (): boolean => {
+      for (; i < nSteps; i++) {
+        ctxq.checkAlive();
+        // A window of thousands of points makes one step expensive: look at the clock more often.
+        if (((i & 63) === 63 || hi - lo > 4096) && ctxq.due()) return false;
+        const end = ends[i]!;
+        const start = end - range;
+        // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
+        while (hi < count && sts[hi]! <= end) hi++;
+        while (lo < hi && sts[lo]! <= start) lo++;
+        w.anchor = -1;
+        w.after = -1;
+        if (mode !== null) {
+          if (lo > 0 && sts[lo - 1]! > start - lookback) w.anchor = lo - 1;
+          if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
+        }
+        if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
+        ev.ctx.checkSamples(hi - lo);
+        w.lo = lo;
+        w.hi = hi;
+        w.start = start;
+        w.end = end;
+        w.stepTime = steps[i]!;
+        ctx.ts = steps[i]!;
+        for (let p = 0; p < nParams; p++) params[p] = scalars[p]![i]!;
+        const v = fn(w as Window, params, ctx);
+        if (v === undefined) continue;
+        idx[k] = i;
+        vals[k++] = v;
       }
-      if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
-      ev.ctx.checkSamples(hi - lo);
-      w.lo = lo;
-      w.hi = hi;
-      w.start = start;
-      w.end = end;
-      w.stepTime = steps[i]!;
-      ctx.ts = steps[i]!;
-      for (let p = 0; p < nParams; p++) params[p] = scalars[p]![i]!;
-      const v = fn(w as Window, params, ctx);
-      if (v === undefined) continue;
-      idx[k] = i;
-      vals[k++] = v;
+      return true;
+    };
+    if (!walk()) {
+      return (async () => {
+        do await ctxq.pause();
+        while (!walk());
+        emit();
+      })();
     }
-    if (k === 0) return;
-    const dropName = def.dropsName || s.dropName;
-    if (sink !== undefined) {
-      sink(s.metric, dropName, idx, vals, k);
-      return;
+    emit();
+    return undefined;
+    function emit(): void {
+      if (k === 0) return;
+      const dropName = def.dropsName || s.dropName;
+      if (sink !== undefined) {
+        sink(s.metric, dropName, idx, vals, k);
+        return;
+      }
+      const ts = new Array<number>(k);
+      const vs = new Array<number>(k);
+      for (let j = 0; j < k; j++) {
+        ts[j] = steps[idx[j]!]!;
+        vs[j] = vals[j]!;
+      }
+      out.push({ metric: s.metric, dropName, ts, vs });
     }
-    const ts = new Array<number>(k);
-    const vs = new Array<number>(k);
-    for (let j = 0; j < k; j++) {
-      ts[j] = steps[idx[j]!]!;
-      vs[j] = vals[j]!;
-    }
-    out.push({ metric: s.metric, dropName, ts, vs });
   };
   if (input.stream !== undefined) await input.stream(each);
   else {
     for (const s of input.series) {
-      if (ev.ctx.due()) await ev.ctx.pause();
-      each(s, s.ts.length);
+      if (ctxq.due()) await ctxq.pause();
+      await each(s, s.ts.length);
     }
   }
   return out;

@@ -35,7 +35,7 @@ export interface RangeInput {
    * With `streaming`, a matrix selector's series are not in `series` but passed one at a time,
    * in reused buffers valid only during the call (`count` valid points).
    */
-  readonly stream?: (fn: (s: RangeSeries, count: number) => void) => Promise<void>;
+  readonly stream?: (fn: (s: RangeSeries, count: number) => Promise<void> | undefined) => Promise<void>;
 }
 
 export class Evaluator {
@@ -217,13 +217,15 @@ export class Evaluator {
         ...(func ? { func } : {}),
       };
       if (streaming) {
-        const stream = async (fn: (s: RangeSeries, count: number) => void): Promise<void> => {
+        const stream = async (
+          fn: (s: RangeSeries, count: number) => Promise<void> | undefined,
+        ): Promise<void> => {
           const s: RangeSeries = { metric: [], dropName: false, ts: [], vs: [] };
           await streamSeries(q, sel, lo - range, hi, hints, this.ctx, (labels, ts, vs, n) => {
             s.metric = labels;
             s.ts = ts;
             s.vs = vs;
-            fn(s, n);
+            return fn(s, n);
           });
         };
         return { series: [], ends, range, mode, stream };

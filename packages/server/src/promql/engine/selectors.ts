@@ -48,6 +48,12 @@ export function effectiveTimes(
 let scratchT = new Float64Array(1024);
 let scratchV = new Float64Array(1024);
 
+function doubled(a: Float64Array): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
 function grow(): void {
   const t = new Float64Array(scratchT.length * 2);
   t.set(scratchT);
@@ -59,7 +65,8 @@ function grow(): void {
 
 /**
  * Calls `fn` for each series matching the selector with its non-stale samples in
- * `(mint, maxt]`, read into shared buffers that are only valid during the call (`n` points).
+ * `(mint, maxt]`, read into buffers that are only valid until `fn` (or the promise it returns,
+ * when it yields half-way through a long series) is done (`n` points).
  */
 export async function streamSeries(
   querier: Querier,
@@ -68,10 +75,13 @@ export async function streamSeries(
   maxt: number,
   hints: SelectHints,
   ctx: QueryContext,
-  fn: (labels: Labels, ts: Float64Array, vs: Float64Array, n: number) => void,
+  fn: (labels: Labels, ts: Float64Array, vs: Float64Array, n: number) => Promise<void> | undefined,
 ): Promise<void> {
   const set = querier.select(sel.matchers, hints);
   let it: SampleIterator | undefined;
+  // This read's own buffers: `fn` may yield while it holds them, and other queries run then.
+  let bufT = new Float64Array(1024);
+  let bufV = new Float64Array(1024);
   while (set.next()) {
     if (ctx.due()) await ctx.pause();
     const s = set.at();
@@ -82,13 +92,17 @@ export async function streamSeries(
       if (t > maxt) break;
       const v = it.v();
       if (Number.isNaN(v) && isStaleNaN(v)) continue;
-      if (n === scratchT.length) grow();
-      scratchT[n] = t;
-      scratchV[n++] = v;
+      if (n === bufT.length) {
+        bufT = doubled(bufT);
+        bufV = doubled(bufV);
+      }
+      bufT[n] = t;
+      bufV[n++] = v;
     }
     const err = it.err();
     if (err !== null) throw err;
-    fn(s.labels, scratchT, scratchV, n);
+    const pending = fn(s.labels, bufT, bufV, n);
+    if (pending !== undefined) await pending;
   }
   const err = set.err();
   if (err !== null) throw err;
