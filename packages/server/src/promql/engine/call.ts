@@ -159,76 +159,92 @@ async function evalRangeFunction(
   const range = input.range;
   const nParams = scalars.length;
   const ctxq = ev.ctx;
-  /** Walks one series' steps; hands back a promise only when it had to yield (long windows). */
+  /** Where the walk of the current series stands (kept across a yield). */
+  const cur = { i: 0, lo: 0, hi: 0, k: 0 };
+  /**
+   * Walks the current series (`w`) from step `cur.i`; false when it stopped because the query's
+   * time slice is used up. The cursors live in locals while it runs (fast), in `cur` between runs.
+   */
+  const walk = (): boolean => {
+    const sts = w.ts;
+    const count = w.count;
+    let { i, lo, hi, k } = cur;
+    let done = true;
+    for (; i < nSteps; i++) {
+      ctxq.checkAlive();
+      // A window of thousands of points makes one step expensive: look at the clock more often.
+      if (((i & 63) === 63 || hi - lo > 4096) && ctxq.due()) {
+        done = false;
+        break;
+      }
+      const end = ends[i]!;
+      const start = end - range;
+      // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
+      while (hi < count && sts[hi]! <= end) hi++;
+      while (lo < hi && sts[lo]! <= start) lo++;
+      w.anchor = -1;
+      w.after = -1;
+      if (mode !== null) {
+        if (lo > 0 && sts[lo - 1]! > start - lookback) w.anchor = lo - 1;
+        if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
+      }
+      if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
+      ctxq.checkSamples(hi - lo);
+      w.lo = lo;
+      w.hi = hi;
+      w.start = start;
+      w.end = end;
+      w.stepTime = steps[i]!;
+      ctx.ts = steps[i]!;
+      for (let p = 0; p < nParams; p++) params[p] = scalars[p]![i]!;
+      const v = fn(w as Window, params, ctx);
+      if (v === undefined) continue;
+      idx[k] = i;
+      vals[k++] = v;
+    }
+    cur.i = i;
+    cur.lo = lo;
+    cur.hi = hi;
+    cur.k = k;
+    return done;
+  };
+  const emit = (s: RangeSeries): void => {
+    const k = cur.k;
+    if (k === 0) return;
+    const dropName = def.dropsName || s.dropName;
+    if (sink !== undefined) {
+      sink(s.metric, dropName, idx, vals, k);
+      return;
+    }
+    const ts = new Array<number>(k);
+    const vs = new Array<number>(k);
+    for (let j = 0; j < k; j++) {
+      ts[j] = steps[idx[j]!]!;
+      vs[j] = vals[j]!;
+    }
+    out.push({ metric: s.metric, dropName, ts, vs });
+  };
+  /** Evaluates one series; hands back a promise only when its walk had to yield (long windows). */
   const each = (s: RangeSeries, count: number): Promise<void> | undefined => {
-    const sts = s.ts;
-    let k = 0;
     w.metric = s.metric;
-    w.ts = sts;
+    w.ts = s.ts;
     w.vs = s.vs;
     w.count = count;
     w.memo.resets = null;
     w.memo.checked = false;
-    let lo = 0;
-    let hi = 0;
-    let i = 0;
-    /** False when it stopped at step `i` because the query's time slice is used up. */
-    const walk = (): boolean => {
-      for (; i < nSteps; i++) {
-        ctxq.checkAlive();
-        // A window of thousands of points makes one step expensive: look at the clock more often.
-        if (((i & 63) === 63 || hi - lo > 4096) && ctxq.due()) return false;
-        const end = ends[i]!;
-        const start = end - range;
-        // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
-        while (hi < count && sts[hi]! <= end) hi++;
-        while (lo < hi && sts[lo]! <= start) lo++;
-        w.anchor = -1;
-        w.after = -1;
-        if (mode !== null) {
-          if (lo > 0 && sts[lo - 1]! > start - lookback) w.anchor = lo - 1;
-          if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
-        }
-        if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
-        ev.ctx.checkSamples(hi - lo);
-        w.lo = lo;
-        w.hi = hi;
-        w.start = start;
-        w.end = end;
-        w.stepTime = steps[i]!;
-        ctx.ts = steps[i]!;
-        for (let p = 0; p < nParams; p++) params[p] = scalars[p]![i]!;
-        const v = fn(w as Window, params, ctx);
-        if (v === undefined) continue;
-        idx[k] = i;
-        vals[k++] = v;
-      }
-      return true;
-    };
-    if (!walk()) {
-      return (async () => {
-        do await ctxq.pause();
-        while (!walk());
-        emit();
-      })();
+    cur.i = 0;
+    cur.lo = 0;
+    cur.hi = 0;
+    cur.k = 0;
+    if (walk()) {
+      emit(s);
+      return undefined;
     }
-    emit();
-    return undefined;
-    function emit(): void {
-      if (k === 0) return;
-      const dropName = def.dropsName || s.dropName;
-      if (sink !== undefined) {
-        sink(s.metric, dropName, idx, vals, k);
-        return;
-      }
-      const ts = new Array<number>(k);
-      const vs = new Array<number>(k);
-      for (let j = 0; j < k; j++) {
-        ts[j] = steps[idx[j]!]!;
-        vs[j] = vals[j]!;
-      }
-      out.push({ metric: s.metric, dropName, ts, vs });
-    }
+    return (async () => {
+      do await ctxq.pause();
+      while (!walk());
+      emit(s);
+    })();
   };
   if (input.stream !== undefined) await input.stream(each);
   else {
