@@ -20,7 +20,7 @@ import { parseExpr } from './promql/parser/parse.js';
 import { parseUpstream } from './remote/upstream.js';
 import type { RuleManager } from './rules/manager.js';
 import { checkRuleFiles, createRuleManager } from './rules/setup.js';
-import { createServerMetrics } from './telemetry/server_metrics.js';
+import { createServerMetrics, queryEngineCollector } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
 export interface RunningServer {
@@ -84,7 +84,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
-  const engine = new Engine({ parse: parseExpr });
+  const engine = new Engine({
+    parse: parseExpr,
+    timeoutMs: config.queryTimeoutMs,
+    maxSamples: config.queryMaxSamples,
+    maxConcurrency: config.queryMaxConcurrency,
+    maxQueued: config.queryMaxQueued,
+  });
+  metrics.registry.register(queryEngineCollector(() => engine.stats()));
   let url = config.externalUrl;
   const rules = createRuleManager(config, { store: db, engine, log, externalURL: () => url });
   const router = buildRouter({

@@ -9,7 +9,7 @@ import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
 import { DenseSeries, topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
-import { streamRangeCall } from './call.js';
+import { type SeriesSink, streamRangeCall } from './call.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingLabels } from './grouping.js';
@@ -48,7 +48,7 @@ function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>, cach
   return [...groups.values()];
 }
 
-export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
+export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<EvalValue> {
   const names = new Set(e.grouping);
   if (isSeriesWise(e.op) && e.param === null) {
     // A plain selector under sum/count/…: fold its series straight from the storage read.
@@ -57,11 +57,11 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     const folder = new SeriesFolder(e, ev.steps);
     let streamed = false;
     if (arg.kind === 'VectorSelector') {
-      streamed = ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
+      streamed = await ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
         folder.add(labels, false, idx, vs, n);
       });
     } else if (arg.kind === 'Call') {
-      streamed = streamRangeCall(ev, arg, (labels, dropName, idx, vs, n) => {
+      streamed = await streamRangeCall(ev, arg, (labels, dropName, idx, vs, n) => {
         folder.add(labels, dropName, idx, vs, n);
       });
     }
@@ -71,17 +71,18 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     // topk(k, rate(x[5m])): the range function's series are streamed into per-series step rows.
     const arg = unwrap(e.expr);
     const dense = new DenseSeries(ev.steps.length);
-    if (arg.kind === 'Call' && streamRangeCall(ev, arg, (m, d, idx, vs, n) => dense.add(m, d, idx, vs, n))) {
-      const p = ev.eval(e.param);
+    const add: SeriesSink = (m, d, idx, vs, n) => dense.add(m, d, idx, vs, n);
+    if (arg.kind === 'Call' && (await streamRangeCall(ev, arg, add))) {
+      const p = await ev.eval(e.param);
       if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
-      return { type: 'vector', series: topkSeriesWise(e, dense, p.values, ev.steps, ev.ctx) };
+      return { type: 'vector', series: await topkSeriesWise(e, dense, p.values, ev.steps, ev.ctx) };
     }
   }
-  const inputs: EvalValue[] = [ev.eval(e.expr)];
+  const inputs: EvalValue[] = [await ev.eval(e.expr)];
   if (inputs[0]!.type !== 'vector')
     throw execError(`expected type instant vector in aggregation expression, got ${inputs[0]!.type}`);
   if (e.param !== null) {
-    const p = ev.eval(e.param);
+    const p = await ev.eval(e.param);
     if (e.op === 'count_values') {
       if (p.type !== 'string') throw execError('expected string parameter in count_values');
     } else if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
@@ -115,11 +116,17 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     const input = inputs[0] as { series: EvalSeries[] };
     return {
       type: 'vector',
-      series: topkSeriesWise(e, DenseSeries.from(input.series, ev.steps), inputs[1].values, ev.steps, ev.ctx),
+      series: await topkSeriesWise(
+        e,
+        DenseSeries.from(input.series, ev.steps),
+        inputs[1].values,
+        ev.steps,
+        ev.ctx,
+      ),
     };
   }
   const cache: GroupCache = new WeakMap();
-  const series = ev.rangeEval(inputs, (args, _i, out) => {
+  const series = await ev.rangeEval(inputs, (args, _i, out) => {
     const vec = args[0] as Vector;
     const param = args[1];
     const groups = groupBy(vec, e, names, cache);

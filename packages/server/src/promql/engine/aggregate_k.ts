@@ -60,17 +60,18 @@ export class DenseSeries {
   }
 }
 
-export function topkSeriesWise(
+export async function topkSeriesWise(
   e: AggregateExpr,
   input: DenseSeries,
   params: Float64Array,
   steps: readonly number[],
   ctx: QueryContext,
-): EvalSeries[] {
+): Promise<EvalSeries[]> {
   const names = new Set(e.grouping);
   const groupIds = new Map<string, number>();
   const nSeries = input.length;
   const groupOf = new Int32Array(nSeries);
+  const groupSize: number[] = [];
   for (let k = 0; k < nSeries; k++) {
     const metric = groupingLabels(input.metrics[k]!, input.dropNames[k]!, e, names);
     const key = labelsKey(metric);
@@ -78,8 +79,10 @@ export function topkSeriesWise(
     if (g === undefined) {
       g = groupIds.size;
       groupIds.set(key, g);
+      groupSize.push(0);
     }
     groupOf[k] = g;
+    groupSize[g]!++;
   }
   const desc = e.op === 'topk';
   const values = new Float64Array(nSeries);
@@ -102,6 +105,7 @@ export function topkSeriesWise(
   let cap = 0;
   for (let i = 0; i < steps.length; i++) {
     ctx.checkAlive();
+    if (ctx.due()) await ctx.pause();
     const t = steps[i]!;
     const param = params[i]!;
     let held = 0;
@@ -123,22 +127,29 @@ export function topkSeriesWise(
     if (k < 1) continue;
     if (k > cap) {
       cap = k;
-      best = Array.from({ length: nGroups }, () => new Int32Array(k));
+      // A group never keeps more than its own series: topk(50000, …) by (instance) must not
+      // reserve 50 000 slots for each of 100 000 groups.
+      best = groupSize.map((n) => new Int32Array(Math.min(k, n)));
     }
     sizes.fill(0);
-    for (let idx = 0; idx < nSeries; idx++) {
-      if (present[idx] === 0) continue;
-      const g = groupOf[idx]!;
-      const b = best[g]!;
-      const len = sizes[g]!;
-      if (len === k && !before(idx, b[k - 1]!)) continue;
-      let pos = len === k ? k - 1 : len;
-      while (pos > 0 && before(idx, b[pos - 1]!)) {
-        b[pos] = b[pos - 1]!;
-        pos--;
+    if (k > INSERTION_MAX_K) {
+      // Insertion costs O(n·k): for a large k a stable sort of each group is O(n log n).
+      rankBySort(k, nSeries, present, groupOf, best, sizes, before);
+    } else {
+      for (let idx = 0; idx < nSeries; idx++) {
+        if (present[idx] === 0) continue;
+        const g = groupOf[idx]!;
+        const b = best[g]!;
+        const len = sizes[g]!;
+        if (len === k && !before(idx, b[k - 1]!)) continue;
+        let pos = len === k ? k - 1 : len;
+        while (pos > 0 && before(idx, b[pos - 1]!)) {
+          b[pos] = b[pos - 1]!;
+          pos--;
+        }
+        b[pos] = idx;
+        if (len < k) sizes[g] = len + 1;
       }
-      b[pos] = idx;
-      if (len < k) sizes[g] = len + 1;
     }
     for (let g = 0; g < nGroups; g++) {
       const b = best[g]!;
@@ -156,4 +167,32 @@ export function topkSeriesWise(
     }
   }
   return order;
+}
+
+/** Largest k ranked by insertion into the best-so-far list; larger ones sort each group. */
+const INSERTION_MAX_K = 32;
+
+/**
+ * The first `k` of each group in ranking order, ties in input order (as the insertion path):
+ * each group's present series, stably sorted by `before`, into `best` and `sizes`.
+ */
+function rankBySort(
+  k: number,
+  nSeries: number,
+  present: Uint8Array,
+  groupOf: Int32Array,
+  best: Int32Array[],
+  sizes: Int32Array,
+  before: (a: number, b: number) => boolean,
+): void {
+  const members: number[][] = best.map(() => []);
+  for (let idx = 0; idx < nSeries; idx++) if (present[idx] === 1) members[groupOf[idx]!]!.push(idx);
+  const cmp = (a: number, b: number): number => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+  for (let g = 0; g < members.length; g++) {
+    const m = members[g]!.sort(cmp);
+    const n = Math.min(k, m.length);
+    const b = best[g]!;
+    for (let r = 0; r < n; r++) b[r] = m[r]!;
+    sizes[g] = n;
+  }
 }

@@ -20,9 +20,9 @@ import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 
-export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
-  const lhs = ev.eval(e.lhs);
-  const rhs = ev.eval(e.rhs);
+export async function evalBinary(ev: Evaluator, e: BinaryExpr): Promise<EvalValue> {
+  const lhs = await ev.eval(e.lhs);
+  const rhs = await ev.eval(e.rhs);
   if (lhs.type === 'scalar' && rhs.type === 'scalar') {
     const out = new Float64Array(lhs.values.length);
     for (let i = 0; i < out.length; i++) {
@@ -47,7 +47,7 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
     if (fast !== null) return { type: 'vector', series: fast };
   }
   // Vector/vector operations that do not pair whole series: matched anew at every step.
-  const series = ev.rangeEval([lhs, rhs], (args, _i, out) => {
+  const series = await ev.rangeEval([lhs, rhs], (args, _i, out) => {
     vectorVector(e, args[0] as Vector, args[1] as Vector, sig, out);
   });
   return { type: 'vector', series };
