@@ -6,6 +6,7 @@
 
 import { type Labels, labelsKey } from '../../model/labels.js';
 import type { BinaryExpr } from '../parser/ast.js';
+import { hasFill, vectorVectorFill } from './binary_fill.js';
 import {
   ARITHMETIC,
   COMPARISON,
@@ -43,12 +44,13 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
     if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
       return { type: 'vector', series: setOpSeriesWise(e, lhs.series, rhs.series, sig, ev.steps) };
     }
-    const fast = binarySeriesWise(e, lhs.series, rhs.series, sig);
+    const fast = hasFill(e.matching) ? null : binarySeriesWise(e, lhs.series, rhs.series, sig);
     if (fast !== null) return { type: 'vector', series: fast };
   }
   // Vector/vector operations that do not pair whole series: matched anew at every step.
+  const pair = hasFill(e.matching) ? vectorVectorFill : vectorVector;
   const series = ev.rangeEval([lhs, rhs], (args, _i, out) => {
-    vectorVector(e, args[0] as Vector, args[1] as Vector, sig, out);
+    pair(e, args[0] as Vector, args[1] as Vector, sig, out);
   });
   return { type: 'vector', series };
 }
