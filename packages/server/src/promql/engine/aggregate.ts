@@ -7,7 +7,7 @@
 import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
-import { DenseSeries, topkSeriesWise } from './aggregate_k.js';
+import { DenseSeries, kParamsAllowResult, ratioParamsAllowResult, topkSeriesWise } from './aggregate_k.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
 import { streamRangeCall } from './call.js';
 import { execError } from './errors.js';
@@ -102,7 +102,12 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
         ann.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, e.param.pos);
     }
   }
+  if (e.op === 'limitk' && !kParamsAllowResult((inputs[1] as { values: Float64Array }).values)) {
+    return { type: 'vector', series: [] };
+  }
   if (e.op === 'limit_ratio' && e.param !== null) {
+    if (!ratioParamsAllowResult((inputs[1] as { values: Float64Array }).values))
+      return { type: 'vector', series: [] };
     for (const r of (inputs[1] as { values: Float64Array }).values) {
       if (r < -1 || r > 1)
         ann.warn(
@@ -197,13 +202,11 @@ function firstK(samples: readonly Sample[], k: number, cmp: (a: Sample, b: Sampl
 
 function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out: Vector): void {
   if (e.op === 'limit_ratio') {
-    if (Number.isNaN(param)) throw execError('Ratio value is NaN');
     const ratio = Math.max(-1, Math.min(1, param));
     for (const g of groups) for (const s of g.samples) if (ratioSampled(ratio, s.metric)) out.push(s);
     return;
   }
-  if (Number.isNaN(param)) throw execError('Parameter value is NaN');
-  if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
+  // The parameter was checked over all steps (kParamsAllowResult); a fraction is truncated.
   const k = Math.trunc(param);
   if (k < 1) return;
   for (const g of groups) {
