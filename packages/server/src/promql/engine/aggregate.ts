@@ -19,10 +19,8 @@ import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 interface Group {
   metric: Labels;
   samples: Sample[];
-}
-
-function groupLabels(s: Sample, e: AggregateExpr, names: ReadonlySet<string>): Labels {
-  return groupingLabels(s.metric, s.dropName, e, names);
+  /** Any sample's name is marked for removal: so is the group's output. */
+  dropName: boolean;
 }
 
 /** Group labels and key per input label set; series keep their label array across steps. */
@@ -31,18 +29,19 @@ type GroupCache = WeakMap<Labels, { metric: Labels; key: string }>;
 function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>, cache: GroupCache): Group[] {
   const groups = new Map<string, Group>();
   for (const s of vec) {
-    let c = s.dropName ? undefined : cache.get(s.metric);
+    let c = cache.get(s.metric);
     if (c === undefined) {
-      const m = groupLabels(s, e, names);
+      const m = groupingLabels(s.metric, e, names);
       c = { metric: m, key: labelsKey(m) };
-      if (!s.dropName) cache.set(s.metric, c);
+      cache.set(s.metric, c);
     }
     const { metric, key } = c;
     let g = groups.get(key);
     if (g === undefined) {
-      g = { metric, samples: [] };
+      g = { metric, samples: [], dropName: false };
       groups.set(key, g);
     }
+    if (s.dropName) g.dropName = true;
     g.samples.push(s);
   }
   return [...groups.values()];
@@ -157,7 +156,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
             param as number,
             Float64Array.from(g.samples, (x) => x.f),
           );
-          out.push({ metric: g.metric, f: q, t: 0, dropName: false });
+          out.push({ metric: g.metric, f: q, t: 0, dropName: g.dropName });
         }
         return;
       default:

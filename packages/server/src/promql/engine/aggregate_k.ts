@@ -73,7 +73,7 @@ export function topkSeriesWise(
   const nSeries = input.length;
   const groupOf = new Int32Array(nSeries);
   for (let k = 0; k < nSeries; k++) {
-    const metric = groupingLabels(input.metrics[k]!, input.dropNames[k]!, e, names);
+    const metric = groupingLabels(input.metrics[k]!, e, names);
     const key = labelsKey(metric);
     let g = groupIds.get(key);
     if (g === undefined) {

@@ -29,6 +29,8 @@ export function isSeriesWise(op: AggregateExpr['op']): boolean {
 
 interface GroupState {
   metric: Labels;
+  /** Set when any input series had its name marked for removal (engine.go `aggr.dropName`). */
+  dropName: boolean;
   count: Float64Array;
   a: Float64Array; // sum / value / mean
   b: Float64Array; // kahan c / cMean
@@ -41,6 +43,7 @@ function newState(metric: Labels, n: number, op: AggregateExpr['op']): GroupStat
   const empty = new Float64Array(0);
   return {
     metric,
+    dropName: false,
     count: new Float64Array(n),
     a: new Float64Array(n),
     b: op === 'count' || op === 'group' ? empty : new Float64Array(n),
@@ -66,13 +69,14 @@ export class SeriesFolder {
 
   add(metric: Labels, dropName: boolean, idx: ArrayLike<number>, vs: ArrayLike<number>, n: number): void {
     const op = this.e.op;
-    const gm = groupingLabels(metric, dropName, this.e, this.names);
+    const gm = groupingLabels(metric, this.e, this.names);
     const key = labelsKey(gm);
     let g = this.groups.get(key);
     if (g === undefined) {
       g = newState(gm, this.steps.length, op);
       this.groups.set(key, g);
     }
+    if (dropName) g.dropName = true;
     const count = g.count;
     // count and group only need the per-step count; sum is the hot case, inlined (same
     // arithmetic as kahanSumInc) so no tuple is written per point.
@@ -117,7 +121,7 @@ export class SeriesFolder {
         ts.push(this.steps[i]!);
         vs.push(result(op, g, i, cnt));
       }
-      out.push({ metric: g.metric, dropName: false, ts, vs });
+      out.push({ metric: g.metric, dropName: g.dropName, ts, vs });
     }
     return out;
   }
