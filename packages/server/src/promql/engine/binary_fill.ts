@@ -11,11 +11,18 @@
  * fill-modifier tests pin this).
  */
 
-import { type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import type { Labels } from '../../model/labels.js';
 import type { BinaryExpr, VectorMatching } from '../parser/ast.js';
-import { COMPARISON, elemOp, labelsToString2, matchedLabels, resultMetric } from './binary_ops.js';
+import {
+  COMPARISON,
+  elemOp,
+  indexOneSide,
+  matchGroupLabels,
+  recordMatch,
+  resultMetric,
+} from './binary_ops.js';
 import { execError } from './errors.js';
-import type { Sample, Vector } from './types.js';
+import type { Vector } from './types.js';
 
 /** True when the operation carries a fill modifier. */
 export function hasFill(m: VectorMatching | null): boolean {
@@ -23,14 +30,6 @@ export function hasFill(m: VectorMatching | null): boolean {
 }
 
 const NO_LABELS: Labels = [];
-
-/** The labels of a filled-in "many"-side series: the match group's labels, without the name. */
-function groupLabels(one: Labels, m: VectorMatching): Labels {
-  const names = new Set(m.matchingLabels);
-  return m.on
-    ? one.filter((l) => names.has(l.name))
-    : one.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
-}
 
 /** One step of `lhs <op> fill…(v) rhs` for arithmetic and comparison operators. */
 export function vectorVectorFill(
@@ -47,17 +46,7 @@ export function vectorVectorFill(
   const one = oneToMany ? lhs : rhs;
   const fillMany = m.fillLeft;
   const fillOne = m.fillRight;
-  const oneBySig = new Map<string, Sample>();
-  for (const s of one) {
-    const k = sig(s.metric);
-    const dup = oneBySig.get(k);
-    if (dup !== undefined) {
-      throw execError(
-        `found duplicate series for the match group ${matchedLabels(s.metric, m)} on the ${oneToMany ? 'left' : 'right'} hand-side of the operation: [${labelsToString2(dup.metric)}, ${labelsToString2(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
-      );
-    }
-    oneBySig.set(k, s);
-  }
+  const oneBySig = indexOneSide(one, sig, m);
   const cmp = COMPARISON.has(e.op);
   const emit = (metric: Labels, manyV: number, oneV: number, t: number, dropName: boolean) => {
     let [v, keep] = elemOp(e.op, oneToMany ? oneV : manyV, oneToMany ? manyV : oneV);
@@ -71,26 +60,13 @@ export function vectorVectorFill(
     const os = oneBySig.get(k);
     if (os === undefined && fillOne === undefined) continue;
     const metric = resultMetric(ms.metric, os?.metric ?? NO_LABELS, m);
-    const seen = seenMany.get(k);
-    if (m.card === 'one-to-one') {
-      if (seen !== undefined) {
-        throw execError(
-          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
-        );
-      }
-      seenMany.set(k, null);
-    } else {
-      const mk = labelsKey(metric);
-      if (seen === undefined || seen === null) seenMany.set(k, new Set([mk]));
-      else if (seen.has(mk))
-        throw execError('multiple matches for labels: grouping labels must ensure unique matches');
-      else seen.add(mk);
-    }
+    recordMatch(seenMany, k, metric, m);
     emit(metric, ms.f, os?.f ?? (fillOne as number), ms.t, ms.dropName || !cmp || e.returnBool);
   }
   if (fillMany === undefined) return;
   for (const [k, os] of oneBySig) {
     if (seenMany.has(k)) continue;
-    emit(resultMetric(groupLabels(os.metric, m), os.metric, m), fillMany, os.f, os.t, true);
+    // A filled-in "many" series has only the match group's labels (no name).
+    emit(resultMetric(matchGroupLabels(os.metric, m), os.metric, m), fillMany, os.f, os.t, true);
   }
 }
