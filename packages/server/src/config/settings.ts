@@ -19,10 +19,12 @@ export interface ServerConfig {
   /** How long a shutdown waits for in-flight requests before closing connections. */
   shutdownTimeoutMs: number;
   maxBodyBytes: number;
-  maxMetricsPerRequest: number;
-  maxLabelsPerMetric: number;
+  maxSamplesPerRequest: number;
+  maxLabelsPerSeries: number;
   maxNameLength: number;
   maxLabelValueLength: number;
+  maxHelpLength: number;
+  maxUnitLength: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
   oooWindowMs: number;
@@ -33,6 +35,8 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
+  /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
+  queryUpstream: string;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -137,19 +141,20 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: bytes,
   },
   {
-    key: 'maxMetricsPerRequest',
-    flag: '--max-metrics-per-request',
-    env: ['TINYOBS_MAX_METRICS_PER_REQUEST'],
-    default: DEFAULT_INGEST_LIMITS.maxMetricsPerRequest,
-    doc: 'most points in one POST /v1/ingest',
+    key: 'maxSamplesPerRequest',
+    flag: '--max-samples-per-request',
+    // The second name is the original TinyObs' (its points are "metrics").
+    env: ['TINYOBS_MAX_SAMPLES_PER_REQUEST', 'TINYOBS_MAX_METRICS_PER_REQUEST'],
+    default: DEFAULT_INGEST_LIMITS.maxSamplesPerRequest,
+    doc: 'most samples (points) in one ingest request, any protocol (413 above)',
     parse: int(1, 10_000_000),
   },
   {
-    key: 'maxLabelsPerMetric',
-    flag: '--max-labels-per-metric',
-    env: ['TINYOBS_MAX_LABELS_PER_METRIC'],
-    default: DEFAULT_INGEST_LIMITS.maxLabelsPerMetric,
-    doc: 'most labels on one point (besides the name)',
+    key: 'maxLabelsPerSeries',
+    flag: '--max-labels-per-series',
+    env: ['TINYOBS_MAX_LABELS_PER_SERIES'],
+    default: DEFAULT_INGEST_LIMITS.maxLabelsPerSeries,
+    doc: 'most labels on one series, besides the name',
     parse: int(1, 1000),
   },
   {
@@ -167,6 +172,22 @@ export const SETTINGS: readonly AnySetting[] = [
     default: DEFAULT_INGEST_LIMITS.maxLabelValueLength,
     doc: 'longest label value, in characters',
     parse: int(1, 1_048_576),
+  },
+  {
+    key: 'maxHelpLength',
+    flag: '--max-help-length',
+    env: ['TINYOBS_MAX_HELP_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxHelpLength,
+    doc: 'longest help text of a metric, in characters',
+    parse: int(1, 1_048_576),
+  },
+  {
+    key: 'maxUnitLength',
+    flag: '--max-unit-length',
+    env: ['TINYOBS_MAX_UNIT_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxUnitLength,
+    doc: 'longest unit of a metric, in characters',
+    parse: int(1, 4096),
   },
   {
     key: 'walFsync',
@@ -267,6 +288,22 @@ export const SETTINGS: readonly AnySetting[] = [
     doc: 'most series of one metric name (0: no limit); new series beyond it get 429',
     parse: int(0, 1_000_000_000),
   },
+  {
+    key: 'queryUpstream',
+    flag: '--query-upstream',
+    env: ['TINYOBS_QUERY_UPSTREAM'],
+    default: '',
+    show: 'none',
+    doc: 'answer the Prometheus API from this Prometheus-compatible URL (VictoriaMetrics, Mimir, Thanos)',
+    parse: (t) => {
+      try {
+        const u = new URL(t);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? t : { error: 'must be an http(s) URL' };
+      } catch {
+        return { error: 'must be an http(s) URL such as http://127.0.0.1:8428' };
+      }
+    },
+  },
 ];
 
 /** The defaults of every setting. */
@@ -313,13 +350,43 @@ function check(parse: (text: string) => unknown, text: string, where: string): u
   return v;
 }
 
-/** The options part of `tinyobs serve --help`. */
-export function settingsHelp(): string {
-  const rows = SETTINGS.map((s) => {
-    const left = `  ${s.flag} <value>`;
+/**
+ * The options part of `tinyobs serve --help`: every setting, then `extra` rows (e.g. `--help`),
+ * in two columns. The left column is as wide as the longest flag, so no flag runs into its
+ * description; descriptions wrap at `width` with continuation lines under the column.
+ */
+export function settingsHelp(extra: readonly (readonly [string, string])[] = [], width = 100): string {
+  const rows: (readonly [string, string])[] = SETTINGS.map((s) => {
     const def = s.show ?? String(s.default);
     const envs = (s.env as readonly EnvVar<unknown>[]).map((v) => (typeof v === 'string' ? v : v.name));
-    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${envs.join(', ')}]`;
+    return [`${s.flag} <value>`, `${s.doc} [default ${def}; env ${envs.join(', ')}]`] as const;
   });
-  return rows.join('\n');
+  return helpTable([...rows, ...extra], width);
+}
+
+/** Two columns, `  left  text`, the text wrapped at `width` (never narrower than 40 characters). */
+export function helpTable(rows: readonly (readonly [string, string])[], width = 100): string {
+  const column = 2 + Math.max(...rows.map(([left]) => left.length)) + 2;
+  const room = Math.max(40, width - column);
+  const indent = ' '.repeat(column);
+  return rows
+    .map(([left, text]) =>
+      wrap(text, room)
+        .map((line, i) => (i === 0 ? `  ${left}`.padEnd(column) : indent) + line)
+        .join('\n'),
+    )
+    .join('\n');
+}
+
+function wrap(text: string, room: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }
