@@ -8,6 +8,7 @@ import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
 import { DenseSeries, kParamsAllowResult, ratioParamsAllowResult, topkSeriesWise } from './aggregate_k.js';
+import { ratioSampled } from './aggregate_ratio.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
 import { streamRangeCall } from './call.js';
 import { execError } from './errors.js';
@@ -214,26 +215,4 @@ function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out:
     else chosen = firstK(g.samples, k, byValue(e.op === 'topk'));
     for (const s of chosen) out.push(s);
   }
-}
-
-/**
- * limit_ratio keeps a sample when its label hash, as a fraction of the hash space, falls below
- * the ratio (or, for a negative ratio, at or above 1 + ratio), so that `limit_ratio(r, x)` and
- * `limit_ratio(r - 1, x)` are complements and the choice is stable over time.
- */
-function ratioSampled(ratio: number, ls: Labels): boolean {
-  const offset = hashFraction(labelsKey(ls));
-  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
-}
-
-/** A 53-bit FNV-1a-style hash of a string, scaled to [0, 1). */
-function hashFraction(s: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-  }
-  return ((h1 & 0x1fffff) * 2 ** 32 + h2) / 2 ** 53;
 }
