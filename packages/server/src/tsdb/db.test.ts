@@ -67,7 +67,7 @@ describe('database', () => {
 
   it('persists chunks, truncates the log, and reads across disk, open chunks and the log after a restart', async () => {
     const dir = tempDir();
-    let db = await DB.open(quiet(dir, { oooWindowMs: 3_600_000 }));
+    let db = await DB.open(quiet(dir));
     const ls = labelsFromRecord({ __name__: 'm', job: 'j' });
     const want: [number, number][] = [];
     const commitRange = async (from: number, to: number) => {
@@ -99,7 +99,7 @@ describe('database', () => {
     };
     check();
     // Crash (no close), reopen: store + head snapshot + log.
-    db = await DB.open(quiet(dir, { oooWindowMs: 3_600_000 }));
+    db = await DB.open(quiet(dir));
     check();
     const st = db.stats();
     assert.equal(st.samples.onDisk, 240);

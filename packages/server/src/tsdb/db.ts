@@ -7,17 +7,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageError } from '../storage/errors.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
 import { restoreHead } from './db_open.js';
 import { DBQuerier } from './db_query.js';
-import { collectStats, type DBStats } from './db_stats.js';
+import { collectStats } from './db_stats.js';
 import { Downsampler } from './downsample/downsampler.js';
+import { splicePoints } from './downsample/splice_read.js';
 import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
-import { enforceBudget, enforceRetention, rawRetentionCut } from './persist/retention.js';
+import { enforceBudget, enforceRetention, type RetentionCuts, retentionCuts } from './persist/retention.js';
 import { ChunkStore } from './persist/store.js';
 import type { WalReplayReport } from './wal/reader.js';
 import { Wal } from './wal/wal.js';
@@ -50,8 +52,8 @@ export class DB implements Appendable, Queryable {
   };
   private readonly persister: Persister;
   private readonly downsampler: Downsampler;
-  /** Raw data before this time is past its retention (deleted or about to be): older ranges read the 5m tier. */
-  private rawCut = Number.NEGATIVE_INFINITY;
+  /** Where retention cut raw data and the 5m tier: reads use tiers only before these. */
+  private cuts: RetentionCuts;
   private readonly timer: NodeJS.Timeout | null = null;
   private readonly firstRun: NodeJS.Timeout | null = null;
   private closed = false;
@@ -74,7 +76,8 @@ export class DB implements Appendable, Queryable {
     this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
-    this.rawCut = rawRetentionCut(store, head, options);
+    this.cuts = retentionCuts(store, head, options);
+    head.floor = this.cuts.raw;
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
       this.timer.unref();
@@ -96,7 +99,8 @@ export class DB implements Appendable, Queryable {
       store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
       const ref: { db: DB | null } = { db: null };
       const head = new Head({
-        oooWindowMs: o.oooWindowMs,
+        retentionMs: o.retentionRawMs,
+        maxFutureMs: o.maxFutureMs,
         maxSeries: o.maxSeries,
         maxSeriesPerMetric: o.maxSeriesPerMetric,
         log: {
@@ -135,8 +139,10 @@ export class DB implements Appendable, Queryable {
 
   querier(mint: number, maxt: number): Querier {
     // Without tiers, ranges older than raw retention have nothing to fall back on: stay raw.
-    const rawFloor = this.options.downsample ? this.rawCut : Number.NEGATIVE_INFINITY;
-    return new DBQuerier(this.store, new HeadQuerier(this.head, mint, maxt), rawFloor, mint, maxt);
+    const cuts = this.options.downsample
+      ? this.cuts
+      : { raw: Number.NEGATIVE_INFINITY, fiveMin: Number.NEGATIVE_INFINITY };
+    return new DBQuerier(this.store, new HeadQuerier(this.head, mint, maxt), splicePoints(cuts), mint, maxt);
   }
 
   /**
@@ -164,7 +170,12 @@ export class DB implements Appendable, Queryable {
   maintain(incomingBytes = 0): Promise<number> {
     this.persist();
     this.counters.retentionRuns++;
-    this.rawCut = Math.max(this.rawCut, enforceRetention(this.store, this.head, this.options));
+    const cuts = enforceRetention(this.store, this.head, this.options);
+    this.cuts = {
+      raw: Math.max(this.cuts.raw, cuts.raw),
+      fiveMin: Math.max(this.cuts.fiveMin, cuts.fiveMin),
+    };
+    this.head.floor = this.cuts.raw;
     this.counters.budgetDeletions += enforceBudget(
       this.store,
       this.head,
@@ -184,7 +195,7 @@ export class DB implements Appendable, Queryable {
     return n;
   }
 
-  stats(): DBStats {
+  stats(): StorageStats {
     return collectStats(this);
   }
 
