@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   unsupported_media_type: 415,
   too_many_series: 429,
   storage_full: 507,
+  storage_unavailable: 503,
   storage_closed: 503,
   storage_io: 500,
   invalid_config: 500,
