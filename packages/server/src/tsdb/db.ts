@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { StorageError } from '../storage/errors.js';
 import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
@@ -19,7 +20,13 @@ import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
-import { enforceBudget, enforceRetention, type RetentionCuts, retentionCuts } from './persist/retention.js';
+import {
+  budgetSteps,
+  enforceBudget,
+  enforceRetention,
+  type RetentionCuts,
+  retentionCuts,
+} from './persist/retention.js';
 import { ChunkStore } from './persist/store.js';
 import type { WalReplayReport } from './wal/reader.js';
 import { Wal } from './wal/wal.js';
@@ -60,6 +67,8 @@ export class DB implements Appendable, Queryable {
   /** When a maintenance last failed to get under the size budget (commits then fail for 1 s). */
   private fullAt = 0;
   private persistScheduled = false;
+  /** The background round in flight (persist, retention, budget), if any. */
+  private housekeeping: Promise<void> | null = null;
   /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
   private storeBytes: number;
 
@@ -146,14 +155,68 @@ export class DB implements Appendable, Queryable {
   }
 
   /**
-   * Persists the chunks cut so far and the open chunks, and truncates the log. Runs on a timer
-   * and when the log grows past `walMaxBytes`; callable directly (tests, benchmarks, shutdown).
+   * Persists the chunks cut so far and the open chunks, and truncates the log, synchronously
+   * (shutdown, tests, benchmarks; the timer uses {@link maintain}, in slices). Throws
+   * `storage_unavailable` while a background persistence is running.
    */
   persist(): PersistResult {
+    if (this.housekeeping !== null) {
+      throw new StorageError(
+        'storage_unavailable',
+        'cannot persist now: a background persistence is running',
+      );
+    }
     const start = performance.now();
     const run = this.persister.run();
     // Fold SQLite's own log into the file now, so it does not keep the size of this transaction.
     this.store.vacuum();
+    return this.persisted(run, start);
+  }
+
+  /**
+   * One round of background work, in slices that yield to the event loop between them (so no
+   * request waits behind it): persist, vacuum, retention, size budget (making room for
+   * `incomingBytes` more); then the downsampling of windows that became final. Resolves with
+   * the number of windows downsampled. A round asked for while one runs joins it.
+   */
+  maintain(incomingBytes = 0): Promise<number> {
+    if (this.housekeeping === null) {
+      this.housekeeping = this.housekeep(incomingBytes).finally(() => {
+        this.housekeeping = null;
+      });
+    }
+    return this.housekeeping.then(() => this.downsample());
+  }
+
+  private async housekeep(incomingBytes: number): Promise<void> {
+    const start = performance.now();
+    const run = await drain(this.persister.steps());
+    await drain(this.store.vacuumSteps());
+    this.persisted(run, start);
+    await yieldToLoop();
+    this.applyRetention();
+    await yieldToLoop();
+    this.counters.budgetDeletions += await drain(
+      budgetSteps(this.store, this.head, this.options.maxStorageBytes, this.wal.size + incomingBytes),
+    );
+    this.storeBytes = this.store.usedBytes();
+  }
+
+  /** The synchronous round {@link makeRoom} needs when a commit hits the budget. */
+  private maintainNow(incomingBytes: number): void {
+    this.persist();
+    this.applyRetention();
+    this.counters.budgetDeletions += enforceBudget(
+      this.store,
+      this.head,
+      this.options.maxStorageBytes,
+      this.wal.size + incomingBytes,
+    );
+    this.storeBytes = this.store.usedBytes();
+    void this.downsample().catch((err) => this.backgroundFailed(err));
+  }
+
+  private persisted(run: PersistResult, start: number): PersistResult {
     const r = { ...run, ms: performance.now() - start };
     this.counters.persists++;
     this.counters.persistedSamples += r.samples;
@@ -162,13 +225,7 @@ export class DB implements Appendable, Queryable {
     return r;
   }
 
-  /**
-   * One round of background work: persist, retention, size budget (making room for
-   * `incomingBytes` more); then (not awaited here) the downsampling of windows that became
-   * final. Returns that downsampling run.
-   */
-  maintain(incomingBytes = 0): Promise<number> {
-    this.persist();
+  private applyRetention(): void {
     this.counters.retentionRuns++;
     const cuts = enforceRetention(this.store, this.head, this.options);
     this.cuts = {
@@ -176,14 +233,6 @@ export class DB implements Appendable, Queryable {
       fiveMin: Math.max(this.cuts.fiveMin, cuts.fiveMin),
     };
     this.head.floor = this.cuts.raw;
-    this.counters.budgetDeletions += enforceBudget(
-      this.store,
-      this.head,
-      this.options.maxStorageBytes,
-      this.wal.size + incomingBytes,
-    );
-    this.storeBytes = this.store.usedBytes();
-    return this.downsample();
   }
 
   /** Aggregates the windows that are final into the 5m and 1h tiers (see downsample/). */
@@ -210,6 +259,7 @@ export class DB implements Appendable, Queryable {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.firstRun !== null) clearTimeout(this.firstRun);
+    await this.housekeeping?.catch(() => {});
     try {
       this.persist();
     } catch (err) {
@@ -240,10 +290,16 @@ export class DB implements Appendable, Queryable {
   /** Frees space for a commit, or throws `storage_full` when nothing more can be freed. */
   private makeRoom(bytes: number): void {
     const budget = this.options.maxStorageBytes;
+    if (this.housekeeping !== null) {
+      throw new StorageError(
+        'storage_unavailable',
+        'cannot commit: the data directory is at its size budget and a background run is freeing space; retry shortly',
+      );
+    }
     // After a maintenance that could not free enough, fail fast for a second instead of
     // running it again for every commit.
     if (Date.now() - this.fullAt > 1000) {
-      void this.maintain(bytes).catch((err) => this.backgroundFailed(err));
+      this.maintainNow(bytes);
       if (this.storeBytes + this.wal.size + bytes <= budget) return;
       this.fullAt = Date.now();
     }
@@ -256,11 +312,7 @@ export class DB implements Appendable, Queryable {
 
   private background(): void {
     if (this.closed) return;
-    try {
-      void this.maintain().catch((err) => this.backgroundFailed(err));
-    } catch (err) {
-      this.backgroundFailed(err);
-    }
+    void this.maintain().catch((err) => this.backgroundFailed(err));
   }
 
   private backgroundFailed(err: unknown): void {
@@ -268,4 +320,14 @@ export class DB implements Appendable, Queryable {
     this.counters.backgroundErrors++;
     this.options.warn(`tsdb: background maintenance failed (will retry): ${(err as Error).message}`);
   }
+}
+
+/** Runs a step generator to its end, yielding to the event loop after each step. */
+async function drain<T>(steps: Generator<void, T, void>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    await yieldToLoop();
+    r = steps.next();
+  }
+  return r.value;
 }

@@ -65,6 +65,19 @@ const HEADROOM = 0.05;
  * Returns how many deletions it made.
  */
 export function enforceBudget(store: ChunkStore, head: Head, budget: number, walBytes: number): number {
+  const steps = budgetSteps(store, head, budget, walBytes);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** {@link enforceBudget} as steps, yielding after each deletion (for the background). */
+export function* budgetSteps(
+  store: ChunkStore,
+  head: Head,
+  budget: number,
+  walBytes: number,
+): Generator<void, number, void> {
   let deletions = 0;
   if (store.usedBytes() + walBytes <= budget) return 0;
   const target = budget * (1 - HEADROOM);
@@ -85,11 +98,13 @@ export function enforceBudget(store: ChunkStore, head: Head, budget: number, wal
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, cut);
         cut += HOUR;
+        yield;
       }
       if (over()) {
         store.dropPartition(tier, p);
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, start + PARTITION_MS[tier]);
+        yield;
       }
     }
   }

@@ -46,18 +46,15 @@ export interface ChunkRow {
   readonly data: Uint8Array;
 }
 
-/** Everything one persistence writes, in one transaction. */
-export interface PersistBatch {
+/** One slice of a persistence (one transaction). */
+export interface PersistSlice {
   readonly seq: number;
-  /** The first log segment that is still needed after this commit. */
-  readonly walStart: number;
+  readonly rows: readonly ChunkRow[];
+  /** Open chunks and out-of-order samples per series (into the next head snapshot). */
+  readonly head: readonly { ref: number; data: Uint8Array }[];
   readonly newSeries: readonly { ref: number; labels: Labels }[];
   /** New persisted time range of series that got rows. */
   readonly ranges: readonly { ref: number; mint: number; maxt: number }[];
-  readonly rows: readonly ChunkRow[];
-  /** Open chunks and out-of-order samples per series (replaces the previous snapshot). */
-  readonly head: readonly { ref: number; data: Uint8Array }[];
-  readonly metadata: ReadonlyMap<string, MetricMetadata>;
 }
 
 /** Time slot of one {@link ChunkStore.valueAt} cache entry, and how many entries are kept. */
@@ -233,32 +230,66 @@ export class ChunkStore {
     return out;
   }
 
-  /** Writes one persistence atomically. */
-  commitPersist(b: PersistBatch): void {
+  /** Starts the head snapshot of a persistence: `head_next`, filled by {@link writeSlice}. */
+  beginHeadSnapshot(): void {
+    this.db.exec(
+      'DROP TABLE IF EXISTS head_next; CREATE TABLE head_next (series INTEGER PRIMARY KEY, data BLOB NOT NULL)',
+    );
+  }
+
+  /**
+   * One slice of a persistence, in one transaction: raw rows (under `seq`), head snapshot rows,
+   * new symbols and series, persisted ranges. Series and ranges written by a persistence that
+   * then does not commit are harmless: the log restores the same series under the same refs, and
+   * a range is an upper bound anyway (retention narrows data, not ranges).
+   */
+  writeSlice(b: PersistSlice): void {
     const db = this.db;
     db.transaction(() => {
-      const insSeries = db.prepare(
-        'INSERT OR REPLACE INTO series (id, labels, mint, maxt) VALUES (?, ?, NULL, NULL)',
-      );
       const encoded = b.newSeries.map((s) => encodeLabels(s.labels, this.symbols));
       const insSym = db.prepare('INSERT INTO symbols (id, value) VALUES (?, ?)');
       for (const id of this.symbols.takeNew()) insSym.run(id, this.symbols.values[id]);
+      const insSeries = db.prepare(
+        'INSERT OR REPLACE INTO series (id, labels, mint, maxt) VALUES (?, ?, NULL, NULL)',
+      );
       for (let i = 0; i < b.newSeries.length; i++) insSeries.run(b.newSeries[i]!.ref, encoded[i]);
       const range = db.prepare(
         'UPDATE series SET mint = min(coalesce(mint, ?), ?), maxt = max(coalesce(maxt, ?), ?) WHERE id = ?',
       );
       for (const r of b.ranges) range.run(r.mint, r.mint, r.maxt, r.maxt, r.ref);
       this.insertRows('raw', b.seq, b.rows);
-      db.prepare('DELETE FROM head').run();
-      const insHead = db.prepare('INSERT INTO head (series, data) VALUES (?, ?)');
-      for (const h of b.head) insHead.run(h.ref, h.data);
+      const ins = db.prepare('INSERT OR REPLACE INTO head_next (series, data) VALUES (?, ?)');
+      for (const h of b.head) ins.run(h.ref, h.data);
+    })();
+  }
+
+  /**
+   * The last transaction of a persistence: the head snapshot swapped in, metadata, `seq` and
+   * `wal_start`. Until it commits, the slices' rows are not part of the store (see
+   * {@link dropUncommitted}).
+   */
+  commitPersist(seq: number, walStart: number, metadata: ReadonlyMap<string, MetricMetadata>): void {
+    const db = this.db;
+    db.transaction(() => {
+      db.exec('DROP TABLE head; ALTER TABLE head_next RENAME TO head');
       const insMeta = db.prepare(
         'INSERT OR REPLACE INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
       );
-      for (const [m, md] of b.metadata) insMeta.run(m, md.type, md.help, md.unit);
-      this.setMeta('seq', b.seq);
-      this.setMeta('wal_start', b.walStart);
+      for (const [m, md] of metadata) insMeta.run(m, md.type, md.help, md.unit);
+      this.setMeta('seq', seq);
+      this.setMeta('wal_start', walStart);
     })();
+  }
+
+  /**
+   * Deletes the raw rows of a persistence that did not commit (a crash between its slices): their
+   * samples are still in the log. Called at open.
+   */
+  dropUncommitted(): void {
+    const seq = this.getMeta('seq') ?? 0;
+    for (const p of this.partitions.raw)
+      this.db.prepare(`DELETE FROM ${tableName('raw', p)} WHERE seq > ?`).run(seq);
+    this.db.exec('DROP TABLE IF EXISTS head_next');
   }
 
   /** Writes rows of a downsampled tier and a progress mark, atomically; rows replace equal keys. */
@@ -335,6 +366,20 @@ export class ChunkStore {
   /** Returns free pages to the file system and folds SQLite's log into the file. */
   vacuum(): void {
     this.db.pragma('incremental_vacuum');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /**
+   * {@link vacuum} as steps (for the background): free pages go back `pages` at a time, then
+   * the log is folded in; a checkpoint costs about the size of the last transactions.
+   */
+  *vacuumSteps(pages = 2048): Generator<void, void, void> {
+    const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
+    // Stops when nothing more goes (a file made without auto_vacuum keeps its free pages).
+    for (let n = free(), last = Number.POSITIVE_INFINITY; n > 0 && n < last; last = n, n = free()) {
+      this.db.pragma(`incremental_vacuum(${pages})`);
+      yield;
+    }
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
