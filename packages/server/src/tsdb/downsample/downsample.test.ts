@@ -146,7 +146,8 @@ describe('downsampling', () => {
     await db.maintain();
     await db.maintain(); // retention runs again once the tiers have moved on
     const end = raw.at(-1)![0];
-    const cut = 2 * DAY; // the 5m tier's progress: newest − 1 day, down to a 6 h window
+    // The 5m tier's progress (newest − 1 day, down to a 6 h window) less the 6 h the next window reads back.
+    const cut = 2 * DAY - 6 * HOUR;
     // Before the cut: as many samples as each 5-minute bucket held, spread over it, valued at
     // its mean; after it: the raw samples.
     const sums = expected(raw, 5 * MIN, 'sum', 0, cut - 1);

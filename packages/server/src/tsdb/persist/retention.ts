@@ -28,7 +28,7 @@ export interface RetentionCuts {
 /**
  * Where retention cuts now: the newest sample (at most the wall clock) minus each tier's
  * retention, but never past what the next tier has aggregated: raw data stays until the 5m tier
- * holds it, 5m data until the 1h tier (folded from 5m buckets) does; a tier with no progress yet
+ * holds it (and one window more, which the next 5m window reads back into), 5m data until the 1h tier (folded from 5m buckets) does; a tier with no progress yet
  * has aggregated nothing. Without downsampling, raw data is simply deleted at its retention.
  */
 export function retentionCuts(store: ChunkStore, head: Head, o: ResolvedOptions): RetentionCuts {
@@ -39,7 +39,9 @@ export function retentionCuts(store: ChunkStore, head: Head, o: ResolvedOptions)
   const done1h = done(DOWNSAMPLE_DONE_KEY['1h']);
   if (!o.downsample) return { raw: now - o.retentionRawMs, fiveMin: Number.NEGATIVE_INFINITY };
   return {
-    raw: Math.min(now - o.retentionRawMs, done(DOWNSAMPLE_DONE_KEY['5m'])),
+    // The 5m tier's next window reads raw samples from one row span back (the increase of its
+    // first bucket needs the sample before it), so those stay too.
+    raw: Math.min(now - o.retentionRawMs, done(DOWNSAMPLE_DONE_KEY['5m']) - ROW_MAX_SPAN_MS['5m']),
     fiveMin: Math.min(now - o.retention5mMs, done1h),
   };
 }
