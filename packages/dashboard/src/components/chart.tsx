@@ -133,7 +133,12 @@ export function Chart({ data, unit = '', height = 180, onZoom, onReady, loading 
     return null;
   };
   return (
-    <div class="chart" data-points={data.t.length} data-lines={data.lines.length}>
+    <div
+      class="chart"
+      data-points={data.t.length}
+      data-lines={data.lines.length}
+      data-last={data.t[data.t.length - 1]}
+    >
       <div ref={host} class="plot" />
       {data.lines.length === 0 ? (
         <div class="nodata">{loading ? 'loading…' : 'no data in this range'}</div>

@@ -56,13 +56,18 @@ const theme = EditorView.theme({
 
 export interface EditorProps {
   value: string;
+  /**
+   * Bumped by the parent when it replaces the text (pretty, a new URL). The editor is otherwise
+   * uncontrolled: echoing every keystroke back into it would fight with the typing.
+   */
+  revision: number;
   onChange: (text: string) => void;
   /** Ctrl/Cmd+Enter. */
   onRun: () => void;
   label: string;
 }
 
-export function PromQLEditor({ value, onChange, onRun, label }: EditorProps) {
+export function PromQLEditor({ value, revision, onChange, onRun, label }: EditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const cb = useRef({ onChange, onRun });
@@ -95,7 +100,7 @@ export function PromQLEditor({ value, onChange, onRun, label }: EditorProps) {
           ]),
           EditorView.lineWrapping,
           theme,
-          EditorView.contentAttributes.of({ 'aria-label': label }),
+          EditorView.contentAttributes.of({ 'aria-label': label, spellcheck: 'false' }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) cb.current.onChange(u.state.doc.toString());
           }),
@@ -112,7 +117,7 @@ export function PromQLEditor({ value, onChange, onRun, label }: EditorProps) {
     if (v && v.state.doc.toString() !== value) {
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
     }
-  }, [value]);
+  }, [revision]);
 
   return <div ref={host} class="editor" />;
 }

@@ -66,6 +66,7 @@ export function toColumns(results: QueryResult[], start: number, end: number, st
   const t: number[] = [];
   for (let x = start; x <= end + 1e-9; x += step) t.push(Math.round(x * 1000) / 1000);
   const data: ChartData = { t, lines: [], values: [] };
+  const primaries = results.filter((r) => !r.shift).length;
   results.forEach((r, qi) => {
     for (const s of r.result) {
       const col: (number | null)[] = new Array(t.length).fill(null);
@@ -73,7 +74,9 @@ export function toColumns(results: QueryResult[], start: number, end: number, st
         const j = Math.round((ts + (r.shift ?? 0) - start) / step);
         if (j >= 0 && j < t.length) col[j] = parseValue(v);
       }
-      const label = seriesLabel(s.metric, r.legend) + (r.suffix ?? '');
+      // Several queries on one chart: say which query a line comes from.
+      const which = primaries > 1 && !r.legend && !r.shift ? ` · #${qi + 1}` : '';
+      const label = seriesLabel(s.metric, r.legend) + which + (r.suffix ?? '');
       data.lines.push({
         key: `${qi}|${metricKey(s.metric)}`,
         label,

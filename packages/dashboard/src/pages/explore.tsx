@@ -20,10 +20,15 @@ export function Explore({ view, time, live, tick }: PageProps) {
   const tab = view.params.get('tab') === 'table' ? 'table' : 'graph';
   const compare = view.params.get('compare') ?? '';
   const [drafts, setDrafts] = useState<string[]>(committed.length ? committed : ['']);
+  const [revision, setRevision] = useState(0);
   const [formatError, setFormatError] = useState('');
+  const replaceDrafts = (next: string[]) => {
+    setDrafts(next);
+    setRevision((r) => r + 1);
+  };
   const key = committed.join('\n');
   useEffect(() => {
-    if (committed.length) setDrafts(committed);
+    if (committed.length) replaceDrafts(committed);
   }, [key]);
 
   const run = (list = drafts) => patchView({ q: list.filter((q) => q.trim() !== '') });
@@ -32,7 +37,7 @@ export function Explore({ view, time, live, tick }: PageProps) {
     try {
       const text = await formatQuery(drafts[i]!);
       const next = drafts.map((x, j) => (j === i ? text : x));
-      setDrafts(next);
+      replaceDrafts(next);
       setFormatError('');
       run(next);
     } catch (err) {
@@ -47,9 +52,10 @@ export function Explore({ view, time, live, tick }: PageProps) {
         <div class="query-row" key={i}>
           <PromQLEditor
             value={text}
+            revision={revision}
             label={`Query ${i + 1}`}
             onChange={(t) => setDraft(i, t)}
-            onRun={() => run(drafts.map((x, j) => (j === i ? (x ?? '') : x)))}
+            onRun={() => run()}
           />
           <button type="button" onClick={() => void pretty(i)} title="Format with /api/v1/format_query">
             pretty
@@ -60,7 +66,7 @@ export function Explore({ view, time, live, tick }: PageProps) {
               title="Remove this query"
               onClick={() => {
                 const next = drafts.filter((_, j) => j !== i);
-                setDrafts(next);
+                replaceDrafts(next);
                 run(next);
               }}
             >
