@@ -16,6 +16,7 @@ import {
 } from '../lib/columns.js';
 import type { Unit } from '../lib/format.js';
 import { subscribeLive } from '../lib/live.js';
+import { useNearView } from '../lib/near_view.js';
 import { queryRange } from '../lib/prom.js';
 import { alignRange, rateWindow, resolveRange, stepFor, type TimeSpec } from '../lib/time.js';
 import { goTo, patchView } from '../lib/view.js';
@@ -53,26 +54,11 @@ export function Panel(props: PanelProps) {
   const { title, queries, unit, time, live, tick, lazy, height, compare } = props;
   const el = useRef<HTMLElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const [visible, setVisible] = useState(!lazy);
+  const visible = useNearView(el, '200px', lazy);
   const [state, setState] = useState<State>('idle');
   const [error, setError] = useState('');
   const [data, setData] = useState<ChartData>(emptyData);
   const grid = useRef({ step: 1, end: 0, len: 0, exprs: [] as string[] });
-
-  useEffect(() => {
-    if (!lazy || visible) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) {
-          setVisible(true);
-          io.disconnect();
-        }
-      },
-      { rootMargin: '200px' },
-    );
-    io.observe(el.current!);
-    return () => io.disconnect();
-  }, [lazy, visible]);
 
   const spec = JSON.stringify(queries);
   useEffect(() => {

@@ -4,7 +4,6 @@
  */
 
 import { useEffect, useState } from 'preact/hooks';
-import { PromQLEditor } from '../components/editor.js';
 import { Panel } from '../components/panel.js';
 import { seriesLabel } from '../lib/columns.js';
 import type { PageProps } from '../lib/context.js';
@@ -15,11 +14,25 @@ import { patchView } from '../lib/view.js';
 
 const COMPARE: Record<string, number> = { '1d': 86400, '1w': 604800 };
 
+type EditorModule = typeof import('../components/editor.js');
+let editorModule: Promise<EditorModule> | undefined;
+
+/** The editor (CodeMirror and the PromQL grammar) is a separate chunk, fetched when Explore opens. */
+function useEditor(): EditorModule['PromQLEditor'] | null {
+  const [editor, setEditor] = useState<EditorModule['PromQLEditor'] | null>(null);
+  useEffect(() => {
+    editorModule ??= import('../components/editor.js');
+    void editorModule.then((m) => setEditor(() => m.PromQLEditor));
+  }, []);
+  return editor;
+}
+
 export function Explore({ view, time, live, tick }: PageProps) {
   const committed = view.params.getAll('q');
   const tab = view.params.get('tab') === 'table' ? 'table' : 'graph';
   const compare = view.params.get('compare') ?? '';
   const [drafts, setDrafts] = useState<string[]>(committed.length ? committed : ['']);
+  const PromQLEditor = useEditor();
   const [revision, setRevision] = useState(0);
   const [formatError, setFormatError] = useState('');
   const replaceDrafts = (next: string[]) => {
@@ -50,13 +63,17 @@ export function Explore({ view, time, live, tick }: PageProps) {
     <div class="explore">
       {drafts.map((text, i) => (
         <div class="query-row" key={i}>
-          <PromQLEditor
-            value={text}
-            revision={revision}
-            label={`Query ${i + 1}`}
-            onChange={(t) => setDraft(i, t)}
-            onRun={() => run()}
-          />
+          {PromQLEditor === null ? (
+            <div class="editor loading">{text || 'loading the editor…'}</div>
+          ) : (
+            <PromQLEditor
+              value={text}
+              revision={revision}
+              label={`Query ${i + 1}`}
+              onChange={(t) => setDraft(i, t)}
+              onRun={() => run()}
+            />
+          )}
           <button type="button" onClick={() => void pretty(i)} title="Format with /api/v1/format_query">
             pretty
           </button>

@@ -4,10 +4,11 @@
  * data at all it shows the first-run page and polls until data arrives.
  */
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Panel } from '../components/panel.js';
 import type { PageProps } from '../lib/context.js';
 import { type PanelSpec, planService, promString, type ServicePlan } from '../lib/families.js';
+import { useNearView } from '../lib/near_view.js';
 import { instantQuery, type Metric, type MetricMeta, metadata, series, stats } from '../lib/prom.js';
 import { ago, resolveRange } from '../lib/time.js';
 import { patchView } from '../lib/view.js';
@@ -93,6 +94,7 @@ export function Overview({ view, time, live, tick }: PageProps) {
   if (empty) return <FirstRun />;
 
   const keep = (spec: PanelSpec) => !metricFilter || spec.metrics.some((m) => m.includes(metricFilter));
+  const page = { time, live, tick };
   const now = Date.now() / 1000;
   return (
     <div class="overview">
@@ -140,52 +142,76 @@ export function Overview({ view, time, live, tick }: PageProps) {
       {plans.map((plan) => {
         const seen = inv.lastSeen.get(plan.service);
         const age = seen === undefined ? undefined : now - seen;
-        const state = age === undefined ? 'gone' : age <= LIVE_WITHIN_S ? 'live' : 'stale';
         const rows: [string, PanelSpec[]][] = [
           ['HTTP', plan.http.filter(keep)],
           ['Runtime', plan.runtime.filter(keep)],
           ['Metrics', plan.other.filter(keep)],
         ];
         if (rows.every(([, r]) => r.length === 0)) return null;
-        return (
-          <article key={plan.service} class="service" data-service={plan.service}>
-            <header>
-              <h2>{plan.service}</h2>
-              <span
-                class={`state ${state}`}
-                title="live: pushed in the last minute; stale: in the last 5 minutes"
-              >
-                {state}
-              </span>
-              <span class="muted">
-                {age === undefined ? 'not seen in the last 5 minutes' : `last seen ${ago(age)}`}
-              </span>
-            </header>
-            {rows.map(([name, specs]) =>
-              specs.length === 0 ? null : (
-                <div key={name} class="row">
-                  <h4>{name}</h4>
-                  <div class="grid">
-                    {specs.map((spec) => (
-                      <Panel
-                        key={spec.title}
-                        title={spec.title}
-                        queries={spec.queries}
-                        unit={spec.unit}
-                        time={time}
-                        live={live}
-                        tick={tick}
-                        lazy
-                      />
-                    ))}
-                  </div>
-                </div>
-              ),
-            )}
-          </article>
-        );
+        return <ServiceCard key={plan.service} service={plan.service} age={age} rows={rows} page={page} />;
       })}
     </div>
+  );
+}
+
+interface CardProps {
+  service: string;
+  /** Seconds since its newest sample; undefined when none in the lookback window. */
+  age: number | undefined;
+  rows: [string, PanelSpec[]][];
+  page: Omit<PageProps, 'view'>;
+}
+
+/** One service; its rows render once the card nears the viewport (a placeholder keeps its height). */
+function ServiceCard({ service, age, rows, page }: CardProps) {
+  const el = useRef<HTMLElement>(null);
+  const near = useNearView(el, '400px');
+  const state = age === undefined ? 'gone' : age <= LIVE_WITHIN_S ? 'live' : 'stale';
+  const estimate = rows.reduce(
+    (h, [, specs]) => h + (specs.length ? 40 + Math.ceil(specs.length / 3) * 240 : 0),
+    0,
+  );
+  return (
+    <article
+      ref={el}
+      class="service"
+      data-service={service}
+      data-panels={rows.reduce((n, [, specs]) => n + specs.length, 0)}
+    >
+      <header>
+        <h2>{service}</h2>
+        <span class={`state ${state}`} title="live: pushed in the last minute; stale: in the last 5 minutes">
+          {state}
+        </span>
+        <span class="muted">
+          {age === undefined ? 'not seen in the last 5 minutes' : `last seen ${ago(age)}`}
+        </span>
+      </header>
+      {!near ? <div class="placeholder" style={{ height: `${estimate}px` }} /> : null}
+      {!near
+        ? null
+        : rows.map(([name, specs]) =>
+            specs.length === 0 ? null : (
+              <div key={name} class="row">
+                <h4>{name}</h4>
+                <div class="grid">
+                  {specs.map((spec) => (
+                    <Panel
+                      key={spec.title}
+                      title={spec.title}
+                      queries={spec.queries}
+                      unit={spec.unit}
+                      time={page.time}
+                      live={page.live}
+                      tick={page.tick}
+                      lazy
+                    />
+                  ))}
+                </div>
+              </div>
+            ),
+          )}
+    </article>
   );
 }
 
