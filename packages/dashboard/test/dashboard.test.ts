@@ -240,6 +240,8 @@ describe('dashboard in a browser', { concurrency: false }, () => {
     assert.equal(lines, 3, 'one line per route');
     assert.match(page.url(), /q=sum/);
     await noXss('Explore (graph)');
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => document.activeElement?.blur());
     await page.screenshot({ path: join(shotDir, 'explore.png') });
     await page.getByRole('tab', { name: 'table' }).click();
     await page.getByTestId('result-table').waitFor();

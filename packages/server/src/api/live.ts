@@ -71,6 +71,9 @@ export function registerLiveRoute(
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
+        // A stream is never reused for another request; closing the socket with it lets a
+        // shutdown finish at once instead of waiting out the keep-alive.
+        connection: 'close',
       });
       res.write(': live\n\n');
 

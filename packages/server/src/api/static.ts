@@ -16,8 +16,8 @@ export const DASHBOARD_DIR = new URL('../../../dashboard/build/', import.meta.ur
 
 /**
  * Only the dashboard's own files may run or style the page, and it may only talk to this server:
- * a label value that slipped into HTML could still not load or run anything. Styles may be
- * inline because the chart library positions its cursor and legend through style attributes.
+ * a label value that slipped into HTML could still not load or run anything. Inline styles are
+ * allowed (never scripts): the PromQL editor (CodeMirror) injects its stylesheet at run time.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
