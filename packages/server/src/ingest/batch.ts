@@ -36,6 +36,12 @@ export class SampleBatch {
     this.vs[i] = v;
   }
 
+  /** Drops the samples from index `n` on (a parser taking back the samples of a refused series). */
+  truncate(n: number): void {
+    this.labels.length = n;
+    this.ts.length = n;
+  }
+
   value(i: number): number {
     return this.vs[i]!;
   }
