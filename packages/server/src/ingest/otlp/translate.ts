@@ -15,7 +15,7 @@ import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import { type MetricType, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
-import { type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
+import { formatLe, type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
 import type { DeltaState } from './delta.js';
 import {
   type Attribute,
@@ -287,13 +287,6 @@ function pointProblem(p: DataPoint): string | null {
 }
 
 const MAX_EXP_BUCKETS = 320;
-
-/** `le` label text of a bound, as Prometheus formats it. */
-export function formatLe(b: number): string {
-  if (b === Number.POSITIVE_INFINITY) return '+Inf';
-  if (b === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(b);
-}
 
 /** Cumulative `[le, count]` pairs of an explicit-bounds histogram, `+Inf` last (= count). */
 function classicBuckets(p: HistogramPoint): [string, number][] {

@@ -110,3 +110,10 @@ export function sortByName(pairs: Label[]): void {
     pairs[j + 1] = x;
   }
 }
+
+/** The `le` (or `quantile`) label text of a bound, as Prometheus formats it. */
+export function formatLe(b: number): string {
+  if (b === Number.POSITIVE_INFINITY) return '+Inf';
+  if (b === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(b);
+}

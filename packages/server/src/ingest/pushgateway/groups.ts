@@ -1,0 +1,146 @@
+/**
+ * Pushgateway group semantics over a push-based store. A group is the set of metrics pushed under
+ * one grouping key (`job` plus optional labels). `PUT` replaces the whole group, `POST` replaces
+ * only the metric families it carries, `DELETE` removes the group. Pushgateway keeps the last
+ * values for scrapes forever; TinyObs stores each push as samples, re-appends the live values of
+ * every group periodically (so PromQL's 5-minute lookback keeps seeing them, as it would see a
+ * scraped Pushgateway), and writes staleness markers for series that a push replaced, a delete
+ * removed or that expired: a group not pushed to for the TTL is dropped, which the Pushgateway
+ * itself never does.
+ *
+ * Groups live in memory: after a restart, a group reappears with its next push.
+ */
+
+import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type MetricMetadata, STALE_NAN } from '../../model/sample.js';
+import { SampleBatch } from '../batch.js';
+import type { IngestLimits } from '../limits.js';
+import type { Exposition } from '../promtext/family.js';
+import { type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
+
+interface Family {
+  readonly meta: MetricMetadata;
+  /** Series by labels key. */
+  readonly series: Map<string, { labels: Labels; value: number }>;
+}
+
+interface Group {
+  readonly labels: Label[];
+  readonly families: Map<string, Family>;
+  pushedAt: number;
+}
+
+export class PushGroups {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(
+    private readonly limits: IngestLimits,
+    /** A group not pushed to for this long is removed (ms). */
+    private readonly ttlMs: number,
+  ) {}
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * Applies a push. Like the Pushgateway, a push with any invalid sample changes nothing: the
+   * issues are returned and the batch is empty. Otherwise the batch holds the pushed samples at
+   * `now`, `push_time_seconds` of the group, and staleness markers for the series the push replaced.
+   */
+  push(grouping: Label[], exp: Exposition, replaceGroup: boolean, now: number): ParsedPush {
+    const issues: PointIssue[] = [...exp.issues];
+    const check = new SeriesChecker(this.limits);
+    const families = new Map<string, Family>();
+    let total = exp.issues.length;
+    for (const f of exp.families) {
+      const fam: Family = { meta: { type: f.type, help: f.help, unit: '' }, series: new Map() };
+      for (const s of f.samples) {
+        const index = total++;
+        if (s.timestamp !== null) {
+          issues.push({
+            index,
+            field: s.name,
+            message: 'pushed metrics must not carry timestamps (as the Pushgateway)',
+          });
+          continue;
+        }
+        const pairs: Label[] = s.labels.filter((l) => !grouping.some((g) => g.name === l.name));
+        for (const g of grouping) pairs.push(g);
+        pairs.push({ name: METRIC_NAME, value: s.name });
+        const bad = check.check(pairs);
+        if (bad !== null) {
+          issues.push({ index, field: `${s.name}.${bad.field}`, message: bad.message });
+          continue;
+        }
+        fam.series.set(labelsKey(pairs), { labels: pairs, value: s.value });
+      }
+      if (f.samples.length > 0 || f.help !== '') families.set(f.name, fam);
+    }
+    const batch = new SampleBatch();
+    if (issues.length > 0) return { total, batch, issues };
+    const key = labelsKey(grouping);
+    const old = this.groups.get(key);
+    const group: Group = old ?? { labels: grouping, families: new Map(), pushedAt: now };
+    for (const [name, oldFam] of group.families) {
+      const next = families.get(name);
+      if (next === undefined && !replaceGroup) continue;
+      for (const [k, s] of oldFam.series)
+        if (next === undefined || !next.series.has(k)) batch.push(s.labels, now, STALE_NAN);
+      group.families.delete(name);
+    }
+    for (const [name, fam] of families) {
+      group.families.set(name, fam);
+      batch.metadata.set(name, fam.meta);
+    }
+    group.pushedAt = now;
+    this.groups.set(key, group);
+    this.appendGroup(group, now, batch);
+    return { total, batch, issues };
+  }
+
+  /** Removes a group; the batch holds staleness markers for its series (empty if unknown). */
+  delete(grouping: Label[], now: number): SampleBatch {
+    const batch = new SampleBatch();
+    const key = labelsKey(grouping);
+    const g = this.groups.get(key);
+    if (g !== undefined) {
+      this.staleGroup(g, now, batch);
+      this.groups.delete(key);
+    }
+    return batch;
+  }
+
+  /**
+   * The periodic pass: groups past their TTL are removed (staleness markers), the others get
+   * their current values appended again at `now`.
+   */
+  tick(now: number): SampleBatch {
+    const batch = new SampleBatch();
+    for (const [key, g] of this.groups) {
+      if (now - g.pushedAt >= this.ttlMs) {
+        this.staleGroup(g, now, batch);
+        this.groups.delete(key);
+      } else this.appendGroup(g, now, batch);
+    }
+    return batch;
+  }
+
+  private appendGroup(g: Group, now: number, batch: SampleBatch): void {
+    for (const fam of g.families.values())
+      for (const s of fam.series.values()) batch.push(s.labels, now, s.value);
+    batch.push(this.pushTimeLabels(g), now, g.pushedAt / 1000);
+  }
+
+  private staleGroup(g: Group, now: number, batch: SampleBatch): void {
+    for (const fam of g.families.values())
+      for (const s of fam.series.values()) batch.push(s.labels, now, STALE_NAN);
+    batch.push(this.pushTimeLabels(g), now, STALE_NAN);
+  }
+
+  private pushTimeLabels(g: Group): Label[] {
+    const pairs: Label[] = [...g.labels, { name: METRIC_NAME, value: 'push_time_seconds' }];
+    pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return pairs;
+  }
+}
