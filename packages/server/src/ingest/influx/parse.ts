@@ -98,7 +98,7 @@ function splitUnescaped(s: string, sep: string, quotes: boolean): string[] {
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeKey(s: string): string {
   return s.replace(/\\([,= \\"])/g, '$1');
 }
 
@@ -120,13 +120,13 @@ function parseLine(
   if (parts.length < 2) throw new LineError('expected "measurement[,tags] fields [timestamp]"');
   if (parts.length > 3) throw new LineError('unexpected text after the timestamp');
   const head = splitUnescaped(parts[0]!, ',', false);
-  const measurement = unescape(head[0]!);
+  const measurement = unescapeKey(head[0]!);
   if (measurement === '') throw new LineError('empty measurement name');
   const tags: Label[] = [];
   for (const kv of head.slice(1)) {
     const eq = splitUnescaped(kv, '=', false);
     if (eq.length !== 2 || eq[0] === '') throw new LineError(`tag ${JSON.stringify(kv)} is not key=value`);
-    tags.push({ name: sanitize(unescape(eq[0]!)).replace(/:/g, '_'), value: unescape(eq[1]!) });
+    tags.push({ name: sanitize(unescapeKey(eq[0]!)).replace(/:/g, '_'), value: unescapeKey(eq[1]!) });
   }
   let t = now;
   if (parts.length === 3) {
@@ -140,7 +140,7 @@ function parseLine(
     let k = kv.indexOf('=');
     while (k > 0 && kv[k - 1] === '\\') k = kv.indexOf('=', k + 1);
     if (k <= 0) throw new LineError(`field ${JSON.stringify(kv)} is not key=value`);
-    const field = unescape(kv.slice(0, k));
+    const field = unescapeKey(kv.slice(0, k));
     const v = fieldValue(kv.slice(k + 1), field);
     if (v === null) continue;
     const pairs: Label[] = [...tags, { name: METRIC_NAME, value: `${prefix}_${sanitize(field)}` }];
