@@ -15,9 +15,9 @@ import { isStaleNaN } from '../../model/sample.js';
 import type { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
+import { DeltaState } from '../series/delta.js';
 import { decodeOtlpJson } from './decode_json.js';
 import { decodeOtlpProtobuf } from './decode_proto.js';
-import { DeltaState } from './delta.js';
 import { translateOtlp } from './translate.js';
 
 /** A reader whose collect() the test calls: the real SDK aggregation, no exporter. */

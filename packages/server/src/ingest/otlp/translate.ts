@@ -16,7 +16,7 @@ import { type MetricType, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { formatLe, type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
-import type { DeltaState } from './delta.js';
+import type { DeltaState } from '../series/delta.js';
 import {
   type Attribute,
   type DataPoint,
