@@ -5,10 +5,11 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError, reasonOf, statusOf } from './api/errors.js';
+import { reasonOf, statusOf } from './api/errors.js';
 import { sendJson } from './api/http.js';
 import { buildRouter } from './api/routes.js';
 import type { ServerConfig } from './config/settings.js';
+import { RequestError } from './http/errors.js';
 import type { IngestLimits } from './ingest/limits.js';
 import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
@@ -48,10 +49,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const limits: IngestLimits = {
     maxBodyBytes: config.maxBodyBytes,
     maxDecompressedBytes: config.maxBodyBytes * 4,
-    maxMetricsPerRequest: config.maxMetricsPerRequest,
-    maxLabelsPerMetric: config.maxLabelsPerMetric,
+    maxSamplesPerRequest: config.maxSamplesPerRequest,
+    maxLabelsPerSeries: config.maxLabelsPerSeries,
     maxNameLength: config.maxNameLength,
     maxLabelValueLength: config.maxLabelValueLength,
+    maxHelpLength: config.maxHelpLength,
+    maxUnitLength: config.maxUnitLength,
+    maxSeries: config.maxSeries,
+    maxSeriesPerMetric: config.maxSeriesPerMetric,
   };
   const report: IngestReporter = (protocol, result, invalid) => {
     metrics.ingestedSamples.inc({ protocol }, result.appended);
@@ -78,11 +83,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = router.match(req.method ?? 'GET', url.pathname);
-      if (match === null) throw new HttpError(404, `cannot ${req.method} ${url.pathname}: no such endpoint`);
+      if (match === null)
+        throw new RequestError('not_found', `cannot ${req.method} ${url.pathname}: no such endpoint`);
       if ('allowed' in match) {
         res.setHeader('allow', match.allowed.join(', '));
-        throw new HttpError(
-          405,
+        throw new RequestError(
+          'method_not_allowed',
           `cannot ${req.method} ${url.pathname}: allowed methods are ${match.allowed.join(', ')}`,
         );
       }

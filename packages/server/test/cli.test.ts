@@ -40,7 +40,10 @@ describe('the tinyobs command', () => {
       const answer = new Promise<number>((resolve, reject) => {
         const req = request(
           `${srv.url}/v1/ingest`,
-          { method: 'POST', headers: { 'content-length': Buffer.byteLength(body) } },
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);

@@ -2,7 +2,7 @@
 
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
-import { jsonIngestHandler } from '../ingest/json/handler.js';
+import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
@@ -11,6 +11,7 @@ import type { SelfRegistry } from '../telemetry/registry.js';
 import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
+import { ingestRoute } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
 import { Router } from './router.js';
@@ -41,7 +42,8 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
   router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
 
-  router.on('POST', '/v1/ingest', jsonIngestHandler(deps.store, deps.limits, deps.report));
+  const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
+  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);

@@ -19,10 +19,12 @@ export interface ServerConfig {
   /** How long a shutdown waits for in-flight requests before closing connections. */
   shutdownTimeoutMs: number;
   maxBodyBytes: number;
-  maxMetricsPerRequest: number;
-  maxLabelsPerMetric: number;
+  maxSamplesPerRequest: number;
+  maxLabelsPerSeries: number;
   maxNameLength: number;
   maxLabelValueLength: number;
+  maxHelpLength: number;
+  maxUnitLength: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
   oooWindowMs: number;
@@ -137,19 +139,20 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: bytes,
   },
   {
-    key: 'maxMetricsPerRequest',
-    flag: '--max-metrics-per-request',
-    env: ['TINYOBS_MAX_METRICS_PER_REQUEST'],
-    default: DEFAULT_INGEST_LIMITS.maxMetricsPerRequest,
-    doc: 'most points in one POST /v1/ingest',
+    key: 'maxSamplesPerRequest',
+    flag: '--max-samples-per-request',
+    // The second name is the original TinyObs' (its points are "metrics").
+    env: ['TINYOBS_MAX_SAMPLES_PER_REQUEST', 'TINYOBS_MAX_METRICS_PER_REQUEST'],
+    default: DEFAULT_INGEST_LIMITS.maxSamplesPerRequest,
+    doc: 'most samples (points) in one ingest request, any protocol (413 above)',
     parse: int(1, 10_000_000),
   },
   {
-    key: 'maxLabelsPerMetric',
-    flag: '--max-labels-per-metric',
-    env: ['TINYOBS_MAX_LABELS_PER_METRIC'],
-    default: DEFAULT_INGEST_LIMITS.maxLabelsPerMetric,
-    doc: 'most labels on one point (besides the name)',
+    key: 'maxLabelsPerSeries',
+    flag: '--max-labels-per-series',
+    env: ['TINYOBS_MAX_LABELS_PER_SERIES'],
+    default: DEFAULT_INGEST_LIMITS.maxLabelsPerSeries,
+    doc: 'most labels on one series, besides the name',
     parse: int(1, 1000),
   },
   {
@@ -167,6 +170,22 @@ export const SETTINGS: readonly AnySetting[] = [
     default: DEFAULT_INGEST_LIMITS.maxLabelValueLength,
     doc: 'longest label value, in characters',
     parse: int(1, 1_048_576),
+  },
+  {
+    key: 'maxHelpLength',
+    flag: '--max-help-length',
+    env: ['TINYOBS_MAX_HELP_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxHelpLength,
+    doc: 'longest help text of a metric, in characters',
+    parse: int(1, 1_048_576),
+  },
+  {
+    key: 'maxUnitLength',
+    flag: '--max-unit-length',
+    env: ['TINYOBS_MAX_UNIT_LENGTH'],
+    default: DEFAULT_INGEST_LIMITS.maxUnitLength,
+    doc: 'longest unit of a metric, in characters',
+    parse: int(1, 4096),
   },
   {
     key: 'walFsync',

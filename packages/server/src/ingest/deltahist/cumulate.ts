@@ -11,7 +11,7 @@
  * none). Counters and gauges are never touched.
  */
 
-import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import { SampleBatch } from '../batch.js';
 import type { DeltaState } from '../series/delta.js';
 
@@ -19,39 +19,49 @@ const SUFFIXES = ['_bucket', '_sum', '_count'] as const;
 
 /**
  * The batch with its histogram samples turned into running totals and the missing `+Inf` buckets
- * added, and how many samples were refused because they were not newer than the last delta of
- * their series (a repeated push).
+ * added. A sample not newer than the last delta of its series (a repeated push) is refused into
+ * the new batch's issues.
  */
-export function cumulateDeltaHistograms(
-  batch: SampleBatch,
-  state: DeltaState,
-): { batch: SampleBatch; refused: number } {
-  const out = new SampleBatch();
+export function cumulateDeltaHistograms(batch: SampleBatch, state: DeltaState): SampleBatch {
+  const out = new SampleBatch(batch.limits);
+  out.total = batch.total;
+  out.issues.push(...batch.issues);
   for (const [k, v] of batch.metadata) out.metadata.set(k, v);
-  let refused = 0;
+  const index = new Map<number, number>();
+  const seriesIn = (s: number): number => {
+    let n = index.get(s);
+    if (n === undefined) {
+      n = out.addValidSeries(batch.series[s]!);
+      index.set(s, n);
+    }
+    return n;
+  };
   const withInf = new Set<string>();
-  const counts: { labels: Label[]; t: number; v: number }[] = [];
-  const n = batch.length;
-  for (let i = 0; i < n; i++) {
-    const labels = batch.labels[i]!;
+  const counts: { labels: Labels; t: number; v: number }[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const s = batch.seriesOf(i);
+    const labels = batch.series[s]!;
+    const t = batch.timeOf(i);
     const name = labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
-    const suffix = SUFFIXES.find((s) => name.endsWith(s));
+    const suffix = SUFFIXES.find((x) => name.endsWith(x));
     const family = suffix === undefined ? '' : name.slice(0, -suffix.length);
-    const t = batch.ts[i]!;
     if (suffix === undefined || batch.metadata.get(family)?.type !== 'histogram') {
-      out.push(labels, t, batch.value(i));
+      out.add(seriesIn(s), t, batch.valueOf(i));
       continue;
     }
-    const total = state.add(labelsKey(labels), t, batch.value(i));
+    const total = state.add(labelsKey(labels), t, batch.valueOf(i));
     if (total === null) {
-      refused++;
+      out.refuse(name, {
+        field: 'timestamp',
+        message: 'histogram delta not newer than the last push of its series',
+      });
       continue;
     }
-    out.push(labels, t, total);
+    out.add(seriesIn(s), t, total);
     if (suffix === '_bucket' && labels.some((l) => l.name === 'le' && l.value === '+Inf')) {
       withInf.add(infKey(labels, family));
     }
-    if (suffix === '_count') counts.push({ labels: labels as Label[], t, v: total });
+    if (suffix === '_count') counts.push({ labels, t, v: total });
   }
   for (const c of counts) {
     const family = c.labels.find((l) => l.name === METRIC_NAME)!.value.slice(0, -'_count'.length);
@@ -60,13 +70,13 @@ export function cumulateDeltaHistograms(
       l.name === METRIC_NAME ? { name: METRIC_NAME, value: `${family}_bucket` } : l,
     );
     inf.push({ name: 'le', value: '+Inf' });
-    inf.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    out.push(inf, c.t, c.v);
+    const s = out.addSeries(inf);
+    if (typeof s === 'number') out.add(s, c.t, c.v);
   }
-  return { batch: out, refused };
+  return out;
 }
 
 /** Identity of a histogram's label set (without name and `le`) for matching `+Inf` to `_count`. */
-function infKey(labels: readonly Label[], family: string): string {
+function infKey(labels: Labels, family: string): string {
   return family + labelsKey(labels.filter((l) => l.name !== METRIC_NAME && l.name !== 'le'));
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { batchRows } from '../../../test/support/batch.js';
 import { labelsToString } from '../../model/labels.js';
 import { IngestError } from '../errors.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
@@ -15,9 +16,7 @@ describe('Influx line protocol', () => {
     ].join('\n');
     const p = parseLineProtocol(text, DEFAULT_INGEST_LIMITS, precisionFactor(null), 42);
     assert.deepEqual(p.issues, []);
-    const rows = [];
-    for (let i = 0; i < p.batch.length; i++)
-      rows.push(`${labelsToString(p.batch.labels[i]!)} ${p.batch.value(i)} ${p.batch.ts[i]}`);
+    const rows = batchRows(p).map((r) => `${labelsToString(r.labels)} ${r.v} ${r.t}`);
     assert.deepEqual(rows, [
       'cpu_usage_idle{cpu="cpu0", host="web-1"} 97.5 1700000000000',
       'cpu_usage_user{cpu="cpu0", host="web-1"} 1.25 1700000000000',
@@ -36,10 +35,10 @@ describe('Influx line protocol', () => {
       7,
     );
     assert.deepEqual(
-      p.issues.map((i) => i.field),
+      p.issues.map((i) => i.where),
       ['line 2', 'line 3', 'line 4'],
     );
-    assert.deepEqual([p.batch.ts[0], p.batch.ts[1]], [1700000000000, 7]);
+    assert.deepEqual([p.timeOf(0), p.timeOf(1)], [1700000000000, 7]);
     assert.throws(
       () => precisionFactor('weeks'),
       (e: unknown) => e instanceof IngestError && e.code === 'bad_request',

@@ -15,7 +15,6 @@ import { type Label, METRIC_NAME } from '../../model/labels.js';
 import { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
-import { type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
 
 /** Timestamp units the `precision` parameter names (v1 and v2 spellings), in ms per unit. */
 const PRECISION_MS: Readonly<Record<string, number>> = {
@@ -44,36 +43,30 @@ export function precisionFactor(precision: string | null): number {
 
 class LineError extends Error {}
 
-/** Parses a line-protocol body; `msPerUnit` from {@link precisionFactor}; `now` for lines without a time. */
+/**
+ * Parses a line-protocol body; `msPerUnit` from {@link precisionFactor}; `now` for lines without
+ * a time. Refused lines are in `batch.issues` (where = `line N`).
+ */
 export function parseLineProtocol(
   text: string,
   limits: IngestLimits,
   msPerUnit: number,
   now: number,
-): ParsedPush {
-  const batch = new SampleBatch();
-  const issues: PointIssue[] = [];
-  const check = new SeriesChecker(limits);
+): SampleBatch {
+  const batch = new SampleBatch(limits);
   const lines = text.split('\n');
-  let total = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '' || line.startsWith('#')) continue;
-    total++;
+    batch.total++;
     try {
-      parseLine(line, msPerUnit, now, batch, check);
+      parseLine(line, msPerUnit, now, batch);
     } catch (err) {
       if (!(err instanceof LineError)) throw err;
-      issues.push({ index: i, field: `line ${i + 1}`, message: err.message });
-    }
-    if (batch.length > limits.maxMetricsPerRequest) {
-      throw new IngestError(
-        'bad_request',
-        `too many samples in request: more than ${limits.maxMetricsPerRequest} (--max-metrics-per-request)`,
-      );
+      batch.refuse(`line ${i + 1}`, { field: '', message: err.message });
     }
   }
-  return { total, batch, issues };
+  return batch;
 }
 
 /** Splits `s` at unescaped `sep` characters outside double quotes. */
@@ -109,13 +102,7 @@ function sanitize(name: string): string {
   return /^[0-9]/.test(s) ? `_${s}` : s;
 }
 
-function parseLine(
-  line: string,
-  msPerUnit: number,
-  now: number,
-  batch: SampleBatch,
-  check: SeriesChecker,
-): void {
+function parseLine(line: string, msPerUnit: number, now: number, batch: SampleBatch): void {
   const parts = splitUnescaped(line, ' ', true).filter((p) => p !== '');
   if (parts.length < 2) throw new LineError('expected "measurement[,tags] fields [timestamp]"');
   if (parts.length > 3) throw new LineError('unexpected text after the timestamp');
@@ -144,9 +131,10 @@ function parseLine(
     const v = fieldValue(kv.slice(k + 1), field);
     if (v === null) continue;
     const pairs: Label[] = [...tags, { name: METRIC_NAME, value: `${prefix}_${sanitize(field)}` }];
-    const bad = check.check(pairs);
-    if (bad !== null) throw new LineError(`${bad.field}: ${bad.message}`);
-    batch.push(pairs, t, v);
+    const s = batch.addSeries(pairs);
+    if (typeof s !== 'number') throw new LineError(`field ${field}: ${s.field} ${s.message}`);
+    const p = batch.add(s, t, v);
+    if (p !== null) throw new LineError(`field ${field}: ${p.field} ${p.message}`);
   }
 }
 

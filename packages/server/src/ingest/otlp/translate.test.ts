@@ -10,9 +10,7 @@ import {
   MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { labelsToString } from '../../model/labels.js';
-import { isStaleNaN } from '../../model/sample.js';
-import type { SampleBatch } from '../batch.js';
+import { batchValues } from '../../../test/support/batch.js';
 import { IngestError } from '../errors.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
 import { DeltaState } from '../series/delta.js';
@@ -58,14 +56,7 @@ async function collect(reader: MetricReader): Promise<ResourceMetrics> {
   return resourceMetrics;
 }
 
-function rows(batch: SampleBatch): Map<string, number | 'stale'> {
-  const out = new Map<string, number | 'stale'>();
-  for (let i = 0; i < batch.length; i++) {
-    const v = batch.value(i);
-    out.set(labelsToString(batch.labels[i]!), isStaleNaN(v) ? 'stale' : v);
-  }
-  return out;
-}
+const rows = batchValues;
 
 const L = DEFAULT_INGEST_LIMITS;
 const decoders = {
@@ -96,7 +87,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
       for (const d of [0.05, 0.5, 0.7, 3]) dur.record(d);
       const p = translateOtlp(decode(await collect(reader)), L, new DeltaState(), Date.now());
       assert.deepEqual(p.issues, []);
-      const r = rows(p.batch);
+      const r = rows(p);
       const id = 'instance="pod-1", job="checkout", service="checkout"';
       assert.equal(r.get(`http_server_requests_total{code="200", http_route="/cart", ${id}}`), 5);
       assert.equal(r.get(`http_server_active_requests{${id}}`), 3);
@@ -122,12 +113,12 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
       assert.equal(r.get(`http_server_duration_seconds_count{${id}}`), 4);
       assert.equal(r.get(`http_server_duration_seconds_sum{${id}}`), 4.25);
       assert.equal(r.get(`target_info{deployment_environment="test", ${id}}`), 1);
-      assert.deepEqual(p.batch.metadata.get('http_server_requests_total'), {
+      assert.deepEqual(p.metadata.get('http_server_requests_total'), {
         type: 'counter',
         help: 'Requests.',
         unit: '',
       });
-      assert.equal(p.batch.metadata.get('http_server_duration_seconds')?.unit, 'seconds');
+      assert.equal(p.metadata.get('http_server_duration_seconds')?.unit, 'seconds');
     });
   }
 
@@ -155,7 +146,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
     );
     assert.deepEqual(first.issues, []);
     assert.deepEqual(second.issues, []);
-    const r = rows(second.batch);
+    const r = rows(second);
     const id = 'instance="pod-1", job="checkout", service="checkout"';
     assert.equal(r.get(`jobs_done_total{${id}}`), 5);
     assert.equal(r.get(`job_size_count{${id}}`), 2);
@@ -208,15 +199,14 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
     const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0);
     assert.equal(p.total, 5);
     assert.deepEqual(
-      p.issues.map((i) => i.index),
-      [1, 2, 3],
+      p.issues.map((i) => i.where.replace('resourceMetrics[0].scopeMetrics[0].', '')),
+      ['metrics[1].dataPoints[0]', 'metrics[1].dataPoints[1]', 'metrics[2]'],
     );
     assert.match(p.issues[0]!.message, /1 bucket counts for 2 explicit bounds/);
-    assert.match(p.issues[0]!.field, /metrics\[1\]\.dataPoints\[0\]/);
-    const r = rows(p.batch);
+    const r = rows(p);
     assert.equal(r.get('ok{job="svc", service="svc"}'), 1);
     assert.equal(r.get('gone{job="svc", service="svc"}'), 'stale');
-    assert.equal(p.batch.length, 2);
+    assert.equal(p.length, 2);
   });
 
   it('exponential histograms become classic buckets at their bucket boundaries', () => {
@@ -251,7 +241,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
     };
     const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0);
     assert.deepEqual(p.issues, []);
-    const r = rows(p.batch);
+    const r = rows(p);
     // scale 0: bucket 1 is (2, 4], bucket 2 is (4, 8]
     assert.equal(r.get('latency_milliseconds_bucket{le="0"}'), 1);
     assert.equal(r.get('latency_milliseconds_bucket{le="4"}'), 3);

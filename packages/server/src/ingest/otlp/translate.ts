@@ -15,8 +15,9 @@ import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import { type MetricType, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
-import { formatLe, type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
 import type { DeltaState } from '../series/delta.js';
+import { formatLe } from '../series/le.js';
+import { checkMetricName, type Problem } from '../validate.js';
 import {
   type Attribute,
   type DataPoint,
@@ -31,33 +32,42 @@ import { labelName, metricName, unitWord } from './names.js';
 
 const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
 
-/** Translates a decoded request. `now` (ms) stands in for points without a time. */
+/**
+ * Translates a decoded request into a batch (refused points in `batch.issues`, `where` naming the
+ * point as `resourceMetrics[i].scopeMetrics[j].metrics[k].dataPoints[n]`). `now` (ms) stands in
+ * for points without a time.
+ */
 export function translateOtlp(
   req: OtlpRequest,
   limits: IngestLimits,
   deltas: DeltaState,
   now: number,
-): ParsedPush {
+): SampleBatch {
   const tr = new Translator(limits, deltas, now);
   for (let ri = 0; ri < req.resourceMetrics.length; ri++) tr.resource(ri, req.resourceMetrics[ri]!);
-  return { total: tr.points, batch: tr.batch, issues: tr.issues };
+  tr.batch.total = tr.points;
+  return tr.batch;
+}
+
+/** One output sample of a point, before its series is added. */
+interface Out {
+  readonly labels: Label[];
+  readonly v: number;
 }
 
 class Translator {
-  readonly batch = new SampleBatch();
-  readonly issues: PointIssue[] = [];
+  readonly batch: SampleBatch;
   points = 0;
-  private readonly check: SeriesChecker;
   /** Labels every point of the current resource gets (job, instance, service). */
   private resourceLabels: Label[] = [];
   private where = '';
 
   constructor(
-    limits: IngestLimits,
+    private readonly limits: IngestLimits,
     private readonly deltas: DeltaState,
     private readonly now: number,
   ) {
-    this.check = new SeriesChecker(limits);
+    this.batch = new SampleBatch(limits);
   }
 
   resource(ri: number, rm: OtlpRequest['resourceMetrics'][number]): void {
@@ -85,8 +95,10 @@ class Translator {
     const info = rm.resource.filter((a) => !IDENTIFYING.has(a.key));
     if (info.length > 0 && latest >= 0) {
       this.where = `resourceMetrics[${ri}].resource`;
-      this.emit(-1, 'target_info', info, [], latest, 1, false, false);
-      this.batch.metadata.set('target_info', { type: 'gauge', help: 'Target metadata', unit: '' });
+      const out: Out[] = [{ labels: this.labels('target_info', info, []), v: 1 }];
+      const p = this.store(out, latest, false);
+      if (p !== null) this.batch.refuse(this.where, p);
+      else this.batch.setMetadata('target_info', { type: 'gauge', help: 'Target metadata', unit: '' });
     }
   }
 
@@ -95,118 +107,111 @@ class Translator {
     const name = metricName(m);
     let latest = -1;
     if (m.kind === 'none') {
-      this.issue(
-        this.points++,
-        '',
-        `metric ${JSON.stringify(m.name)} has no data (gauge, sum, histogram, …)`,
-      );
+      this.points++;
+      this.batch.refuse(this.where, {
+        field: '',
+        message: `metric ${JSON.stringify(m.name)} has no data (gauge, sum, histogram, …)`,
+      });
       return latest;
     }
-    const bad = this.check.metricName(name);
+    const bad = checkMetricName(name, this.limits);
     const delta = m.temporality === DELTA && m.kind !== 'gauge' && m.kind !== 'summary';
     for (let pi = 0; pi < m.points.length; pi++) {
-      const index = this.points++;
+      this.points++;
       const p = m.points[pi]!;
-      const field = `dataPoints[${pi}]`;
+      const where = `${this.where}.dataPoints[${pi}]`;
       if (bad !== null) {
-        this.issue(index, field, bad);
+        this.batch.refuse(where, bad);
         continue;
       }
       const t = p.timeMs === 0 ? this.now : p.timeMs;
       if (!Number.isFinite(t) || !Number.isFinite(p.startMs)) {
-        this.issue(index, `${field}.timeUnixNano`, 'is not a time in nanoseconds');
+        this.batch.refuse(where, { field: 'timeUnixNano', message: 'is not a time in nanoseconds' });
         continue;
       }
       const problem = pointProblem(p);
       if (problem !== null) {
-        this.issue(index, field, problem);
+        this.batch.refuse(where, { field: '', message: problem });
         continue;
       }
-      const first = this.batch.length;
       const stale = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
-      const ok = this.point(index, name, p, t, stale, delta);
-      if (!ok) this.batch.truncate(first);
+      const err = this.store(this.outputs(name, p), t, delta && !stale, stale);
+      if (err !== null) this.batch.refuse(where, err);
       else latest = Math.max(latest, t);
     }
-    this.batch.metadata.set(name, {
-      type: typeOf(m),
-      help: m.description,
-      unit: unitWord(m.unit.split('/')[0] ?? ''),
-    });
+    const meta = { type: typeOf(m), help: m.description, unit: unitWord(m.unit.split('/')[0] ?? '') };
+    const p = this.batch.setMetadata(name, meta);
+    if (p !== null) this.batch.refuse(this.where, p);
     return latest;
   }
 
-  /** Emits the samples of one point; false (samples to be taken back) when one was refused. */
-  private point(index: number, name: string, p: DataPoint, t: number, stale: boolean, d: boolean): boolean {
+  /** The output series and values of one point. */
+  private outputs(name: string, p: DataPoint): Out[] {
     const attrs = p.attributes;
     switch (p.type) {
       case 'number':
-        return this.emit(index, name, attrs, [], t, p.value, d, stale);
+        return [{ labels: this.labels(name, attrs, []), v: p.value }];
       case 'histogram':
       case 'exponential_histogram': {
         const buckets = p.type === 'histogram' ? classicBuckets(p) : expBuckets(p);
-        for (const [le, c] of buckets) {
-          if (!this.emit(index, `${name}_bucket`, attrs, [{ name: 'le', value: le }], t, c, d, stale))
-            return false;
-        }
-        if (!this.emit(index, `${name}_count`, attrs, [], t, p.count, d, stale)) return false;
-        if (!Number.isNaN(p.sum) && !this.emit(index, `${name}_sum`, attrs, [], t, p.sum, d, stale))
-          return false;
-        return true;
+        const out: Out[] = buckets.map(([le, c]) => ({
+          labels: this.labels(`${name}_bucket`, attrs, [{ name: 'le', value: le }]),
+          v: c,
+        }));
+        out.push({ labels: this.labels(`${name}_count`, attrs, []), v: p.count });
+        if (!Number.isNaN(p.sum)) out.push({ labels: this.labels(`${name}_sum`, attrs, []), v: p.sum });
+        return out;
       }
-      case 'summary':
-        for (const q of p.quantiles) {
-          const extra = [{ name: 'quantile', value: String(q.quantile) }];
-          if (!this.emit(index, name, attrs, extra, t, q.value, false, stale)) return false;
-        }
-        return (
-          this.emit(index, `${name}_count`, attrs, [], t, p.count, false, stale) &&
-          this.emit(index, `${name}_sum`, attrs, [], t, p.sum, false, stale)
-        );
+      case 'summary': {
+        const out: Out[] = p.quantiles.map((q) => ({
+          labels: this.labels(name, attrs, [{ name: 'quantile', value: formatLe(q.quantile) }]),
+          v: q.value,
+        }));
+        out.push({ labels: this.labels(`${name}_count`, attrs, []), v: p.count });
+        out.push({ labels: this.labels(`${name}_sum`, attrs, []), v: p.sum });
+        return out;
+      }
     }
   }
 
-  /** Builds and checks one series and appends its sample; false (with an issue) when refused. */
-  private emit(
-    index: number,
-    name: string,
-    attrs: Attribute[],
-    extra: Label[],
-    t: number,
-    v: number,
-    delta: boolean,
-    stale: boolean,
-  ): boolean {
+  /** The label set of one output series: attributes, then the resource's labels, then `extra`. */
+  private labels(name: string, attrs: Attribute[], extra: Label[]): Label[] {
     const pairs = attributeLabels(attrs);
     for (const l of this.resourceLabels) setLabel(pairs, l.name, l.value);
     for (const l of extra) setLabel(pairs, l.name, l.value);
     pairs.push({ name: METRIC_NAME, value: name });
-    const bad = this.check.check(pairs);
-    if (bad !== null) {
-      this.issue(index, bad.field, bad.message);
-      return false;
-    }
-    let value = stale ? STALE_NAN : v;
-    if (delta && !stale) {
-      const total = this.deltas.add(labelsKey(pairs), t, v);
-      if (total === null) {
-        this.issue(
-          index,
-          'timeUnixNano',
-          'delta point not newer than the last one of its series (repeated export?)',
-        );
-        return false;
-      }
-      value = total;
-    }
-    this.batch.push(pairs, t, value);
-    return true;
+    return pairs;
   }
 
-  private issue(index: number, field: string, message: string): void {
-    if (index < 0) return;
-    const at = field === '' ? this.where : `${this.where}.${field}`;
-    this.issues.push({ index, field: at, message });
+  /**
+   * Stores the samples of one point, all or none: every series is checked before any sample is
+   * added, and delta points are accumulated only once all of them are valid.
+   */
+  private store(out: Out[], t: number, delta: boolean, stale = false): Problem | null {
+    const idx: number[] = [];
+    for (const o of out) {
+      const s = this.batch.addSeries(o.labels);
+      if (typeof s !== 'number') return s;
+      idx.push(s);
+    }
+    const values = out.map((o) => (stale ? STALE_NAN : o.v));
+    if (delta) {
+      for (let i = 0; i < out.length; i++) {
+        const total = this.deltas.add(labelsKey(out[i]!.labels), t, values[i]!);
+        if (total === null) {
+          return {
+            field: 'timeUnixNano',
+            message: 'delta point not newer than the last one of its series (repeated export?)',
+          };
+        }
+        values[i] = total;
+      }
+    }
+    for (let i = 0; i < idx.length; i++) {
+      const p = this.batch.add(idx[i]!, t, values[i]!);
+      if (p !== null) return p;
+    }
+    return null;
   }
 }
 

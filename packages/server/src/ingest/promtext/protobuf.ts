@@ -11,7 +11,7 @@ import type { Label } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { IngestError } from '../errors.js';
 import { I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
-import { formatLe } from '../series/check.js';
+import { formatLe } from '../series/le.js';
 import type { ExposedFamily, ExposedSample, Exposition } from './family.js';
 
 const key = (field: number, wire: number): number => (field << 3) | wire;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labelsToString } from '../../model/labels.js';
-import { isStaleNaN } from '../../model/sample.js';
+import { batchValues } from '../../../test/support/batch.js';
 import type { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
@@ -10,12 +9,7 @@ import { PushGroups } from './groups.js';
 import { parseGroupingKey } from './path.js';
 
 function rows(b: SampleBatch): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < b.length; i++) {
-    const v = b.value(i);
-    out.push(`${labelsToString(b.labels[i]!)} ${isStaleNaN(v) ? 'stale' : v}`);
-  }
-  return out.sort();
+  return [...batchValues(b)].map(([k, v]) => `${k} ${v}`).sort();
 }
 
 describe('Pushgateway groups', () => {
@@ -53,21 +47,21 @@ describe('Pushgateway groups', () => {
     const g = new PushGroups(DEFAULT_INGEST_LIMITS, 60_000);
     const first = g.push(key, parseTextExposition('a{x="1"} 1\na{x="2"} 2\nb 3\n'), true, 1000);
     assert.deepEqual(first.issues, []);
-    assert.deepEqual(rows(first.batch), [
+    assert.deepEqual(rows(first), [
       'a{instance="host/1", job="batch", x="1"} 1',
       'a{instance="host/1", job="batch", x="2"} 2',
       'b{instance="host/1", job="batch"} 3',
       'push_time_seconds{instance="host/1", job="batch"} 1',
     ]);
     const post = g.push(key, parseTextExposition('a{x="1"} 10\n'), false, 2000);
-    assert.deepEqual(rows(post.batch), [
+    assert.deepEqual(rows(post), [
       'a{instance="host/1", job="batch", x="1"} 10',
       'a{instance="host/1", job="batch", x="2"} stale',
       'b{instance="host/1", job="batch"} 3',
       'push_time_seconds{instance="host/1", job="batch"} 2',
     ]);
     const put = g.push(key, parseTextExposition('c 5\n'), true, 3000);
-    assert.deepEqual(rows(put.batch), [
+    assert.deepEqual(rows(put), [
       'a{instance="host/1", job="batch", x="1"} stale',
       'b{instance="host/1", job="batch"} stale',
       'c{instance="host/1", job="batch"} 5',
@@ -84,7 +78,7 @@ describe('Pushgateway groups', () => {
     const g = new PushGroups(DEFAULT_INGEST_LIMITS, 10_000);
     g.push(key, parseTextExposition('a 1\n'), true, 0);
     const bad = g.push(key, parseTextExposition('b 2\nc 3 1700000000000\nd{__x="1"} 4\n'), true, 1000);
-    assert.equal(bad.batch.length, 0);
+    assert.equal(bad.length, 0);
     assert.equal(bad.issues.length, 2);
     assert.deepEqual(rows(g.tick(5000)), [
       'a{instance="host/1", job="batch"} 1',

@@ -16,7 +16,6 @@ import { type MetricMetadata, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import type { Exposition } from '../promtext/family.js';
-import { type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
 
 interface Family {
   readonly meta: MetricMetadata;
@@ -45,22 +44,22 @@ export class PushGroups {
 
   /**
    * Applies a push. Like the Pushgateway, a push with any invalid sample changes nothing: the
-   * issues are returned and the batch is empty. Otherwise the batch holds the pushed samples at
-   * `now`, `push_time_seconds` of the group, and staleness markers for the series the push replaced.
+   * batch then holds only the issues. Otherwise it holds the pushed samples at `now`,
+   * `push_time_seconds` of the group, and staleness markers for the series the push replaced.
    */
-  push(grouping: Label[], exp: Exposition, replaceGroup: boolean, now: number): ParsedPush {
-    const issues: PointIssue[] = [...exp.issues];
-    const check = new SeriesChecker(this.limits);
+  push(grouping: Label[], exp: Exposition, replaceGroup: boolean, now: number): SampleBatch {
+    // Validation runs through a batch of its own, so nothing is stored when a sample is refused.
+    const check = new SampleBatch(this.limits);
+    for (const i of exp.issues) check.refuse(i.field, { field: '', message: i.message });
+    check.total = exp.issues.length;
     const families = new Map<string, Family>();
-    let total = exp.issues.length;
     for (const f of exp.families) {
       const fam: Family = { meta: { type: f.type, help: f.help, unit: '' }, series: new Map() };
       for (const s of f.samples) {
-        const index = total++;
+        check.total++;
         if (s.timestamp !== null) {
-          issues.push({
-            index,
-            field: s.name,
+          check.refuse(s.name, {
+            field: '',
             message: 'pushed metrics must not carry timestamps (as the Pushgateway)',
           });
           continue;
@@ -68,25 +67,29 @@ export class PushGroups {
         const pairs: Label[] = s.labels.filter((l) => !grouping.some((g) => g.name === l.name));
         for (const g of grouping) pairs.push(g);
         pairs.push({ name: METRIC_NAME, value: s.name });
-        const bad = check.check(pairs);
-        if (bad !== null) {
-          issues.push({ index, field: `${s.name}.${bad.field}`, message: bad.message });
+        const idx = check.addSeries(pairs);
+        if (typeof idx !== 'number') {
+          check.refuse(s.name, idx);
           continue;
         }
         fam.series.set(labelsKey(pairs), { labels: pairs, value: s.value });
       }
+      const p = check.setMetadata(f.name, fam.meta);
+      if (p !== null) check.refuse(f.name, p);
       if (f.samples.length > 0 || f.help !== '') families.set(f.name, fam);
     }
-    const batch = new SampleBatch();
-    if (issues.length > 0) return { total, batch, issues };
+    if (check.issues.length > 0) return check;
+    const batch = new SampleBatch(this.limits);
+    batch.total = check.total;
     const key = labelsKey(grouping);
     const old = this.groups.get(key);
     const group: Group = old ?? { labels: grouping, families: new Map(), pushedAt: now };
     for (const [name, oldFam] of group.families) {
       const next = families.get(name);
       if (next === undefined && !replaceGroup) continue;
-      for (const [k, s] of oldFam.series)
-        if (next === undefined || !next.series.has(k)) batch.push(s.labels, now, STALE_NAN);
+      for (const [k, s] of oldFam.series) {
+        if (next === undefined || !next.series.has(k)) put(batch, s.labels, now, STALE_NAN);
+      }
       group.families.delete(name);
     }
     for (const [name, fam] of families) {
@@ -96,12 +99,12 @@ export class PushGroups {
     group.pushedAt = now;
     this.groups.set(key, group);
     this.appendGroup(group, now, batch);
-    return { total, batch, issues };
+    return batch;
   }
 
   /** Removes a group; the batch holds staleness markers for its series (empty if unknown). */
   delete(grouping: Label[], now: number): SampleBatch {
-    const batch = new SampleBatch();
+    const batch = new SampleBatch(this.limits);
     const key = labelsKey(grouping);
     const g = this.groups.get(key);
     if (g !== undefined) {
@@ -116,7 +119,7 @@ export class PushGroups {
    * their current values appended again at `now`.
    */
   tick(now: number): SampleBatch {
-    const batch = new SampleBatch();
+    const batch = new SampleBatch(this.limits);
     for (const [key, g] of this.groups) {
       if (now - g.pushedAt >= this.ttlMs) {
         this.staleGroup(g, now, batch);
@@ -128,14 +131,14 @@ export class PushGroups {
 
   private appendGroup(g: Group, now: number, batch: SampleBatch): void {
     for (const fam of g.families.values())
-      for (const s of fam.series.values()) batch.push(s.labels, now, s.value);
-    batch.push(this.pushTimeLabels(g), now, g.pushedAt / 1000);
+      for (const s of fam.series.values()) put(batch, s.labels, now, s.value);
+    put(batch, this.pushTimeLabels(g), now, g.pushedAt / 1000);
   }
 
   private staleGroup(g: Group, now: number, batch: SampleBatch): void {
     for (const fam of g.families.values())
-      for (const s of fam.series.values()) batch.push(s.labels, now, STALE_NAN);
-    batch.push(this.pushTimeLabels(g), now, STALE_NAN);
+      for (const s of fam.series.values()) put(batch, s.labels, now, STALE_NAN);
+    put(batch, this.pushTimeLabels(g), now, STALE_NAN);
   }
 
   private pushTimeLabels(g: Group): Label[] {
@@ -143,4 +146,9 @@ export class PushGroups {
     pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return pairs;
   }
+}
+
+/** Adds a sample of a series this module validated when it was pushed. */
+function put(batch: SampleBatch, labels: Labels, t: number, v: number): void {
+  batch.add(batch.addValidSeries(labels), t, v);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { batchRows } from '../../../test/support/batch.js';
 import { labelsFromRecord } from '../../model/labels.js';
 import { isStaleNaN, STALE_NAN } from '../../model/sample.js';
 import { IngestError } from '../errors.js';
@@ -17,13 +18,9 @@ const series: WriteSeries[] = [
 ];
 
 function rows(p: ReturnType<typeof decodeRemoteWriteV1>): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < p.batch.length; i++) {
-    const v = p.batch.value(i);
-    const text = isStaleNaN(v) ? 'stale' : String(v);
-    out.push(`${JSON.stringify(p.batch.labels[i])} ${p.batch.ts[i]} ${text}`);
-  }
-  return out;
+  return batchRows(p.batch).map(
+    (r) => `${JSON.stringify(r.labels)} ${r.t} ${isStaleNaN(r.v) ? 'stale' : String(r.v)}`,
+  );
 }
 
 const expected = [
@@ -40,7 +37,7 @@ describe('remote write decoding', () => {
     ]);
     const p = decodeRemoteWriteV1(uncompressSnappy(compressSnappy(body), 1 << 20), L);
     assert.deepEqual(rows(p), expected);
-    assert.deepEqual(p.issues, []);
+    assert.deepEqual(p.batch.issues, []);
     assert.equal(p.samples, 4);
     assert.deepEqual(p.batch.metadata.get('http_requests_total'), {
       type: 'counter',
@@ -83,12 +80,12 @@ describe('remote write decoding', () => {
         { labels: noName, ts: [3], vs: [3] },
       ]);
       assert.equal(p.batch.length, 1);
-      assert.deepEqual(p.batch.labels[0], labelsFromRecord({ __name__: 'a', job: 'x' }));
+      assert.deepEqual(batchRows(p.batch)[0]!.labels, labelsFromRecord({ __name__: 'a', job: 'x' }));
       assert.deepEqual(
-        p.issues.map((i) => [i.index, i.field]),
+        p.batch.issues.map((i) => [i.where, i.field]),
         [
-          [0, 'labels.bad-name'],
-          [2, 'name'],
+          ['timeseries[0]', 'labels.bad-name'],
+          ['timeseries[2]', 'name'],
         ],
       );
     }
@@ -122,7 +119,7 @@ describe('remote write decoding', () => {
     ]);
     const p = decodeRemoteWriteV2(body, L);
     assert.equal(p.batch.length, 0);
-    assert.match(p.issues[0]!.message, /outside the symbol table/);
+    assert.match(p.batch.issues[0]!.message, /outside the symbol table/);
   });
 
   it('snappy: a block announcing more than the limit is refused before decompressing', () => {

@@ -14,10 +14,11 @@ import { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
 import { expectWire, I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
-import { type ParsedPush, type PointIssue, SeriesChecker } from '../series/check.js';
 
 /** A decoded remote write request, with what the 2.0 response headers report. */
-export interface ParsedRemoteWrite extends ParsedPush {
+export interface ParsedRemoteWrite {
+  /** The valid samples, and the refused series in `batch.issues` (where = `timeseries[i]`). */
+  readonly batch: SampleBatch;
   /** Float samples in the request (stored or not). */
   readonly samples: number;
   /** Native histogram samples in the request (all refused). */
@@ -37,32 +38,46 @@ const TYPE_BY_NUMBER: readonly MetricType[] = [
   'gauge', // stateset
 ];
 
-/** Mutable counters shared by the 1.0 and 2.0 decoders. */
+/** Mutable counters shared by the 1.0 and 2.0 decoders, and the current series' samples. */
 interface Tally {
   samples: number;
   histograms: number;
   exemplars: number;
   series: number;
+  /** Samples of the series being read: labels may follow them on the wire. */
+  n: number;
+  ts: Float64Array;
+  /** A Float64Array keeps the staleness marker's NaN payload. */
+  vs: Float64Array;
+}
+
+function newTally(): Tally {
+  return {
+    samples: 0,
+    histograms: 0,
+    exemplars: 0,
+    series: 0,
+    n: 0,
+    ts: new Float64Array(64),
+    vs: new Float64Array(64),
+  };
 }
 
 /** Decodes an uncompressed 1.0 `WriteRequest`. Malformed protobuf is a 400 for the whole request. */
 export function decodeRemoteWriteV1(buf: Uint8Array, limits: IngestLimits): ParsedRemoteWrite {
   const r = new ProtoReader(buf);
-  const batch = new SampleBatch();
-  const issues: PointIssue[] = [];
-  const check = new SeriesChecker(limits);
-  const tally: Tally = { samples: 0, histograms: 0, exemplars: 0, series: 0 };
-  const pairs: Label[] = [];
+  const batch = new SampleBatch(limits);
+  const tally = newTally();
   try {
     while (r.pos < r.buf.length) {
       const tag = r.tag();
       if (tag === ((1 << 3) | LEN)) {
         const end = r.lenEnd();
-        pairs.length = 0;
-        const first = batch.length;
+        const pairs: Label[] = [];
+        tally.n = 0;
         const histogramsBefore = tally.histograms;
-        readSeriesV1(r, end, pairs, batch, tally);
-        settle(histogramsBefore, check, pairs, batch, first, tally, issues, limits);
+        readSeriesV1(r, end, pairs, tally);
+        settle(histogramsBefore, pairs, batch, tally);
       } else if (tag === ((3 << 3) | LEN)) {
         readMetadataV1(r, r.lenEnd(), batch);
       } else r.skip(tag & 7);
@@ -70,12 +85,11 @@ export function decodeRemoteWriteV1(buf: Uint8Array, limits: IngestLimits): Pars
   } catch (err) {
     throw malformed(err, 'prometheus.WriteRequest');
   }
-  return { total: tally.series, batch, issues, ...countsOf(tally) };
+  batch.total = tally.series;
+  return { batch, ...countsOf(tally) };
 }
 
-function readSeriesV1(r: ProtoReader, end: number, pairs: Label[], batch: SampleBatch, tally: Tally): void {
-  // Samples are pushed with an empty label set first and given their labels once the series is
-  // complete: the wire format does not promise that labels come before samples.
+function readSeriesV1(r: ProtoReader, end: number, pairs: Label[], tally: Tally): void {
   while (r.pos < end) {
     const tag = r.tag();
     const field = tag >>> 3;
@@ -93,8 +107,7 @@ function readSeriesV1(r: ProtoReader, end: number, pairs: Label[], batch: Sample
       pairs.push({ name, value });
     } else if (field === 2) {
       expectWire(tag & 7, LEN, 'TimeSeries.samples');
-      readSample(r, r.lenEnd(), batch);
-      tally.samples++;
+      readSample(r, r.lenEnd(), tally);
     } else if (field === 3) {
       tally.exemplars++;
       r.skip(tag & 7);
@@ -111,10 +124,8 @@ const NATIVE_HISTOGRAMS = {
   message: 'native histograms are not supported (send classic histograms: _bucket, _sum, _count)',
 };
 
-const NO_LABELS: readonly Label[] = [];
-
-/** Reads a `Sample` (value = 1, timestamp = 2, start_timestamp = 3 in 2.0). */
-function readSample(r: ProtoReader, end: number, batch: SampleBatch): void {
+/** Reads a `Sample` (value = 1, timestamp = 2, start_timestamp = 3 in 2.0) into the tally. */
+function readSample(r: ProtoReader, end: number, tally: Tally): void {
   let v = 0;
   let t = 0;
   while (r.pos < end) {
@@ -124,38 +135,41 @@ function readSample(r: ProtoReader, end: number, batch: SampleBatch): void {
     else r.skip(tag & 7);
   }
   if (r.pos !== end) throw new ProtoError('a field runs past the end of its Sample');
-  batch.push(NO_LABELS, t, v);
+  if (tally.n === tally.ts.length) {
+    const ts = new Float64Array(tally.n * 2);
+    ts.set(tally.ts);
+    const vs = new Float64Array(tally.n * 2);
+    vs.set(tally.vs);
+    tally.ts = ts;
+    tally.vs = vs;
+  }
+  tally.ts[tally.n] = t;
+  tally.vs[tally.n] = v;
+  tally.n++;
+  tally.samples++;
 }
 
 /**
- * Gives the samples pushed since `first` their series' labels, or takes them back (and records
- * an issue) when the series is invalid or carried native histograms.
+ * Adds the series just read and its samples to the batch, or refuses it (with its index) when its
+ * labels are invalid or it carried native histograms.
  */
-function settle(
-  histogramsBefore: number,
-  check: SeriesChecker,
-  pairs: Label[],
-  batch: SampleBatch,
-  first: number,
-  tally: Tally,
-  issues: PointIssue[],
-  limits: IngestLimits,
-): void {
-  const index = tally.series++;
-  const bad = histogramsBefore < tally.histograms ? NATIVE_HISTOGRAMS : check.check(pairs);
-  if (bad !== null) {
-    batch.truncate(first);
-    issues.push({ index, ...bad });
+function settle(histogramsBefore: number, pairs: Label[], batch: SampleBatch, tally: Tally): void {
+  const where = `timeseries[${tally.series++}]`;
+  if (histogramsBefore < tally.histograms) {
+    batch.refuse(where, NATIVE_HISTOGRAMS);
     return;
   }
-  if (batch.length > limits.maxMetricsPerRequest) {
-    throw new IngestError(
-      'bad_request',
-      `too many samples in request: more than ${limits.maxMetricsPerRequest} (--max-metrics-per-request)`,
-    );
+  const s = batch.addSeries(pairs);
+  if (typeof s !== 'number') {
+    batch.refuse(where, s);
+    return;
   }
-  const labels = pairs.slice();
-  for (let i = first; i < batch.length; i++) batch.labels[i] = labels;
+  for (let i = 0; i < tally.n; i++) {
+    const p = batch.add(s, tally.ts[i]!, tally.vs[i]!);
+    if (p !== null) {
+      batch.refuse(`${where}.samples[${i}]`, p);
+    }
+  }
 }
 
 function readMetadataV1(r: ProtoReader, end: number, batch: SampleBatch): void {
@@ -171,16 +185,16 @@ function readMetadataV1(r: ProtoReader, end: number, batch: SampleBatch): void {
     else if (tag === ((5 << 3) | LEN)) unit = r.string();
     else r.skip(tag & 7);
   }
-  if (name !== '') batch.metadata.set(name, { type: TYPE_BY_NUMBER[type] ?? 'unknown', help, unit });
+  if (name === '') return;
+  const p = batch.setMetadata(name, { type: TYPE_BY_NUMBER[type] ?? 'unknown', help, unit });
+  if (p !== null) batch.refuse(`metadata ${name}`, p);
 }
 
 /** Decodes an uncompressed 2.0 `Request` (symbols table + series of symbol references). */
 export function decodeRemoteWriteV2(buf: Uint8Array, limits: IngestLimits): ParsedRemoteWrite {
   const r = new ProtoReader(buf);
-  const batch = new SampleBatch();
-  const issues: PointIssue[] = [];
-  const check = new SeriesChecker(limits);
-  const tally: Tally = { samples: 0, histograms: 0, exemplars: 0, series: 0 };
+  const batch = new SampleBatch(limits);
+  const tally = newTally();
   const symbols: string[] = [];
   const seriesAt: number[] = [];
   try {
@@ -194,28 +208,29 @@ export function decodeRemoteWriteV2(buf: Uint8Array, limits: IngestLimits): Pars
         r.pos = end;
       } else r.skip(tag & 7);
     }
-    const pairs: Label[] = [];
     for (let k = 0; k < seriesAt.length; k += 2) {
       r.pos = seriesAt[k]!;
       const end = seriesAt[k + 1]!;
-      pairs.length = 0;
-      const first = batch.length;
+      const pairs: Label[] = [];
+      tally.n = 0;
       const histogramsBefore = tally.histograms;
-      const meta = readSeriesV2(r, end, symbols, pairs, batch, tally);
+      const meta = readSeriesV2(r, end, symbols, pairs, tally);
       if (typeof meta === 'string') {
-        batch.truncate(first);
-        issues.push({ index: tally.series++, field: 'labels_refs', message: meta });
+        batch.refuse(`timeseries[${tally.series++}]`, { field: 'labels_refs', message: meta });
         continue;
       }
-      settle(histogramsBefore, check, pairs, batch, first, tally, issues, limits);
-      if (meta !== null && pairs.length > 0 && pairs[0]!.name === '__name__') {
-        batch.metadata.set(familyOf(pairs[0]!.value, meta.type), meta);
+      settle(histogramsBefore, pairs, batch, tally);
+      const name = pairs.find((l) => l.name === '__name__')?.value;
+      if (meta !== null && name !== undefined) {
+        const p = batch.setMetadata(familyOf(name, meta.type), meta);
+        if (p !== null) batch.refuse(`timeseries[${tally.series - 1}].metadata`, p);
       }
     }
   } catch (err) {
     throw malformed(err, 'io.prometheus.write.v2.Request');
   }
-  return { total: tally.series, batch, issues, ...countsOf(tally) };
+  batch.total = tally.series;
+  return { batch, ...countsOf(tally) };
 }
 
 /**
@@ -228,7 +243,6 @@ function readSeriesV2(
   end: number,
   symbols: readonly string[],
   pairs: Label[],
-  batch: SampleBatch,
   tally: Tally,
 ): MetricMetadata | null | string {
   let refs: number[] = [];
@@ -241,8 +255,7 @@ function readSeriesV2(
       r.packedVarints(tag & 7, (v) => refs.push(v));
     } else if (field === 2) {
       expectWire(tag & 7, LEN, 'TimeSeries.samples');
-      readSample(r, r.lenEnd(), batch);
-      tally.samples++;
+      readSample(r, r.lenEnd(), tally);
     } else if (field === 3) {
       tally.histograms++;
       r.skip(tag & 7);

@@ -9,11 +9,12 @@
  * `idleMs` gets a staleness marker and is forgotten.
  */
 
-import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Label, type Labels, labelsFromPairs, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import { type MetricMetadata, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
-import { formatLe, SeriesChecker } from '../series/check.js';
+import { formatLe } from '../series/le.js';
+import { checkLabels } from '../validate.js';
 import type { StatsdLine } from './parse.js';
 
 /** Prometheus client libraries' default buckets, in seconds for timers. */
@@ -22,7 +23,7 @@ export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 interface Entry {
   readonly kind: 'counter' | 'gauge' | 'histogram' | 'set';
   readonly name: string;
-  readonly labels: Label[];
+  readonly labels: Labels;
   value: number;
   readonly buckets: number[];
   sum: number;
@@ -41,39 +42,31 @@ function sanitize(name: string, label = false): string {
 
 export class StatsdAggregator {
   private readonly entries = new Map<string, Entry>();
-  private readonly check: SeriesChecker;
-  /** Lines refused since the last flush (bad names or labels, or a type change). */
-  refused = 0;
+  /** Names already validated. */
+  private readonly known = new Set<string>();
 
   constructor(
-    limits: IngestLimits,
+    private readonly limits: IngestLimits,
     private readonly idleMs = 5 * 60_000,
     private readonly bounds = DEFAULT_BUCKETS,
-  ) {
-    this.check = new SeriesChecker(limits);
-  }
+  ) {}
 
   /** Adds one parsed line at time `now`; false when it was refused. */
   add(l: StatsdLine, now: number): boolean {
     const kind = l.type === 'c' ? 'counter' : l.type === 'g' ? 'gauge' : l.type === 's' ? 'set' : 'histogram';
     const base = sanitize(l.name);
     const name = kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
-    const labels: Label[] = l.tags.map((t) => ({ name: sanitize(t.name, true), value: t.value }));
-    labels.push({ name: METRIC_NAME, value: name });
-    if (this.check.check(labels) !== null) {
-      this.refused++;
-      return false;
-    }
+    const pairs: Label[] = l.tags.map((t) => ({ name: sanitize(t.name, true), value: t.value }));
+    pairs.push({ name: METRIC_NAME, value: name });
+    const labels = labelsFromPairs(pairs);
+    if (checkLabels(labels, this.limits, this.known) !== null) return false;
     const key = labelsKey(labels);
     let e = this.entries.get(key);
     if (e === undefined) {
       e = { kind, name, labels, value: 0, buckets: [], sum: 0, count: 0, members: new Set(), touched: now };
       if (kind === 'histogram') for (let i = 0; i < this.bounds.length; i++) e.buckets.push(0);
       this.entries.set(key, e);
-    } else if (e.kind !== kind) {
-      this.refused++;
-      return false;
-    }
+    } else if (e.kind !== kind) return false;
     e.touched = now;
     const weight = 1 / l.rate;
     switch (kind) {
@@ -100,31 +93,29 @@ export class StatsdAggregator {
 
   /** The samples of one flush at `now`: every live series, staleness markers for idle ones. */
   flush(now: number): SampleBatch {
-    const batch = new SampleBatch();
+    const batch = new SampleBatch(this.limits);
+    const put = (labels: Labels, v: number): void => {
+      batch.add(batch.addValidSeries(labels), now, v);
+    };
     for (const [key, e] of this.entries) {
       const idle = now - e.touched >= this.idleMs;
       const v = (x: number): number => (idle ? STALE_NAN : x);
       if (e.kind === 'histogram') {
         const family = e.name;
         for (let i = 0; i < this.bounds.length; i++) {
-          batch.push(
-            withName(e.labels, `${family}_bucket`, formatLe(this.bounds[i]!)),
-            now,
-            v(e.buckets[i]!),
-          );
+          put(withName(e.labels, `${family}_bucket`, formatLe(this.bounds[i]!)), v(e.buckets[i]!));
         }
-        batch.push(withName(e.labels, `${family}_bucket`, '+Inf'), now, v(e.count));
-        batch.push(withName(e.labels, `${family}_sum`), now, v(e.sum));
-        batch.push(withName(e.labels, `${family}_count`), now, v(e.count));
+        put(withName(e.labels, `${family}_bucket`, '+Inf'), v(e.count));
+        put(withName(e.labels, `${family}_sum`), v(e.sum));
+        put(withName(e.labels, `${family}_count`), v(e.count));
         batch.metadata.set(family, META.histogram);
       } else {
-        batch.push(e.labels, now, v(e.kind === 'set' ? e.members.size : e.value));
+        put(e.labels, v(e.kind === 'set' ? e.members.size : e.value));
         batch.metadata.set(e.name, e.kind === 'counter' ? META.counter : META.gauge);
       }
       if (e.kind === 'set') e.members.clear();
       if (idle) this.entries.delete(key);
     }
-    this.refused = 0;
     return batch;
   }
 }
@@ -136,7 +127,7 @@ const META: Readonly<Record<'counter' | 'gauge' | 'histogram', MetricMetadata>> 
 };
 
 /** The labels with `__name__` replaced (and an `le` label when given), sorted. */
-function withName(labels: Label[], name: string, le?: string): Label[] {
+function withName(labels: Labels, name: string, le?: string): Label[] {
   const out = labels.filter((l) => l.name !== METRIC_NAME && l.name !== 'le');
   out.push({ name: METRIC_NAME, value: name });
   if (le !== undefined) out.push({ name: 'le', value: le });

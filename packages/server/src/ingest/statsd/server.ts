@@ -7,7 +7,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Appendable } from '../../storage/types.js';
-import { appendBatch } from '../batch.js';
+import { commitBatch } from '../commit.js';
 import type { IngestLimits } from '../limits.js';
 import type { IngestReporter } from '../report.js';
 import { StatsdAggregator } from './aggregate.js';
@@ -31,7 +31,7 @@ export interface StatsdServer {
   close(): Promise<void>;
 }
 
-export async function startStatsd(store: Appendable, o: StatsdOptions): Promise<StatsdServer> {
+export async function startStatsd(appendable: Appendable, o: StatsdOptions): Promise<StatsdServer> {
   const agg = new StatsdAggregator(o.limits);
   let invalid = 0;
   let firstProblem = '';
@@ -67,7 +67,7 @@ export async function startStatsd(store: Appendable, o: StatsdOptions): Promise<
       firstProblem = '';
       if (batch.length === 0) return;
       try {
-        o.report('statsd', await appendBatch(store, batch), refused);
+        await commitBatch(batch, { appendable, limits: o.limits, report: o.report }, 'statsd');
       } catch (err) {
         o.warn(`statsd: cannot store a flush: ${(err as Error).message}`);
       }

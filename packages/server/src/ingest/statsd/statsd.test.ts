@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import StatsD from 'hot-shots';
+import { batchValues } from '../../../test/support/batch.js';
 import { tempDir } from '../../../test/support/server.js';
 import { labelsToString } from '../../model/labels.js';
 import { type Matcher, newMatcher } from '../../model/matcher.js';
-import { isStaleNaN } from '../../model/sample.js';
 import { DB } from '../../tsdb/db.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
 import { StatsdAggregator } from './aggregate.js';
@@ -58,12 +58,7 @@ describe('StatsD', () => {
     ).lines) {
       assert.ok(agg.add(l, 0));
     }
-    const rows = (b: ReturnType<StatsdAggregator['flush']>) => {
-      const m = new Map<string, number | string>();
-      for (let i = 0; i < b.length; i++)
-        m.set(labelsToString(b.labels[i]!), isStaleNaN(b.value(i)) ? 'stale' : b.value(i));
-      return m;
-    };
+    const rows = batchValues;
     const first = rows(agg.flush(1000));
     assert.equal(first.get('hits_total{}'), 6);
     assert.equal(first.get('q{}'), 7);
