@@ -12,6 +12,7 @@ import type { ServerConfig } from './config/settings.js';
 import { RequestError } from './http/errors.js';
 import type { IngestLimits } from './ingest/limits.js';
 import type { IngestReporter } from './ingest/report.js';
+import { startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
@@ -73,6 +74,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
+    pushgatewayTtlMs: config.pushgatewayTtlMs,
     startedAt,
     isReady: () => ready,
   });
@@ -123,6 +125,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   log.info('listening', { url, dataDir: config.dataDir });
+  const statsd =
+    config.statsdPort < 0
+      ? null
+      : await startStatsd(db, {
+          host: config.host,
+          port: config.statsdPort,
+          flushIntervalMs: config.statsdFlushIntervalMs,
+          limits,
+          report,
+          warn: (message) => log.warn(message),
+        });
+  if (statsd !== null) log.info('statsd listening', { udp: `${host}:${statsd.port}` });
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -133,6 +147,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await statsd?.close();
       await db.close();
       log.info('stopped');
     })();

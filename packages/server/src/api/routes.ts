@@ -2,8 +2,12 @@
 
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
+import { influxProtocol } from '../ingest/influx/handler.js';
 import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
+import { otlpProtocol } from '../ingest/otlp/handler.js';
+import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
+import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import type { Appendable, Queryable } from '../storage/types.js';
@@ -25,6 +29,8 @@ export interface RouteDeps {
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
   readonly stalenessMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  readonly pushgatewayTtlMs: number;
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
@@ -44,6 +50,15 @@ export function buildRouter(deps: RouteDeps): Router {
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
   router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
+  router.on('POST', '/api/v1/write', ingestRoute(remoteWriteProtocol, ingest));
+  router.on('POST', '/v1/metrics', ingestRoute(otlpProtocol(), ingest));
+  router.on('POST', '/write', ingestRoute(influxProtocol, ingest));
+  router.on('POST', '/api/v2/write', ingestRoute(influxProtocol, ingest));
+  router.on(
+    ['PUT', 'POST', 'DELETE'],
+    '/metrics/*',
+    ingestRoute(pushgatewayProtocol(deps.pushgatewayTtlMs), ingest),
+  );
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);

@@ -35,6 +35,11 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
+  /** UDP port of the StatsD/DogStatsD listener; -1 (the default) leaves it off. */
+  statsdPort: number;
+  statsdFlushIntervalMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  pushgatewayTtlMs: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -285,6 +290,33 @@ export const SETTINGS: readonly AnySetting[] = [
     default: 100_000,
     doc: 'most series of one metric name (0: no limit); new series beyond it get 429',
     parse: int(0, 1_000_000_000),
+  },
+  {
+    key: 'statsdPort',
+    flag: '--statsd-port',
+    env: ['TINYOBS_STATSD_PORT'],
+    default: -1,
+    show: 'off',
+    doc: 'UDP port for StatsD/DogStatsD (on --host; 0 picks a free one); off unless set',
+    parse: int(0, 65535),
+  },
+  {
+    key: 'statsdFlushIntervalMs',
+    flag: '--statsd-flush-interval',
+    env: ['TINYOBS_STATSD_FLUSH_INTERVAL'],
+    default: 10_000,
+    show: '10s',
+    doc: 'how often aggregated StatsD metrics are written',
+    parse: duration,
+  },
+  {
+    key: 'pushgatewayTtlMs',
+    flag: '--pushgateway-ttl',
+    env: ['TINYOBS_PUSHGATEWAY_TTL'],
+    default: 24 * 3_600_000,
+    show: '24h',
+    doc: 'Pushgateway groups not pushed to for this long are removed (0: never)',
+    parse: duration,
   },
 ];
 
