@@ -49,7 +49,7 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
+  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol(), ingest));
   router.on('POST', '/api/v1/write', ingestRoute(remoteWriteProtocol, ingest));
   router.on('POST', '/v1/metrics', ingestRoute(otlpProtocol(), ingest));
   router.on('POST', '/write', ingestRoute(influxProtocol, ingest));
