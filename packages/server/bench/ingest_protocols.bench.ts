@@ -84,8 +84,8 @@ function encodeOtlp(series: WriteSeries[]): Buffer {
   const byName = new Map<string, WriteSeries[]>();
   for (const s of series) {
     const name = s.labels.find((l) => l.name === METRIC_NAME)!.value;
-    let list = byName.get(name);
-    if (list === undefined) byName.set(name, (list = []));
+    const list = byName.get(name) ?? [];
+    byName.set(name, list);
     list.push(s);
   }
   for (const [name, list] of byName) {
