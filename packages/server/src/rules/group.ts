@@ -170,7 +170,8 @@ export class Group {
   /** Marks every series this group wrote as stale (the group was removed). */
   async markStale(ts: number): Promise<void> {
     const app = this.deps.store.appender();
-    for (const prev of this.previous) for (const w of prev.values()) app.append(w.ref, w.labels, ts, STALE_NAN);
+    for (const prev of this.previous)
+      for (const w of prev.values()) app.append(w.ref, w.labels, ts, STALE_NAN);
     await app.commit();
   }
 
