@@ -141,6 +141,22 @@ describe('rules in the server', () => {
     );
   });
 
+  it('runs check-rules and test-rules as commands, exiting 1 on a problem', () => {
+    const data = new URL('../src/rules/unittest/testdata/', import.meta.url).pathname;
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [SERVER_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const good = run('check-rules', join(data, 'rules.yml'));
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /SUCCESS: 4 rules found/);
+    const bad = run('check-rules', file('check.yml', RULES.replace('up == 0', 'up ==')));
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /check\.yml:8:15: group "fast", rule 2, "Down": could not parse expression/);
+    assert.equal(run('test-rules', join(data, 'alerts-test.yml')).status, 0);
+    const wrong = run('test-rules', join(data, 'wrong-expectation.yml'));
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stdout, /FAILED:/);
+  });
+
   it('reloads on SIGHUP', async () => {
     const rules = file('hup.yml', RULES);
     const data = join(dir, 'd2');
