@@ -9,12 +9,23 @@ import { createLogger } from './log.js';
 import { promqlTestCommand } from './promql/promqltest/command.js';
 import { checkRulesCommand, testRulesCommand } from './rules/commands.js';
 import { startServer } from './server.js';
+import { UsageError } from './transfer/cli/args.js';
+import { EXPORT_USAGE, exportCommand } from './transfer/cli/export_command.js';
+import { IMPORT_USAGE, importCommand } from './transfer/cli/import_command.js';
 import { VERSION } from './version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   serve: { run: serve, summary: 'start the server (the default command)' },
+  export: {
+    run: transferCommand(exportCommand, EXPORT_USAGE),
+    summary: 'download data from a running server (resumable)',
+  },
+  import: {
+    run: transferCommand(importCommand, IMPORT_USAGE),
+    summary: 'upload an export file into a running server (resumable)',
+  },
   'promql-test': {
     run: promqlTestCommand,
     summary: 'run promqltest scripts (FILE…) against the PromQL engine',
@@ -41,9 +52,10 @@ Commands:
 ${cmds}
 
 Options of serve (flags win over environment variables, which win over defaults):
-${settingsHelp()}
-  --help                          show this help
-  --version                       print the version
+${settingsHelp([
+  ['--help', 'show this help'],
+  ['--version', 'print the version'],
+])}
 `;
 }
 
@@ -98,4 +110,17 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** Runs an export/import command; a usage error prints the command's usage and exits 2. */
+function transferCommand(run: Command, usageText: string): Command {
+  return async (args) => {
+    try {
+      return await run(args);
+    } catch (err) {
+      if (!(err instanceof UsageError) && (err as { code?: string }).code !== 'bad_request') throw err;
+      process.stderr.write(`tinyobs: ${(err as Error).message}\n${usageText}\n`);
+      return 2;
+    }
+  };
 }

@@ -15,6 +15,7 @@ import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
+import { parseUpstream } from './remote/upstream.js';
 import type { RuleManager } from './rules/manager.js';
 import { checkRuleFiles, createRuleManager } from './rules/setup.js';
 import { createServerMetrics } from './telemetry/server_metrics.js';
@@ -84,6 +85,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     stalenessMs: config.stalenessMs,
     startedAt,
     isReady: () => ready,
+    upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -29,6 +29,7 @@ export type ErrorCode =
   | PromErrorType
   | 'invalid_matcher'
   | 'invalid_config'
+  | 'upstream_unavailable'
   | 'invalid_rules'
   | 'bad_template';
 
@@ -66,6 +67,8 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   unavailable: row(503, 'unavailable'),
   storage_closed: row(503, 'unavailable'),
   storage_full: row(507, 'internal'),
+  // --query-upstream could not be reached: the gateway's failure, not the client's.
+  upstream_unavailable: row(502, 'unavailable'),
 };
 
 const UNKNOWN: ErrorClass = ERRORS.internal;
@@ -103,6 +106,7 @@ const REASONS: Readonly<Record<number, string>> = {
   429: 'Too Many Requests',
   499: 'Client Closed Request',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };

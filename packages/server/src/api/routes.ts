@@ -6,6 +6,7 @@ import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
 import type { RuleManager } from '../rules/manager.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
@@ -18,6 +19,7 @@ import { registerPrometheusApi } from './prom/routes.js';
 import { registerRulesRoutes } from './prom/rules.js';
 import { Router } from './router.js';
 import { registerStatsRoutes } from './stats.js';
+import { registerTransferRoutes } from './transfer.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
@@ -31,6 +33,8 @@ export interface RouteDeps {
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
+  /** With `--query-upstream`: the Prometheus API's reads go there instead of the local store. */
+  readonly upstream: Upstream | null;
 }
 
 export function buildRouter(deps: RouteDeps): Router {
@@ -50,6 +54,8 @@ export function buildRouter(deps: RouteDeps): Router {
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerTransferRoutes(router, deps.store, ingest);
+  if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
   registerRulesRoutes(router, deps.rules);
 

@@ -35,6 +35,8 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
+  /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
+  queryUpstream: string;
   /** Rule file patterns (globs). */
   rules: string[];
   rulesEvalIntervalMs: number;
@@ -313,6 +315,22 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: int(0, 1_000_000_000),
   },
   {
+    key: 'queryUpstream',
+    flag: '--query-upstream',
+    env: ['TINYOBS_QUERY_UPSTREAM'],
+    default: '',
+    show: 'none',
+    doc: 'answer the Prometheus API from this Prometheus-compatible URL (VictoriaMetrics, Mimir, Thanos)',
+    parse: (t) => {
+      try {
+        const u = new URL(t);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? t : { error: 'must be an http(s) URL' };
+      } catch {
+        return { error: 'must be an http(s) URL such as http://127.0.0.1:8428' };
+      }
+    },
+  },
+  {
     key: 'rules',
     flag: '--rules',
     env: ['TINYOBS_RULES'],
@@ -461,13 +479,46 @@ function check(parse: (text: string) => unknown, text: string, where: string): u
   return v;
 }
 
-/** The options part of `tinyobs serve --help`. */
-export function settingsHelp(): string {
-  const rows = SETTINGS.map((s) => {
+/**
+ * The options part of `tinyobs serve --help`: every setting, then `extra` rows (e.g. `--help`),
+ * in two columns. The left column is as wide as the longest flag, so no flag runs into its
+ * description; descriptions wrap at `width` with continuation lines under the column.
+ */
+export function settingsHelp(extra: readonly (readonly [string, string])[] = [], width = 100): string {
+  const rows: (readonly [string, string])[] = SETTINGS.map((s) => {
     const def = s.show ?? String(s.default);
-    const left = s.list ? `  ${s.flag} <value>…` : `  ${s.flag} <value>`;
     const envs = (s.env as readonly EnvVar<unknown>[]).map((v) => (typeof v === 'string' ? v : v.name));
-    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${envs.join(', ')}]`;
+    return [
+      s.list ? `${s.flag} <value>…` : `${s.flag} <value>`,
+      `${s.doc} [default ${def}; env ${envs.join(', ')}]`,
+    ] as const;
   });
-  return rows.join('\n');
+  return helpTable([...rows, ...extra], width);
+}
+
+/** Two columns, `  left  text`, the text wrapped at `width` (never narrower than 40 characters). */
+export function helpTable(rows: readonly (readonly [string, string])[], width = 100): string {
+  const column = 2 + Math.max(...rows.map(([left]) => left.length)) + 2;
+  const room = Math.max(40, width - column);
+  const indent = ' '.repeat(column);
+  return rows
+    .map(([left, text]) =>
+      wrap(text, room)
+        .map((line, i) => (i === 0 ? `  ${left}`.padEnd(column) : indent) + line)
+        .join('\n'),
+    )
+    .join('\n');
+}
+
+function wrap(text: string, room: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }
