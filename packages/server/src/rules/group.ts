@@ -95,12 +95,17 @@ export class Group {
     // Evaluations that were missed (a slow evaluation, a suspended machine) are skipped.
     const missed = Math.max(0, Math.floor((this.deps.clock.now() - at) / this.intervalMs));
     const ts = at + missed * this.intervalMs;
-    await this.eval(ts);
-    this.deps.afterEval(this, ts);
-    this.evaluations++;
-    if (this.shouldRestore && this.evaluations === 2) {
-      this.shouldRestore = false;
-      await this.deps.restore(this, this.deps.clock.now());
+    try {
+      await this.eval(ts);
+      this.deps.afterEval(this, ts);
+      this.evaluations++;
+      if (this.shouldRestore && this.evaluations === 2) {
+        this.shouldRestore = false;
+        await this.deps.restore(this, this.deps.clock.now());
+      }
+    } catch (err) {
+      // Rule errors are kept on the rules; this is storage failing (e.g. closed at shutdown).
+      this.deps.warn('rule group evaluation failed', { group: this.spec.name, err: (err as Error).message });
     }
     this.schedule(ts + this.intervalMs);
   }
