@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { waitFor } from './support/ports.js';
@@ -117,6 +119,39 @@ describe('rules in the server', () => {
       assert.deepEqual(names, ['job:up:sum', 'Gone']);
     } finally {
       await srv.stop();
+    }
+  });
+
+  it('notifies --alert-webhook receivers from the running server', async () => {
+    const bodies: any[] = [];
+    const rx = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(rx.address() as AddressInfo).port}/hook`;
+    const srv = await startTestServer({
+      rules: [file('hook.yml', RULES)],
+      alertWebhooks: [hook],
+      alertGroupWaitMs: 0,
+    });
+    try {
+      await postJson(`${srv.url}/v1/ingest`, {
+        metrics: [{ name: 'up', type: 'gauge', value: 0, labels: { service: 'api', instance: 'a:1' } }],
+      });
+      const body = await waitFor('a webhook notification', async () => bodies[0]);
+      assert.equal(body.status, 'firing');
+      assert.equal(body.groupKey, '{}:{alertname="Down"}');
+      assert.equal(body.externalURL, srv.url);
+      assert.equal(body.alerts[0].labels.instance, 'a:1');
+      assert.equal(body.alerts[0].annotations.summary, 'a:1 of api is down (0)');
+    } finally {
+      await srv.stop();
+      rx.close();
     }
   });
 
