@@ -8,12 +8,12 @@ import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
 import type { RuleManager } from '../rules/manager.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
-import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
-import { ingestRoute } from './ingest.js';
+import { registerIngest } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
 import { registerRulesRoutes } from './prom/rules.js';
@@ -25,7 +25,7 @@ export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
   readonly rules: RuleManager;
-  readonly stats: () => DBStats;
+  readonly stats: () => StorageStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -45,12 +45,12 @@ export function buildRouter(deps: RouteDeps): Router {
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
   });
 
-  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol, ingest);
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);

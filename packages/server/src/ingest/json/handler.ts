@@ -6,13 +6,14 @@
 
 import { commitBatch, summaryError } from '../commit.js';
 import type { IngestProtocol } from '../protocol.js';
+import { decodeUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
 
 export const jsonProtocol: IngestProtocol = {
   name: 'json',
   contentTypes: ['application/json'],
   async handle(req, ctx) {
-    const batch = parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now);
+    const batch = parseJsonIngest(decodeUtf8(req.body), ctx.limits, req.now);
     const summary = await commitBatch(batch, ctx, 'json');
     const err = summaryError(summary, ctx.limits, 'metrics');
     if (err !== null) throw err;

@@ -14,7 +14,7 @@ import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { SampleBatch, tooManySamples } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
-import type { Problem } from '../validate.js';
+import { checkMetadata, type Problem } from '../validate.js';
 import { parseRfc3339 } from './timestamp.js';
 
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
@@ -84,17 +84,21 @@ function parsePoint(raw: unknown, now: number, batch: SampleBatch): Problem | nu
   pairs.push({ name: METRIC_NAME, value: name });
   const s = batch.addSeries(pairs);
   if (typeof s !== 'number') return s;
-  const bad = batch.add(s, t, value);
-  if (bad !== null) return bad;
   // A point without type, help or unit says nothing about its family: it must not overwrite
   // what an earlier push declared.
-  if (type === 'unknown' && help === '' && unit === '') return null;
-  const old = batch.metadata.get(family);
-  if (old === undefined || old.type !== type || help !== '' || unit !== '') {
-    const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
-    return batch.setMetadata(family, meta);
+  let meta: MetricMetadata | null = null;
+  if (type !== 'unknown' || help !== '' || unit !== '') {
+    const old = batch.metadata.get(family);
+    if (old === undefined || old.type !== type || help !== '' || unit !== '') {
+      meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
+      // Checked before the sample is added, so that a refused point stores nothing.
+      const bad = checkMetadata(meta, batch.limits);
+      if (bad !== null) return bad;
+    }
   }
-  return null;
+  const bad = batch.add(s, t, value);
+  if (bad !== null) return bad;
+  return meta === null ? null : batch.setMetadata(family, meta);
 }
 
 function parseType(raw: unknown): MetricType {
