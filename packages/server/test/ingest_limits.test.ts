@@ -25,7 +25,13 @@ describe('ingest limits and validation', () => {
   let server: TestServer;
   let ingest: string;
   before(async () => {
-    server = await startTestServer({ maxHelpLength: 100, maxUnitLength: 8, maxSeries: 50 });
+    // --max-future as large as the readable range, so the last readable millisecond is accepted.
+    server = await startTestServer({
+      maxHelpLength: 100,
+      maxUnitLength: 8,
+      maxSeries: 50,
+      maxFutureMs: MAX_TIMESTAMP_MS,
+    });
     ingest = `${server.url}/v1/ingest`;
   });
   after(() => server.stop());

@@ -48,7 +48,7 @@ export async function longRun(o: LongRunOptions): Promise<LongRunReport> {
     `${Math.max(2, o.days - 1)}d`,
     '--persist-interval',
     '2s',
-    '--max-metrics-per-request',
+    '--max-samples-per-request',
     '50000',
   ]);
   const problems: string[] = [];
