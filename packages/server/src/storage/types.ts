@@ -64,7 +64,7 @@ export interface SelectHints {
   /** Start and end of the data the caller will read, in ms (may be narrower than the querier's). */
   readonly start?: number;
   readonly end?: number;
-  /** Step of a range query in ms, if any. */
+  /** Step of a range query in ms, if any (informational: it never changes what is read). */
   readonly step?: number;
   /** The PromQL function around the selector (`rate`, `max_over_time`, …), if any. */
   readonly func?: string;
@@ -72,7 +72,9 @@ export interface SelectHints {
   readonly range?: number;
   /**
    * Forces a resolution: `raw` samples, or the `5m`/`1h` downsampled tier (one sample per bucket,
-   * see tsdb/downsample/tier_read.ts). Without it, storage picks from `step` and the time range.
+   * see tsdb/downsample/tier_read.ts). Without it, storage reads by what exists, never by `step`:
+   * raw samples wherever raw data is kept, tiers only where retention deleted it
+   * (tsdb/downsample/splice_read.ts).
    */
   readonly tier?: 'raw' | '5m' | '1h';
   /**

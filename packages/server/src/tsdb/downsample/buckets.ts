@@ -15,6 +15,16 @@ import { decodeChunkSeq, encodeChunkSeq } from '../persist/codec.js';
 export const COLUMNS = ['min', 'max', 'sum', 'count', 'last', 'increase'] as const;
 export type Column = (typeof COLUMNS)[number];
 
+/** The six columns of materialised buckets, in {@link COLUMNS} order. */
+export type BucketColumns = [
+  Float64Array,
+  Float64Array,
+  Float64Array,
+  Float64Array,
+  Float64Array,
+  Float64Array,
+];
+
 export class Buckets {
   /** Bucket start times. */
   ts = new Float64Array(16);

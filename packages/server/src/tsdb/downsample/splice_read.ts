@@ -23,7 +23,7 @@ import type { SampleIterator, Series } from '../../storage/types.js';
 import { ChunkSeriesIterator } from '../head/iterator.js';
 import type { MemSeries } from '../head/series.js';
 import type { ChunkStore } from '../persist/store.js';
-import { Buckets, foldRows } from './buckets.js';
+import { type BucketColumns, Buckets, foldRows } from './buckets.js';
 import { TIER_STEP_MS } from './downsampler.js';
 import { type Aggregate, ArrayIterator } from './tier_read.js';
 
@@ -105,14 +105,7 @@ export class SplicedSeries implements Series {
     }
     let counter = lastValue - total;
     for (const b of tiers) {
-      const [min, max, sum, count, , inc] = b.cols as [
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-      ];
+      const [min, max, sum, count, , inc] = b.cols as BucketColumns;
       for (let i = 0; i < b.n; i++) {
         const rise = inc[i]!;
         const from = counter;

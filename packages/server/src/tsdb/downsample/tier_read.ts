@@ -21,7 +21,7 @@ import { ChunkSeriesIterator } from '../head/iterator.js';
 import type { MemSeries } from '../head/series.js';
 import type { ChunkStore } from '../persist/store.js';
 import { ROW_MAX_SPAN_MS } from '../persist/store.js';
-import { Buckets, foldRows } from './buckets.js';
+import { type BucketColumns, Buckets, foldRows } from './buckets.js';
 import { type DownTier, TIER_STEP_MS } from './downsampler.js';
 
 export type Aggregate = NonNullable<SelectHints['aggregate']>;
@@ -93,14 +93,7 @@ export class TierSeries implements Series {
 function bucketSamples(b: Buckets, agg: Aggregate, mint: number, maxt: number): ArrayIterator {
   const ts = new Float64Array(b.n);
   const vs = new Float64Array(b.n);
-  const [min, max, sum, count, last, inc] = b.cols as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
+  const [min, max, sum, count, last, inc] = b.cols as BucketColumns;
   let n = 0;
   let running = 0;
   for (let i = 0; i < b.n; i++) {

@@ -150,17 +150,24 @@ export class Wal {
     try {
       while (written < total) written += this.ops.writev(this.fd, written === 0 ? iov : rest(iov, written));
     } catch (err) {
-      // Whatever part of the frames reached the file goes; a failing cut is retried by the next write.
-      this.torn = true;
-      try {
-        this.cutBack();
-      } catch {
-        // reported by the next write
-      }
-      throw writeError(err);
+      throw this.failed(err);
     }
     this.segmentBytes += total;
     this.dirty = true;
+  }
+
+  /**
+   * After a failed write: whatever part of the frames reached the file goes (a failing cut is
+   * retried by the next write). Returns the error to throw.
+   */
+  private failed(err: unknown): StorageError {
+    this.torn = true;
+    try {
+      this.cutBack();
+    } catch {
+      // reported by the next write
+    }
+    return writeError(err);
   }
 
   /** Cuts the segment back to its last whole frame after a failed write. */
@@ -190,13 +197,7 @@ export class Wal {
     try {
       this.ops.writev(this.fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
     } catch (err) {
-      this.torn = true;
-      try {
-        this.cutBack();
-      } catch {
-        // reported by the next write
-      }
-      throw writeError(err);
+      throw this.failed(err);
     }
     this.segmentBytes += SEAL_FRAME_BYTES;
     if (this.policy !== 'never') fdatasyncSync(this.fd);
