@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { statusOf } from '../src/api/errors.js';
 import { CONTENT_SECURITY_POLICY, loadDashboard, sendStatic } from '../src/api/static.js';
 import { tempDir } from './support/server.js';
 
@@ -30,7 +31,7 @@ describe('dashboard static files', () => {
       try {
         sendStatic(files, req.url === '/' ? '/index.html' : req.url!, req, res);
       } catch (err) {
-        res.writeHead((err as { status?: number }).status ?? 500).end();
+        res.writeHead(statusOf(err)).end();
       }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -2,26 +2,32 @@
 
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
-import { jsonIngestHandler } from '../ingest/json/handler.js';
+import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
+import type { RuleManager } from '../rules/manager.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
-import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
+import { registerIngest } from './ingest.js';
 import { registerLiveRoute } from './live.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
+import { registerRulesRoutes } from './prom/rules.js';
 import { type RequestContext, Router } from './router.js';
 import { loadDashboard, sendStatic } from './static.js';
 import { registerStatsRoutes } from './stats.js';
+import { registerTransferRoutes } from './transfer.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
-  readonly stats: () => DBStats;
+  readonly rules: RuleManager;
+  readonly stats: () => StorageStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -29,6 +35,8 @@ export interface RouteDeps {
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
+  /** With `--query-upstream`: the Prometheus API's reads go there instead of the local store. */
+  readonly upstream: Upstream | null;
 }
 
 export function buildRouter(deps: RouteDeps): Router {
@@ -39,15 +47,19 @@ export function buildRouter(deps: RouteDeps): Router {
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
   });
 
-  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
-  router.on('POST', '/v1/ingest', jsonIngestHandler(deps.store, deps.limits, deps.report));
+  const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol, ingest);
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerTransferRoutes(router, deps.store, ingest);
+  if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
+  registerRulesRoutes(router, deps.rules);
   registerLiveRoute(router, deps.engine, deps.store, deps.isReady);
 
   router.on('GET', '/metrics', ({ res }) => {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { HttpError } from './errors.js';
+import { RequestError } from '../http/errors.js';
 
 /** Where the dashboard's build lands; the same path from src/api and dist/api. */
 export const DASHBOARD_DIR = new URL('../../../dashboard/build/', import.meta.url).pathname;
@@ -94,7 +94,7 @@ export function sendStatic(
   res: ServerResponse,
 ): void {
   const f = files.get(path);
-  if (f === undefined) throw new HttpError(404, `cannot GET ${path}: no such dashboard file`);
+  if (f === undefined) throw new RequestError('not_found', `cannot GET ${path}: no such dashboard file`);
   const headers: Record<string, string | number> = {
     'content-type': f.type,
     'cache-control': f.cache,

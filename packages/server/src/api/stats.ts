@@ -4,12 +4,12 @@
  * `GET /v1/cardinality?limit=N` (series, top metrics by series).
  */
 
-import type { DBStats } from '../tsdb/db_stats.js';
-import { HttpError } from './errors.js';
+import { RequestError } from '../http/errors.js';
+import type { StorageStats } from '../storage/stats.js';
 import { sendJson } from './http.js';
 import type { Router } from './router.js';
 
-function storage(s: DBStats) {
+function storage(s: StorageStats) {
   return {
     bytes_used: s.bytes.total,
     bytes_budget: s.bytes.budget,
@@ -30,7 +30,7 @@ function storage(s: DBStats) {
   };
 }
 
-export function registerStatsRoutes(router: Router, stats: () => DBStats, startedAt: number): void {
+export function registerStatsRoutes(router: Router, stats: () => StorageStats, startedAt: number): void {
   router.on('GET', '/v1/stats', ({ res }) => {
     const s = stats();
     sendJson(res, 200, {
@@ -50,7 +50,7 @@ export function registerStatsRoutes(router: Router, stats: () => DBStats, starte
     const text = url.searchParams.get('limit');
     const limit = text === null ? 10 : Number(text);
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new HttpError(400, `invalid limit ${JSON.stringify(text)}: a positive integer`);
+      throw new RequestError('bad_request', `invalid limit ${JSON.stringify(text)}: a positive integer`);
     }
     const s = stats();
     sendJson(res, 200, {
