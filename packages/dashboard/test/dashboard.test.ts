@@ -233,11 +233,19 @@ describe('dashboard in a browser', { concurrency: false }, () => {
     );
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+a');
-    await page.keyboard.type('sum by (route) (rate(http_requests_total{service="checkout"}[1m]))');
+    const query = 'sum by (route) (rate(http_requests_total{service="checkout"}[1m]))';
+    await page.keyboard.type(query);
+    // Brackets close themselves as you type; typing the closer steps over it.
+    assert.equal(await editor.textContent(), query);
     await page.keyboard.press('Control+Enter');
     await chartsDrawn('.explore');
-    const lines = Number(await page.locator('.explore .chart').getAttribute('data-lines'));
-    assert.equal(lines, 3, 'one line per route');
+    await page.waitForFunction(
+      () => document.querySelector('.explore .chart')?.dataset.lines === '3',
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
     assert.match(page.url(), /q=sum/);
     await noXss('Explore (graph)');
     await page.keyboard.press('Escape');
@@ -341,7 +349,7 @@ describe('dashboard in a browser', { concurrency: false }, () => {
     const lastServiceMs = Date.now() - scrolled;
     console.log(JSON.stringify({ bench: 'dashboard_overview_50x10', panels, firstScreenMs, lastServiceMs }));
     // Not a performance assertion: a bound that only an order-of-magnitude regression breaks.
-    assert.ok(firstScreenMs < 20_000, `first screen took ${firstScreenMs} ms`);
+    assert.ok(firstScreenMs < 30_000, `first screen took ${firstScreenMs} ms`);
   });
 
   it('logged no console error, page error or failed request on any page', async (t) => {

@@ -5,6 +5,8 @@
  * timing. Values come from a seeded PRNG, so a failure is reproducible.
  */
 
+import { mulberry32 } from '../../server/test/support/prng.js';
+
 export const XSS = '<img src=x onerror="window.__xss=1">';
 
 interface Point {
@@ -14,17 +16,6 @@ interface Point {
   labels: Record<string, string>;
   timestamp: number;
   help?: string;
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -38,7 +29,7 @@ export class ServiceSim {
     readonly style: 'sdk' | 'go' | 'otel' | 'small',
     seed: number,
   ) {
-    this.rand = prng(seed);
+    this.rand = mulberry32(seed);
   }
 
   private inc(key: string, by: number): number {

@@ -108,6 +108,8 @@ export function registerLiveRoute(
               results.push({ error: (err as Error).message });
             }
           }
+          // The client may have gone while the queries ran: never write after the end.
+          if (abort.signal.aborted || res.writableEnded) return;
           const event = { start: next / 1000, end: end / 1000, step: step / 1000, results };
           res.write(`event: points\ndata: ${JSON.stringify(event)}\n\n`);
           lastWrite = Date.now();
