@@ -278,7 +278,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: ['TINYOBS_QUERY_TIMEOUT'],
     default: 120_000,
     show: '2m',
-    doc: "longest a query may run (a request's `timeout` parameter can only shorten it)",
+    doc: "longest a query may run (a request's timeout parameter can only shorten it)",
     parse: duration,
   },
   {
