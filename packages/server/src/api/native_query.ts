@@ -7,13 +7,15 @@
  * NaN or Inf: those become null, with the text in `"s"`).
  */
 
-import { IngestError } from '../ingest/errors.js';
+import { readBody } from '../http/body.js';
+import { RequestError } from '../http/errors.js';
+import { familyOf } from '../model/family.js';
 import { type Labels, labelsGet, METRIC_NAME } from '../model/labels.js';
 import { newMatcher } from '../model/matcher.js';
 import type { Engine, MatrixSeries, QueryValue } from '../promql/engine/engine.js';
 import { formatDuration, parseDuration } from '../promql/parser/duration.js';
 import type { Queryable } from '../storage/types.js';
-import { readBody, sendJson } from './http.js';
+import { sendJson } from './http.js';
 import { formatSampleValue } from './prom/encode.js';
 import { parseTimeText } from './prom/params.js';
 import type { Router } from './router.js';
@@ -22,8 +24,8 @@ const DEFAULT_RANGE_MS = 3_600_000;
 const DEFAULT_MAX_POINTS = 1000;
 const MAX_POINTS = 11_000;
 
-function bad(message: string): IngestError {
-  return new IngestError('bad_request', message);
+function bad(message: string): RequestError {
+  return new RequestError('bad_request', message);
 }
 
 function time(value: unknown, name: string, fallback: number): number {
@@ -138,7 +140,8 @@ export function registerNativeQueryRoutes(router: Router, engine: Engine, store:
       const names = q.labelValues(METRIC_NAME, [newMatcher('=~', METRIC_NAME, '.+')]);
       const meta = q.metadata();
       sendJson(res, 200, {
-        metrics: names.map((name) => ({ name, type: meta.get(name)?.type ?? 'unknown' })),
+        // `x_bucket`, `x_sum` and `x_count` are typed by their family, as /api/v1/metadata types `x`.
+        metrics: names.map((name) => ({ name, type: familyOf(name, meta)[1]?.type ?? 'unknown' })),
         count: names.length,
       });
     } finally {

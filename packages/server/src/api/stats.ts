@@ -4,8 +4,8 @@
  * `GET /v1/cardinality?limit=N` (series, top metrics by series).
  */
 
+import { RequestError } from '../http/errors.js';
 import type { DBStats } from '../tsdb/db_stats.js';
-import { HttpError } from './errors.js';
 import { sendJson } from './http.js';
 import type { Router } from './router.js';
 
@@ -50,7 +50,7 @@ export function registerStatsRoutes(router: Router, stats: () => DBStats, starte
     const text = url.searchParams.get('limit');
     const limit = text === null ? 10 : Number(text);
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new HttpError(400, `invalid limit ${JSON.stringify(text)}: a positive integer`);
+      throw new RequestError('bad_request', `invalid limit ${JSON.stringify(text)}: a positive integer`);
     }
     const s = stats();
     sendJson(res, 200, {

@@ -1,55 +1,189 @@
 /**
- * The output of every wire-format parser: samples with their label sets, plus metric metadata.
- * A parser fills one batch; the handler hands it to storage through an Appender.
+ * The one way every wire format hands samples to storage. A parser adds series and samples to a
+ * {@link SampleBatch}; the batch validates each of them against the request's limits (through
+ * ingest/validate.ts) as it is added, so no protocol can skip a rule, and a bad point is reported
+ * back to the parser as a {@link Problem} for it to record with its own location.
+ *
+ * Series are added once per request and referred to by index, so storage is asked to hash a label
+ * set once per series instead of once per sample, and the series ref storage returns can be kept by
+ * the caller (see {@link SampleBatch.refs}).
  */
 
-import type { Labels } from '../model/labels.js';
+import type { Label, Labels } from '../model/labels.js';
 import type { MetricMetadata } from '../model/sample.js';
-import type { Appendable, CommitResult } from '../storage/types.js';
+import type { SeriesRef } from '../storage/types.js';
+import { IngestError } from './errors.js';
+import type { IngestLimits } from './limits.js';
+import { checkLabels, checkMetadata, checkTimestamp, type Problem } from './validate.js';
+
+/** A refused point: where it is in the request (`metrics[3]`, `line 7`…), the field and the rule. */
+export interface IngestIssue {
+  readonly where: string;
+  readonly field: string;
+  readonly message: string;
+}
 
 export class SampleBatch {
-  readonly labels: Labels[] = [];
-  readonly ts: number[] = [];
+  /** Points in the request, valid or not (set by the parser; used in messages and reports). */
+  total = 0;
+  /** Points refused by validation or by the parser, in request order. */
+  readonly issues: IngestIssue[] = [];
+  /** Metric family → metadata, validated. */
+  readonly metadata = new Map<string, MetricMetadata>();
+  /** Label sets of the series added, by series index (sorted, validated). */
+  readonly series: Labels[] = [];
+  /** Storage refs by series index: 0 until known; filled by {@link appendBatch}. */
+  readonly refs: SeriesRef[] = [];
+
+  private n = 0;
+  private sIdx = new Int32Array(256);
+  private ts = new Float64Array(256);
   /** A Float64Array so that NaN payloads (the stale marker) keep their bits; see model/sample.ts. */
   private vs = new Float64Array(256);
-  readonly metadata = new Map<string, MetricMetadata>();
+  /** Index of each series' newest sample in the batch, for "last point wins" on a repeated time. */
+  private readonly last: number[] = [];
+  /** Built on the first sample that goes back in time within its series: (series, t) → index. */
+  private byKey: Map<string, number> | null = null;
+  private readonly knownNames = new Set<string>();
+  /** Series key → index, so that a request repeating a series gets one index for it. */
+  private readonly byLabels = new Map<string, number>();
 
+  constructor(readonly limits: IngestLimits) {}
+
+  /** Samples in the batch. */
   get length(): number {
-    return this.labels.length;
+    return this.n;
   }
 
-  push(labels: Labels, t: number, v: number): void {
-    const i = this.labels.length;
-    if (i === this.vs.length) {
-      const grown = new Float64Array(i * 2);
-      grown.set(this.vs);
-      this.vs = grown;
+  /**
+   * Adds a series: `labels` holds `__name__` and the other labels in any order (empty values are
+   * dropped as "absent"; the array is sorted in place). Returns the series index (the same index
+   * for the same label set within a request), or the {@link Problem} that makes the series invalid.
+   */
+  addSeries(labels: Label[]): number | Problem {
+    let w = 0;
+    for (let i = 0; i < labels.length; i++) if (labels[i]!.value !== '') labels[w++] = labels[i]!;
+    labels.length = w;
+    sortByName(labels);
+    let key = '';
+    for (let i = 0; i < labels.length; i++) {
+      const l = labels[i]!;
+      if (i > 0 && l.name === labels[i - 1]!.name)
+        return { field: `labels.${l.name}`, message: 'label name repeated' };
+      key += `${l.name}\xff${l.value}\xff`;
     }
-    this.vs[i] = v;
-    this.labels.push(labels);
-    this.ts.push(t);
+    const known = this.byLabels.get(key);
+    if (known !== undefined) return known;
+    const p = checkLabels(labels, this.limits, this.knownNames);
+    if (p !== null) return p;
+    const s = this.addValidSeries(labels);
+    this.byLabels.set(key, s);
+    return s;
   }
 
-  /** Replaces the sample at index i (used for "last point wins" within one request). */
-  replace(i: number, t: number, v: number): void {
+  /**
+   * Adds a series the caller knows is valid and sorted because this server validated it before
+   * (a cache of series across requests). Returns its index.
+   */
+  addValidSeries(labels: Labels, ref: SeriesRef = 0): number {
+    this.series.push(labels);
+    this.refs.push(ref);
+    this.last.push(-1);
+    return this.series.length - 1;
+  }
+
+  /**
+   * Adds a sample of series `s`. A sample with the same series and timestamp as an earlier one of
+   * this request replaces it (last point wins: the Go SDK sends one point per counter increment,
+   * and two in the same millisecond must not conflict). Returns a {@link Problem} for a timestamp
+   * outside the readable range; throws {@link IngestError} (413) past the samples-per-request limit.
+   */
+  add(s: number, t: number, v: number): Problem | null {
+    const p = checkTimestamp(t);
+    if (p !== null) return p;
+    const prev = this.last[s]!;
+    if (prev >= 0 && this.ts[prev]! >= t) {
+      const same = this.ts[prev] === t ? prev : this.find(s, t);
+      if (same >= 0) {
+        this.vs[same] = v;
+        return null;
+      }
+    }
+    const i = this.n;
+    if (i === this.limits.maxSamplesPerRequest) throw tooManySamples(i + 1, this.limits);
+    if (i === this.ts.length) this.grow();
+    this.sIdx[i] = s;
     this.ts[i] = t;
     this.vs[i] = v;
+    this.n = i + 1;
+    if (prev < 0 || t > this.ts[prev]!) this.last[s] = i;
+    this.byKey?.set(`${s}:${t}`, i);
+    return null;
   }
 
-  value(i: number): number {
+  /** Records metadata for a metric family. Returns a {@link Problem} for help or unit over the limits. */
+  setMetadata(family: string, meta: MetricMetadata): Problem | null {
+    const p = checkMetadata(meta, this.limits);
+    if (p !== null) return p;
+    this.metadata.set(family, meta);
+    return null;
+  }
+
+  /** Records a refused point. */
+  refuse(where: string, p: Problem): void {
+    this.issues.push({ where, field: p.field, message: p.message });
+  }
+
+  /** Series index, timestamp and value of sample `i`. */
+  seriesOf(i: number): number {
+    return this.sIdx[i]!;
+  }
+  timeOf(i: number): number {
+    return this.ts[i]!;
+  }
+  valueOf(i: number): number {
     return this.vs[i]!;
+  }
+
+  private find(s: number, t: number): number {
+    if (this.byKey === null) {
+      this.byKey = new Map();
+      for (let i = 0; i < this.n; i++) this.byKey.set(`${this.sIdx[i]}:${this.ts[i]}`, i);
+    }
+    return this.byKey.get(`${s}:${t}`) ?? -1;
+  }
+
+  private grow(): void {
+    const size = this.ts.length * 2;
+    const sIdx = new Int32Array(size);
+    sIdx.set(this.sIdx);
+    const ts = new Float64Array(size);
+    ts.set(this.ts);
+    const vs = new Float64Array(size);
+    vs.set(this.vs);
+    this.sIdx = sIdx;
+    this.ts = ts;
+    this.vs = vs;
   }
 }
 
-/** Appends a batch as one unit: durable and visible together once the promise resolves. */
-export async function appendBatch(store: Appendable, batch: SampleBatch): Promise<CommitResult> {
-  const app = store.appender();
-  try {
-    for (let i = 0; i < batch.length; i++) app.append(0, batch.labels[i]!, batch.ts[i]!, batch.value(i));
-    for (const [metric, meta] of batch.metadata) app.setMetadata(metric, meta);
-  } catch (err) {
-    app.rollback();
-    throw err;
+/** The 413 for a request with more samples than `--max-samples-per-request`. */
+export function tooManySamples(count: number, limits: IngestLimits): IngestError {
+  return new IngestError(
+    'payload_too_large',
+    `too many samples in request: ${count} or more (limit ${limits.maxSamplesPerRequest}, --max-samples-per-request)`,
+  );
+}
+
+/** Insertion sort: label sets are short, and this avoids the comparator calls of Array.sort. */
+function sortByName(pairs: Label[]): void {
+  for (let i = 1; i < pairs.length; i++) {
+    const x = pairs[i]!;
+    let j = i - 1;
+    while (j >= 0 && pairs[j]!.name > x.name) {
+      pairs[j + 1] = pairs[j]!;
+      j--;
+    }
+    pairs[j + 1] = x;
   }
-  return app.commit();
 }

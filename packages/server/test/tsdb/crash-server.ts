@@ -59,7 +59,11 @@ export async function writeUntilKilled(
       return { name: __name__, type: 'gauge', value: crashValue(k, i), labels, timestamp: base + k * 1000 };
     });
     try {
-      const res = await fetch(`${url}/v1/ingest`, { method: 'POST', body: JSON.stringify({ metrics }) });
+      const res = await fetch(`${url}/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ metrics }),
+      });
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
       acked = k;
     } catch (err) {

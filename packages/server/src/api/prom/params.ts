@@ -4,10 +4,10 @@
  */
 
 import type { IncomingMessage } from 'node:http';
+import { readBody } from '../../http/body.js';
 import type { Matcher } from '../../model/matcher.js';
 import { parseDuration } from '../../promql/parser/duration.js';
 import { parseMetricSelector } from '../../promql/parser/parse.js';
-import { readBody } from '../http.js';
 import { PromApiError } from './respond.js';
 
 /** Largest form body accepted by the query API. */

@@ -1,64 +1,24 @@
 /**
  * The Prometheus HTTP API envelope (https://prometheus.io/docs/prometheus/latest/querying/api/):
  * `{"status":"success","data":…,"warnings":[…],"infos":[…]}` or
- * `{"status":"error","errorType":…,"error":…}`, and the one mapping from typed errors to
- * `errorType` and HTTP status that every Prometheus-API route uses.
+ * `{"status":"error","errorType":…,"error":…}`. Status and `errorType` come from the one error
+ * table in api/errors.ts.
  */
 
 import type { ServerResponse } from 'node:http';
+import { type PromErrorType, promErrorTypeOf, statusOf } from '../errors.js';
 import { sendJson } from '../http.js';
 
-export type PromErrorType =
-  | 'bad_data'
-  | 'execution'
-  | 'timeout'
-  | 'canceled'
-  | 'internal'
-  | 'not_found'
-  | 'unavailable';
+export type { PromErrorType } from '../errors.js';
 
-const STATUS: Readonly<Record<PromErrorType, number>> = {
-  bad_data: 400,
-  execution: 422,
-  timeout: 503,
-  // nginx's "client closed request", as Prometheus answers a canceled query.
-  canceled: 499,
-  internal: 500,
-  not_found: 404,
-  unavailable: 503,
-};
-
-/** An error raised by the API layer itself, e.g. a malformed parameter. */
+/** An error raised by the API layer itself, e.g. a malformed parameter; its code is the errorType. */
 export class PromApiError extends Error {
   constructor(
-    readonly errorType: PromErrorType,
+    readonly code: PromErrorType,
     message: string,
   ) {
     super(message);
     this.name = 'PromApiError';
-  }
-}
-
-/** `errorType` of any error thrown below the API: by `code` (parser, engine, storage), else internal. */
-export function errorTypeOf(err: unknown): PromErrorType {
-  if (err instanceof PromApiError) return err.errorType;
-  const code = (err as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'bad_data':
-    case 'invalid_matcher':
-      return 'bad_data';
-    case 'execution':
-    case 'too_many_samples':
-      return 'execution';
-    case 'timeout':
-      return 'timeout';
-    case 'canceled':
-      return 'canceled';
-    case 'storage_closed':
-    case 'unavailable':
-      return 'unavailable';
-    default:
-      return 'internal';
   }
 }
 
@@ -75,10 +35,9 @@ export function respondSuccess(
 }
 
 export function respondError(res: ServerResponse, err: unknown): void {
-  const errorType = errorTypeOf(err);
-  sendJson(res, STATUS[errorType], {
+  sendJson(res, statusOf(err), {
     status: 'error',
-    errorType,
+    errorType: promErrorTypeOf(err),
     error: (err as Error).message ?? String(err),
   });
 }

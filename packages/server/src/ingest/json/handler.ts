@@ -1,43 +1,26 @@
-/** `POST /v1/ingest`: the thin HTTP side of the native JSON format. */
+/**
+ * The native JSON format as an {@link IngestProtocol} (`POST /v1/ingest`). A partly bad request
+ * keeps its valid points: they are stored, and the answer is a 400 listing the refused ones by
+ * index and field (a retry would not make them valid).
+ */
 
-import { readBody, sendJson } from '../../api/http.js';
-import type { Handler } from '../../api/router.js';
-import type { Appendable } from '../../storage/types.js';
-import { appendBatch } from '../batch.js';
-import { IngestError } from '../errors.js';
-import type { IngestLimits } from '../limits.js';
-import { refusedSamplesError } from '../outcome.js';
-import type { IngestReporter } from '../report.js';
+import { commitBatch, summaryError } from '../commit.js';
+import type { IngestProtocol } from '../protocol.js';
+import { decodeUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
 
-/** How many point errors a 400 response lists before summarising the rest. */
-const MAX_LISTED_ISSUES = 10;
-
-export function jsonIngestHandler(store: Appendable, limits: IngestLimits, report: IngestReporter): Handler {
-  return async ({ req, res }) => {
-    const body = await readBody(req, {
-      maxBytes: limits.maxBodyBytes,
-      maxDecompressedBytes: limits.maxDecompressedBytes,
-    });
-    const { total, batch, issues } = parseJsonIngest(body.toString('utf8'), limits, Date.now());
-    const result = await appendBatch(store, batch);
-    report('json', result, issues.length);
-    const refused = refusedSamplesError(result);
-    if (issues.length > 0) {
-      // The good points of the request are stored; the client learns which ones were not, and
-      // must not retry (4xx), because a retry would not make them valid.
-      const listed = issues
-        .slice(0, MAX_LISTED_ISSUES)
-        .map((i) => `metrics[${i.index}]${i.field ? `.${i.field}` : ''}: ${i.message}`);
-      const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
-      const also = refused === null ? '' : `; also ${refused.message}`;
-      throw new IngestError(
-        'bad_request',
-        `${issues.length} of ${total} metrics rejected (${result.appended} stored): ${listed.join('; ')}${more}${also}`,
-      );
-    }
-    if (refused !== null) throw refused;
+export const jsonProtocol: IngestProtocol = {
+  name: 'json',
+  contentTypes: ['application/json'],
+  async handle(req, ctx) {
+    const batch = parseJsonIngest(decodeUtf8(req.body), ctx.limits, req.now);
+    const summary = await commitBatch(batch, ctx, 'json');
+    const err = summaryError(summary, ctx.limits, 'metrics');
+    if (err !== null) throw err;
     // Every point is stored (points repeating a series and timestamp were merged, last one wins).
-    sendJson(res, 200, { status: 'success', count: total });
-  };
-}
+    return {
+      body: JSON.stringify({ status: 'success', count: summary.total }),
+      contentType: 'application/json',
+    };
+  },
+};

@@ -57,7 +57,7 @@ describe('native JSON parser', () => {
   });
 
   it('names the index and field of every refused point and keeps the others', () => {
-    const { total, batch, issues } = parseJsonIngest(
+    const batch = parseJsonIngest(
       JSON.stringify({
         metrics: [
           { name: 'ok', value: 1 },
@@ -68,19 +68,19 @@ describe('native JSON parser', () => {
       DEFAULT_INGEST_LIMITS,
       1,
     );
-    assert.equal(total, 3);
+    assert.equal(batch.total, 3);
     assert.equal(batch.length, 1);
     assert.deepEqual(
-      issues.map((i) => [i.index, i.field]),
+      batch.issues.map((i) => [i.where, i.field]),
       [
-        [1, 'value'],
-        [2, 'name'],
+        ['metrics[1]', 'value'],
+        ['metrics[2]', 'name'],
       ],
     );
   });
 
   it('records metadata only from points that declare a type, help or unit', () => {
-    const { batch } = parseJsonIngest(
+    const batch = parseJsonIngest(
       JSON.stringify({
         metrics: [
           { name: 'plain', value: 1 },
@@ -94,7 +94,7 @@ describe('native JSON parser', () => {
   });
 
   it('normalises le and files histogram points under their family', () => {
-    const { batch } = parseJsonIngest(
+    const batch = parseJsonIngest(
       JSON.stringify({
         metrics: [
           { name: 'lat_bucket', type: 'histogram', value: 1, labels: { le: '1.0' } },
@@ -106,7 +106,7 @@ describe('native JSON parser', () => {
       1,
     );
     assert.deepEqual(
-      batch.labels.map((ls) => ls.find((l) => l.name === 'le')?.value),
+      batch.series.map((ls) => ls.find((l) => l.name === 'le')?.value),
       ['1', '+Inf', undefined],
     );
     assert.deepEqual(batch.metadata.get('lat'), { type: 'histogram', help: 'Latency.', unit: '' });

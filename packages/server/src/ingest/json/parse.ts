@@ -5,32 +5,17 @@
  *                "labels":{"service":"api"},"timestamp":"2025-11-18T12:34:56.123456789Z"}]}
  *
  * A pure function from the request text to a {@link SampleBatch}. Structural problems (not JSON,
- * no `metrics` array, too many metrics) throw an {@link IngestError}; a bad point is reported in
- * `issues` and skipped, so the good points of the same request are kept.
+ * no `metrics` array, too many metrics) throw an {@link IngestError}; a bad point is recorded in
+ * `batch.issues` as `metrics[i]` and skipped, so the good points of the same request are kept.
  */
 
 import { type Label, METRIC_NAME } from '../../model/labels.js';
-import { isReservedLabelName, isValidLabelName, isValidMetricName } from '../../model/names.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
-import { SampleBatch } from '../batch.js';
+import { SampleBatch, tooManySamples } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
+import { checkMetadata, type Problem } from '../validate.js';
 import { parseRfc3339 } from './timestamp.js';
-
-/** One rejected point: where it is in the request and which rule it broke. */
-export interface IngestIssue {
-  readonly index: number;
-  /** `name`, `labels.service`, `value`, … */
-  readonly field: string;
-  readonly message: string;
-}
-
-export interface ParsedJson {
-  /** Points in the request, valid or not. */
-  readonly total: number;
-  readonly batch: SampleBatch;
-  readonly issues: IngestIssue[];
-}
 
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
@@ -41,15 +26,7 @@ const SPECIAL_VALUES: Readonly<Record<string, number>> = {
   '-Inf': Number.NEGATIVE_INFINITY,
 };
 
-/**
- * Names already validated in this request: a batch repeats a few metric and label names many
- * times, and the regexp tests are the most expensive part of validating a point.
- */
-interface NameCache {
-  readonly metrics: Set<string>;
-  readonly labels: Set<string>;
-}
-
+/** A point-level refusal found by this parser (the batch reports the shared rules as Problems). */
 class PointError extends Error {
   constructor(
     readonly field: string,
@@ -60,7 +37,7 @@ class PointError extends Error {
 }
 
 /** Parses a native ingest request body. `now` (ms) stands in for missing or zero timestamps. */
-export function parseJsonIngest(text: string, limits: IngestLimits, now: number): ParsedJson {
+export function parseJsonIngest(text: string, limits: IngestLimits, now: number): SampleBatch {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -74,37 +51,22 @@ export function parseJsonIngest(text: string, limits: IngestLimits, now: number)
     throw new IngestError('bad_request', 'cannot parse request body: field "metrics" must be an array');
   }
   const metrics = (body as { metrics: unknown[] }).metrics;
-  if (metrics.length > limits.maxMetricsPerRequest) {
-    throw new IngestError(
-      'bad_request',
-      `too many metrics in request: ${metrics.length} (limit ${limits.maxMetricsPerRequest}, --max-metrics-per-request)`,
-    );
-  }
-  const batch = new SampleBatch();
-  const issues: IngestIssue[] = [];
-  const names: NameCache = { metrics: new Set(), labels: new Set() };
-  // Within one request the last point for a series and timestamp wins: the Go SDK sends one point
-  // per counter increment, and two increments in the same millisecond must not conflict.
-  const seen = new Map<string, number>();
+  if (metrics.length > limits.maxSamplesPerRequest) throw tooManySamples(metrics.length, limits);
+  const batch = new SampleBatch(limits);
+  batch.total = metrics.length;
   for (let i = 0; i < metrics.length; i++) {
     try {
-      parsePoint(metrics[i], limits, now, batch, seen, names);
+      const p = parsePoint(metrics[i], now, batch);
+      if (p !== null) batch.refuse(`metrics[${i}]`, p);
     } catch (err) {
       if (!(err instanceof PointError)) throw err;
-      issues.push({ index: i, field: err.field, message: err.message });
+      batch.refuse(`metrics[${i}]`, { field: err.field, message: err.message });
     }
   }
-  return { total: metrics.length, batch, issues };
+  return batch;
 }
 
-function parsePoint(
-  raw: unknown,
-  limits: IngestLimits,
-  now: number,
-  batch: SampleBatch,
-  seen: Map<string, number>,
-  names: NameCache,
-): void {
+function parsePoint(raw: unknown, now: number, batch: SampleBatch): Problem | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PointError('', 'must be an object');
   }
@@ -112,62 +74,31 @@ function parsePoint(
   const name = p.name;
   if (typeof name !== 'string' || name === '')
     throw new PointError('name', 'is required and must be a string');
-  if (!names.metrics.has(name)) {
-    checkMetricName(name, limits);
-    names.metrics.add(name);
-  }
   const type = parseType(p.type);
   const value = parseValue(p.value);
   const t = parseTimestamp(p.timestamp, now);
-  const pairs = parseLabels(p.labels, limits, names.labels);
+  const pairs = parseLabels(p.labels);
   const family = familyName(name, type, pairs);
-  pairs.push({ name: METRIC_NAME, value: name });
-  sortByName(pairs);
-
-  let key = '';
-  for (const l of pairs) key += `${l.name}\xff${l.value}\xff`;
-  key += t;
-  const prev = seen.get(key);
-  if (prev !== undefined) batch.replace(prev, t, value);
-  else {
-    seen.set(key, batch.length);
-    batch.push(pairs, t, value);
-  }
   const help = typeof p.help === 'string' ? p.help : '';
   const unit = typeof p.unit === 'string' ? p.unit : '';
+  pairs.push({ name: METRIC_NAME, value: name });
+  const s = batch.addSeries(pairs);
+  if (typeof s !== 'number') return s;
   // A point without type, help or unit says nothing about its family: it must not overwrite
   // what an earlier push declared.
-  if (type === 'unknown' && help === '' && unit === '') return;
-  const old = batch.metadata.get(family);
-  if (old === undefined || old.type !== type || help !== '' || unit !== '') {
-    const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
-    batch.metadata.set(family, meta);
-  }
-}
-
-function checkMetricName(name: string, limits: IngestLimits): void {
-  if (name.length > limits.maxNameLength) {
-    throw new PointError('name', `is ${name.length} characters long (limit ${limits.maxNameLength})`);
-  }
-  if (!isValidMetricName(name)) {
-    throw new PointError(
-      'name',
-      `${JSON.stringify(name)} is not a valid metric name (must match [a-zA-Z_:][a-zA-Z0-9_:]*)`,
-    );
-  }
-}
-
-/** Insertion sort: label sets are short, and this avoids the comparator calls of Array.sort. */
-function sortByName(pairs: Label[]): void {
-  for (let i = 1; i < pairs.length; i++) {
-    const x = pairs[i]!;
-    let j = i - 1;
-    while (j >= 0 && pairs[j]!.name > x.name) {
-      pairs[j + 1] = pairs[j]!;
-      j--;
+  let meta: MetricMetadata | null = null;
+  if (type !== 'unknown' || help !== '' || unit !== '') {
+    const old = batch.metadata.get(family);
+    if (old === undefined || old.type !== type || help !== '' || unit !== '') {
+      meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
+      // Checked before the sample is added, so that a refused point stores nothing.
+      const bad = checkMetadata(meta, batch.limits);
+      if (bad !== null) return bad;
     }
-    pairs[j + 1] = x;
   }
+  const bad = batch.add(s, t, value);
+  if (bad !== null) return bad;
+  return meta === null ? null : batch.setMetadata(family, meta);
 }
 
 function parseType(raw: unknown): MetricType {
@@ -203,7 +134,7 @@ function parseTimestamp(raw: unknown, now: number): number {
   throw new PointError('timestamp', 'must be an RFC 3339 string or milliseconds since the epoch');
 }
 
-function parseLabels(raw: unknown, limits: IngestLimits, known: Set<string>): Label[] {
+function parseLabels(raw: unknown): Label[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw new PointError('labels', 'must be an object of strings');
@@ -212,39 +143,9 @@ function parseLabels(raw: unknown, limits: IngestLimits, known: Set<string>): La
   for (const name in record) {
     const value = record[name];
     if (typeof value !== 'string') throw new PointError(`labels.${name}`, 'label values must be strings');
-    if (value.length > limits.maxLabelValueLength) {
-      throw new PointError(
-        `labels.${name}`,
-        `value is ${value.length} characters long (limit ${limits.maxLabelValueLength})`,
-      );
-    }
-    if (!known.has(name)) {
-      checkLabelName(name, limits);
-      known.add(name);
-    }
-    if (value !== '') out.push({ name, value });
-  }
-  if (out.length > limits.maxLabelsPerMetric) {
-    throw new PointError('labels', `has ${out.length} labels (limit ${limits.maxLabelsPerMetric})`);
+    out.push({ name, value });
   }
   return out;
-}
-
-function checkLabelName(name: string, limits: IngestLimits): void {
-  const field = `labels.${name}`;
-  if (name.length > limits.maxNameLength) {
-    throw new PointError(
-      field,
-      `label name is ${name.length} characters long (limit ${limits.maxNameLength})`,
-    );
-  }
-  if (!isValidLabelName(name)) {
-    throw new PointError(
-      field,
-      `${JSON.stringify(name)} is not a valid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)`,
-    );
-  }
-  if (isReservedLabelName(name)) throw new PointError(field, 'label names starting with "__" are reserved');
 }
 
 /**
