@@ -49,10 +49,6 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
-  queryTimeoutMs: number;
-  queryMaxSamples: number;
-  queryMaxConcurrency: number;
-  queryMaxQueued: number;
   /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
   queryUpstream: string;
   /** Rule file patterns (globs). */
@@ -65,6 +61,10 @@ export interface ServerConfig {
   alertGroupIntervalMs: number;
   alertRepeatIntervalMs: number;
   externalUrl: string;
+  queryTimeoutMs: number;
+  queryMaxSamples: number;
+  queryMaxConcurrency: number;
+  queryMaxQueued: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -420,40 +420,6 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: int(0, 1_000_000_000),
   },
   {
-    key: 'queryTimeoutMs',
-    flag: '--query-timeout',
-    env: ['TINYOBS_QUERY_TIMEOUT'],
-    default: 120_000,
-    show: '2m',
-    doc: "longest a query may run (a request's timeout parameter can only shorten it)",
-    parse: duration,
-  },
-  {
-    key: 'queryMaxSamples',
-    flag: '--query-max-samples',
-    env: ['TINYOBS_QUERY_MAX_SAMPLES'],
-    default: 50_000_000,
-    doc: 'most samples a query may hold in memory (422 above, as Prometheus)',
-    parse: int(1, 1_000_000_000),
-  },
-  {
-    key: 'queryMaxConcurrency',
-    flag: '--query-max-concurrency',
-    env: ['TINYOBS_QUERY_MAX_CONCURRENCY'],
-    default: availableParallelism(),
-    show: 'number of cores',
-    doc: 'queries evaluated at once; more wait in a queue',
-    parse: int(1, 1000),
-  },
-  {
-    key: 'queryMaxQueued',
-    flag: '--query-max-queued',
-    env: ['TINYOBS_QUERY_MAX_QUEUED'],
-    default: 100,
-    doc: 'queries waiting for a slot; more get 503 (a query also gets 503 when its timeout passes in the queue)',
-    parse: int(0, 100_000),
-  },
-  {
     key: 'queryUpstream',
     flag: '--query-upstream',
     env: ['TINYOBS_QUERY_UPSTREAM'],
@@ -555,6 +521,40 @@ export const SETTINGS: readonly AnySetting[] = [
       const r = httpUrl(t);
       return Array.isArray(r) ? r[0]! : r;
     },
+  },
+  {
+    key: 'queryTimeoutMs',
+    flag: '--query-timeout',
+    env: ['TINYOBS_QUERY_TIMEOUT'],
+    default: 120_000,
+    show: '2m',
+    doc: "longest a query may run (a request's `timeout` parameter can only shorten it)",
+    parse: duration,
+  },
+  {
+    key: 'queryMaxSamples',
+    flag: '--query-max-samples',
+    env: ['TINYOBS_QUERY_MAX_SAMPLES'],
+    default: 50_000_000,
+    doc: 'most samples a query may hold in memory (422 above, as Prometheus)',
+    parse: int(1, 1_000_000_000),
+  },
+  {
+    key: 'queryMaxConcurrency',
+    flag: '--query-max-concurrency',
+    env: ['TINYOBS_QUERY_MAX_CONCURRENCY'],
+    default: availableParallelism(),
+    show: 'number of cores',
+    doc: 'queries evaluated at once; more wait in a queue',
+    parse: int(1, 1000),
+  },
+  {
+    key: 'queryMaxQueued',
+    flag: '--query-max-queued',
+    env: ['TINYOBS_QUERY_MAX_QUEUED'],
+    default: 100,
+    doc: 'queries waiting for a slot; more get 503 (a query also gets 503 when its timeout passes in the queue)',
+    parse: int(0, 100_000),
   },
 ];
 

@@ -57,10 +57,9 @@ function fastPath(p: string): CompiledRegex | null {
   return null;
 }
 
-/** `dotAll`: `.` matches `\n` too, as Prometheus' matchers (`(?s:…)`); Go's templates leave it off. */
-function compileRe2(pattern: string, dotAll = true): RE2JS {
+function compileRe2(pattern: string): RE2JS {
   try {
-    return RE2JS.compile(pattern, dotAll ? RE2JS.DOTALL : 0);
+    return RE2JS.compile(pattern, RE2JS.DOTALL);
   } catch (err) {
     // re2js applies DOTALL as a `(?s)` prefix that would show in the message: quote the pattern.
     try {
@@ -112,64 +111,4 @@ export function compileCapturing(pattern: string): (s: string) => RegexGroups | 
   const re = compileRe2(`^(?:${pattern})$`);
   // A group that took no part is null here; the caller expands it to "" as Go does.
   return (s) => re.exec(s) as RegexGroups | null;
-}
-
-/**
- * Go's Regexp.ExpandString: `$1`, `${1}`, `$name`, `${name}`, `$$`. As in Go, `$1x` names the
- * group "1x" (the longest run of word characters), which does not exist and expands to "".
- */
-export function expandTemplate(template: string, m: RegexGroups): string {
-  let out = '';
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    if (c !== '$' || i + 1 >= template.length) {
-      out += c;
-      continue;
-    }
-    const next = template[i + 1]!;
-    if (next === '$') {
-      out += '$';
-      i++;
-      continue;
-    }
-    let name: string;
-    if (next === '{') {
-      const close = template.indexOf('}', i + 2);
-      const inner = close < 0 ? '' : template.slice(i + 2, close);
-      if (close < 0 || !/^\w+$/.test(inner)) {
-        out += c;
-        continue;
-      }
-      name = inner;
-      i = close;
-    } else {
-      const word = /^\w+/.exec(template.slice(i + 1));
-      if (word === null) {
-        out += c;
-        continue;
-      }
-      name = word[0];
-      i += name.length;
-    }
-    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
-    else out += m.groups?.[name] ?? '';
-  }
-  return out;
-}
-
-/** Every non-overlapping match of the unanchored RE2 `pattern` in `text` replaced as Go's `ReplaceAllString`. */
-export function replaceAll(pattern: string, text: string, template: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of compileRe2(pattern, false).matchAll(text)) {
-    const at = m.index ?? 0;
-    out += text.slice(last, at) + expandTemplate(template, m as unknown as RegexGroups);
-    last = at + m[0]!.length;
-  }
-  return out + text.slice(last);
-}
-
-/** True when the unanchored RE2 `pattern` matches somewhere in `text` (Go's `MatchString`). */
-export function search(pattern: string, text: string): boolean {
-  return compileRe2(pattern, false).test(text);
 }

@@ -2,7 +2,7 @@
 
 import { labelsWith, METRIC_NAME } from '../../../model/labels.js';
 import { isValidLabelName } from '../../../model/names.js';
-import { compileCapturing, expandTemplate, type RegexGroups } from '../../../model/re2.js';
+import { compileCapturing, type RegexGroups } from '../../../model/re2.js';
 import { execError } from '../errors.js';
 import type { Vector } from '../types.js';
 import type { FunctionDef, Relabel, VectorFn } from './types.js';
@@ -14,6 +14,49 @@ function compileAnchored(re: string, func: string): (s: string) => RegexGroups |
   } catch {
     throw execError(`invalid regular expression in ${func}(): ${re}`);
   }
+}
+
+/**
+ * Go's Regexp.ExpandString: `$1`, `${1}`, `$name`, `${name}`, `$$`. As in Go, `$1x` names the
+ * group "1x" (the longest run of word characters), which does not exist and expands to "".
+ */
+function expand(template: string, m: RegexGroups): string {
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (c !== '$' || i + 1 >= template.length) {
+      out += c;
+      continue;
+    }
+    const next = template[i + 1]!;
+    if (next === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    let name: string;
+    if (next === '{') {
+      const close = template.indexOf('}', i + 2);
+      const inner = close < 0 ? '' : template.slice(i + 2, close);
+      if (close < 0 || !/^\w+$/.test(inner)) {
+        out += c;
+        continue;
+      }
+      name = inner;
+      i = close;
+    } else {
+      const word = /^\w+/.exec(template.slice(i + 1));
+      if (word === null) {
+        out += c;
+        continue;
+      }
+      name = word[0];
+      i += name.length;
+    }
+    if (/^\d+$/.test(name)) out += m[Number(name)] ?? '';
+    else out += m.groups?.[name] ?? '';
+  }
+  return out;
 }
 
 /**
@@ -29,7 +72,7 @@ function replaceRelabel(args: readonly string[]): Relabel {
     if (m === null) return { metric, dropName };
     // Writing __name__ gives the series a name again, so it is no longer to be dropped.
     return {
-      metric: labelsWith(metric, dst, expandTemplate(repl, m)),
+      metric: labelsWith(metric, dst, expand(repl, m)),
       dropName: dst === METRIC_NAME ? false : dropName,
     };
   };
