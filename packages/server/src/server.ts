@@ -52,7 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     dir: config.dataDir,
     walFsync: config.walFsync,
     walFsyncIntervalMs: config.walFsyncIntervalMs,
-    oooWindowMs: config.oooWindowMs,
+    maxFutureMs: config.maxFutureMs,
     retentionRawMs: config.retentionRawMs,
     retention5mMs: config.retention5mMs,
     retention1hMs: config.retention1hMs,

@@ -68,6 +68,8 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   timeout: row(503, 'timeout'),
   unavailable: row(503, 'unavailable'),
   storage_closed: row(503, 'unavailable'),
+  // A write failed part-way (not ENOSPC): nothing acknowledged, the log cut back; retry later.
+  storage_unavailable: row(503, 'unavailable'),
   storage_full: row(507, 'internal'),
   // --query-upstream could not be reached: the gateway's failure, not the client's.
   upstream_unavailable: row(502, 'unavailable'),

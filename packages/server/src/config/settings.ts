@@ -41,7 +41,7 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
-  oooWindowMs: number;
+  maxFutureMs: number;
   retentionRawMs: number;
   retention5mMs: number;
   retention1hMs: number;
@@ -339,12 +339,12 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: duration,
   },
   {
-    key: 'oooWindowMs',
-    flag: '--ooo-window',
-    env: ['TINYOBS_OOO_WINDOW'],
+    key: 'maxFutureMs',
+    flag: '--max-future',
+    env: ['TINYOBS_MAX_FUTURE'],
     default: 10 * 60_000,
     show: '10m',
-    doc: "how far behind a series' newest sample a sample is still accepted",
+    doc: "how far ahead of the server's clock a sample is accepted (later ones get 400)",
     parse: duration,
   },
   {

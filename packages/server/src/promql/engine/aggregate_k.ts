@@ -67,13 +67,14 @@ export async function topkSeriesWise(
   steps: readonly number[],
   ctx: QueryContext,
 ): Promise<EvalSeries[]> {
+  if (!kParamsAllowResult(params)) return [];
   const names = new Set(e.grouping);
   const groupIds = new Map<string, number>();
   const nSeries = input.length;
   const groupOf = new Int32Array(nSeries);
   const groupSize: number[] = [];
   for (let k = 0; k < nSeries; k++) {
-    const metric = groupingLabels(input.metrics[k]!, input.dropNames[k]!, e, names);
+    const metric = groupingLabels(input.metrics[k]!, e, names);
     const key = labelsKey(metric);
     let g = groupIds.get(key);
     if (g === undefined) {
@@ -121,8 +122,6 @@ export async function topkSeriesWise(
     }
     ctx.checkSamples(held);
     if (held === 0) continue;
-    if (Number.isNaN(param)) throw execError('Parameter value is NaN');
-    if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
     const k = Math.min(Math.trunc(param), nSeries);
     if (k < 1) continue;
     if (k > cap) {
@@ -195,4 +194,50 @@ function rankBySort(
     for (let r = 0; r < n; r++) b[r] = m[r]!;
     sizes[g] = n;
   }
+}
+
+/** Go's `%v` of a float64: shortest digits, exponent form below 1e-4 and from 1e6 (`1e+19`). */
+export function formatGoV(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return formatFloat(v);
+  const [mant, ex] = v.toExponential().split('e') as [string, string];
+  const e = Number(ex);
+  if (e >= -4 && e < 6) return formatFloat(v);
+  return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+const MAX_INT64 = 2 ** 63;
+
+/**
+ * engine.go's checks of the k parameter of topk/bottomk/limitk, made once over all steps before
+ * any data is looked at: false (an empty result) when k is below 1 at every step; else an error
+ * for a NaN k or one outside int64. A fractional k is truncated at each step, not refused.
+ */
+export function kParamsAllowResult(params: ArrayLike<number>): boolean {
+  let max = Number.NaN;
+  let min = Number.NaN;
+  let nan = false;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if (Number.isNaN(p)) nan = true;
+    else {
+      if (!(p <= max)) max = p;
+      if (!(p >= min)) min = p;
+    }
+  }
+  if (max < 1) return false;
+  if (nan) throw execError('Parameter value is NaN');
+  if (min <= -MAX_INT64) throw execError(`Scalar value ${formatGoV(min)} underflows int64`);
+  if (max >= MAX_INT64) throw execError(`Scalar value ${formatGoV(max)} overflows int64`);
+  return true;
+}
+
+/** engine.go's checks of limit_ratio's parameter: false when it is 0 at every step. */
+export function ratioParamsAllowResult(params: ArrayLike<number>): boolean {
+  let zero = true;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if (Number.isNaN(p)) throw execError('Ratio value is NaN');
+    if (p !== 0) zero = false;
+  }
+  return !zero;
 }
