@@ -2,8 +2,12 @@
 
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
+import { influxProtocol } from '../ingest/influx/handler.js';
 import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
+import { otlpProtocol } from '../ingest/otlp/handler.js';
+import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
+import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
@@ -32,6 +36,8 @@ export interface RouteDeps {
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
   readonly stalenessMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  readonly pushgatewayTtlMs: number;
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
@@ -52,7 +58,18 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol, ingest);
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(), ingest);
+  registerIngest(router, 'POST', '/api/v1/write', remoteWriteProtocol, ingest);
+  registerIngest(router, 'POST', '/v1/metrics', otlpProtocol(), ingest);
+  registerIngest(router, 'POST', '/write', influxProtocol, ingest);
+  registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
+  registerIngest(
+    router,
+    ['PUT', 'POST', 'DELETE'],
+    '/metrics/*',
+    pushgatewayProtocol(deps.pushgatewayTtlMs),
+    ingest,
+  );
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
