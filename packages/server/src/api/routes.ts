@@ -10,20 +10,25 @@ import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
 import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
+import type { RuleManager } from '../rules/manager.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
 import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
-import { ingestRoute } from './ingest.js';
+import { registerIngest } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
+import { registerRulesRoutes } from './prom/rules.js';
 import { Router } from './router.js';
 import { registerStatsRoutes } from './stats.js';
+import { registerTransferRoutes } from './transfer.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
+  readonly rules: RuleManager;
   readonly stats: () => DBStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
@@ -34,6 +39,8 @@ export interface RouteDeps {
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
+  /** With `--query-upstream`: the Prometheus API's reads go there instead of the local store. */
+  readonly upstream: Upstream | null;
 }
 
 export function buildRouter(deps: RouteDeps): Router {
@@ -44,25 +51,30 @@ export function buildRouter(deps: RouteDeps): Router {
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
   });
 
-  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol(), ingest));
-  router.on('POST', '/api/v1/write', ingestRoute(remoteWriteProtocol, ingest));
-  router.on('POST', '/v1/metrics', ingestRoute(otlpProtocol(), ingest));
-  router.on('POST', '/write', ingestRoute(influxProtocol, ingest));
-  router.on('POST', '/api/v2/write', ingestRoute(influxProtocol, ingest));
-  router.on(
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(), ingest);
+  registerIngest(router, 'POST', '/api/v1/write', remoteWriteProtocol, ingest);
+  registerIngest(router, 'POST', '/v1/metrics', otlpProtocol(), ingest);
+  registerIngest(router, 'POST', '/write', influxProtocol, ingest);
+  registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
+  registerIngest(
+    router,
     ['PUT', 'POST', 'DELETE'],
     '/metrics/*',
-    ingestRoute(pushgatewayProtocol(deps.pushgatewayTtlMs), ingest),
+    pushgatewayProtocol(deps.pushgatewayTtlMs),
+    ingest,
   );
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerTransferRoutes(router, deps.store, ingest);
+  if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
+  registerRulesRoutes(router, deps.rules);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);

@@ -1,5 +1,6 @@
 /** The self-metrics every server instance exports, under the `tinyobs_` prefix. */
 
+import type { EngineStats } from '../promql/engine/engine.js';
 import type { DBStats } from '../tsdb/db_stats.js';
 import { SelfCounter, SelfHistogram, SelfRegistry, SelfSnapshot, valueFamily } from './registry.js';
 
@@ -115,4 +116,35 @@ export function createServerMetrics(stats: () => DBStats, startedAt: number): Se
     ]),
   );
   return metrics;
+}
+
+/** The query engine's gauges and counters (running, queued, canceled, timed out, refused). */
+export function queryEngineCollector(stats: () => EngineStats): SelfSnapshot<EngineStats> {
+  return new SelfSnapshot(stats, (s) => [
+    valueFamily('tinyobs_queries_running', 'gauge', 'PromQL queries evaluating now.', s.running),
+    valueFamily(
+      'tinyobs_queries_queued',
+      'gauge',
+      'PromQL queries waiting for an evaluation slot.',
+      s.queued,
+    ),
+    valueFamily(
+      'tinyobs_queries_canceled_total',
+      'counter',
+      'PromQL queries stopped because the client went away.',
+      s.canceled,
+    ),
+    valueFamily(
+      'tinyobs_queries_timed_out_total',
+      'counter',
+      'PromQL queries stopped by their timeout.',
+      s.timedOut,
+    ),
+    valueFamily(
+      'tinyobs_queries_refused_total',
+      'counter',
+      'PromQL queries refused because the queue was full.',
+      s.refused,
+    ),
+  ]);
 }

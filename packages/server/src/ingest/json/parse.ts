@@ -16,7 +16,7 @@ import { DeltaHistograms } from '../deltahist/cumulate.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
 import type { DeltaState } from '../series/delta.js';
-import type { Problem } from '../validate.js';
+import { checkMetadata, type Problem } from '../validate.js';
 import { parseRfc3339 } from './timestamp.js';
 
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
@@ -104,6 +104,18 @@ function parsePoint(
   pairs.push({ name: METRIC_NAME, value: name });
   const s = batch.addSeries(pairs);
   if (typeof s !== 'number') return s;
+  // A point without type, help or unit says nothing about its family: it must not overwrite
+  // what an earlier push declared.
+  let meta: MetricMetadata | null = null;
+  if (type !== 'unknown' || help !== '' || unit !== '') {
+    const old = batch.metadata.get(family);
+    if (old === undefined || old.type !== type || help !== '' || unit !== '') {
+      meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
+      // Checked before the sample is added, so that a refused point stores nothing.
+      const bad = checkMetadata(meta, batch.limits);
+      if (bad !== null) return bad;
+    }
+  }
   if (deltas !== null && type === 'histogram') {
     const total = deltas.add(pairs, family, t, value);
     if (total === null)
@@ -112,15 +124,7 @@ function parsePoint(
   }
   const bad = batch.add(s, t, value);
   if (bad !== null) return bad;
-  // A point without type, help or unit says nothing about its family: it must not overwrite
-  // what an earlier push declared.
-  if (type === 'unknown' && help === '' && unit === '') return null;
-  const old = batch.metadata.get(family);
-  if (old === undefined || old.type !== type || help !== '' || unit !== '') {
-    const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
-    return batch.setMetadata(family, meta);
-  }
-  return null;
+  return meta === null ? null : batch.setMetadata(family, meta);
 }
 
 function parseType(raw: unknown): MetricType {
