@@ -15,6 +15,7 @@ import { type Label, METRIC_NAME } from '../../model/labels.js';
 import { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
+import { sanitizeName } from '../series/names.js';
 
 /** Timestamp units the `precision` parameter names (v1 and v2 spellings), in ms per unit. */
 const PRECISION_MS: Readonly<Record<string, number>> = {
@@ -95,13 +96,6 @@ function unescapeKey(s: string): string {
   return s.replace(/\\([,= \\"])/g, '$1');
 }
 
-const INVALID = /[^a-zA-Z0-9_:]/g;
-
-function sanitize(name: string): string {
-  const s = name.replace(INVALID, '_');
-  return /^[0-9]/.test(s) ? `_${s}` : s;
-}
-
 function parseLine(line: string, msPerUnit: number, now: number, batch: SampleBatch): void {
   const parts = splitUnescaped(line, ' ', true).filter((p) => p !== '');
   if (parts.length < 2) throw new LineError('expected "measurement[,tags] fields [timestamp]"');
@@ -113,7 +107,7 @@ function parseLine(line: string, msPerUnit: number, now: number, batch: SampleBa
   for (const kv of head.slice(1)) {
     const eq = splitUnescaped(kv, '=', false);
     if (eq.length !== 2 || eq[0] === '') throw new LineError(`tag ${JSON.stringify(kv)} is not key=value`);
-    tags.push({ name: sanitize(unescapeKey(eq[0]!)).replace(/:/g, '_'), value: unescapeKey(eq[1]!) });
+    tags.push({ name: sanitizeName(unescapeKey(eq[0]!), true), value: unescapeKey(eq[1]!) });
   }
   let t = now;
   if (parts.length === 3) {
@@ -121,7 +115,7 @@ function parseLine(line: string, msPerUnit: number, now: number, batch: SampleBa
       throw new LineError(`timestamp ${JSON.stringify(parts[2])} is not an integer`);
     t = Math.floor(Number(parts[2]) * msPerUnit);
   }
-  const prefix = sanitize(measurement);
+  const prefix = sanitizeName(measurement);
   for (const kv of splitUnescaped(parts[1]!, ',', true)) {
     // the first unescaped '='
     let k = kv.indexOf('=');
@@ -130,7 +124,7 @@ function parseLine(line: string, msPerUnit: number, now: number, batch: SampleBa
     const field = unescapeKey(kv.slice(0, k));
     const v = fieldValue(kv.slice(k + 1), field);
     if (v === null) continue;
-    const pairs: Label[] = [...tags, { name: METRIC_NAME, value: `${prefix}_${sanitize(field)}` }];
+    const pairs: Label[] = [...tags, { name: METRIC_NAME, value: `${prefix}_${sanitizeName(field)}` }];
     const s = batch.addSeries(pairs);
     if (typeof s !== 'number') throw new LineError(`field ${field}: ${s.field} ${s.message}`);
     const p = batch.add(s, t, v);

@@ -5,7 +5,7 @@
  */
 
 import { IngestError } from '../errors.js';
-import { I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
+import { fieldKey, I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
 import type {
   Attribute,
   DataPoint,
@@ -21,7 +21,7 @@ import type {
   SummaryPoint,
 } from './model.js';
 
-const key = (field: number, wire: number): number => (field << 3) | wire;
+const key = fieldKey;
 
 /** Decodes a protobuf export request; malformed input is a 400 for the whole request. */
 export function decodeOtlpProtobuf(buf: Uint8Array): OtlpRequest {
@@ -42,16 +42,11 @@ export function decodeOtlpProtobuf(buf: Uint8Array): OtlpRequest {
   return { resourceMetrics };
 }
 
-function until(r: ProtoReader, end: number, f: (tag: number) => void): void {
-  while (r.pos < end) f(r.tag());
-  if (r.pos !== end) throw new ProtoError(`a field runs past the end of its message at byte ${r.pos}`);
-}
-
 function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
   const out: ResourceMetrics = { resource: [], scopes: [] };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) {
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) out.resource.push(readKeyValue(r, r.lenEnd()));
         else r.skip(t & 7);
       });
@@ -63,9 +58,9 @@ function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
 
 function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
   const out: ScopeMetrics = { name: '', version: '', metrics: [] };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) {
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) out.name = r.string();
         else if (t === key(2, LEN)) out.version = r.string();
         else r.skip(t & 7);
@@ -94,7 +89,7 @@ function readMetric(r: ProtoReader, end: number): OtlpMetric {
     monotonic: false,
     points: [],
   };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     const field = tag >>> 3;
     if (tag === key(1, LEN)) m.name = r.string();
     else if (tag === key(2, LEN)) m.description = r.string();
@@ -109,7 +104,7 @@ function readMetric(r: ProtoReader, end: number): OtlpMetric {
 
 /** Gauge, Sum, Histogram, ExponentialHistogram, Summary: points = 1, temporality = 2, monotonic = 3. */
 function readData(r: ProtoReader, end: number, m: OtlpMetric): void {
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) m.points.push(readPoint(r, r.lenEnd(), m.kind));
     else if (tag === key(2, VARINT)) m.temporality = r.varint();
     else if (tag === key(3, VARINT)) m.monotonic = r.varint() !== 0;
@@ -141,7 +136,7 @@ function readTimes(r: ProtoReader, tag: number, p: { startMs: number; timeMs: nu
 
 function readNumberPoint(r: ProtoReader, end: number): NumberPoint {
   const p: NumberPoint = { type: 'number', attributes: [], startMs: 0, timeMs: 0, flags: 0, value: 0 };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (readTimes(r, tag, p)) return;
     if (tag === key(7, LEN)) p.attributes.push(readKeyValue(r, r.lenEnd()));
     else if (tag === key(4, I64)) p.value = r.double();
@@ -164,7 +159,7 @@ function readHistogramPoint(r: ProtoReader, end: number): HistogramPoint {
     bucketCounts: [],
     bounds: [],
   };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (readTimes(r, tag, p)) return;
     const wire = tag & 7;
     switch (tag >>> 3) {
@@ -210,7 +205,7 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
     positive: { offset: 0, counts: [] },
     negative: { offset: 0, counts: [] },
   };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (readTimes(r, tag, p)) return;
     if (tag === key(1, LEN)) p.attributes.push(readKeyValue(r, r.lenEnd()));
     else if (tag === key(4, I64)) p.count = r.fixed64();
@@ -227,7 +222,7 @@ function readExpHistogramPoint(r: ProtoReader, end: number): ExpHistogramPoint {
 }
 
 function readBuckets(r: ProtoReader, end: number, b: ExpBuckets): void {
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, VARINT)) b.offset = r.svarint();
     else if (tag >>> 3 === 2) r.packedVarints(tag & 7, (v) => b.counts.push(v));
     else r.skip(tag & 7);
@@ -245,14 +240,14 @@ function readSummaryPoint(r: ProtoReader, end: number): SummaryPoint {
     sum: 0,
     quantiles: [],
   };
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (readTimes(r, tag, p)) return;
     if (tag === key(7, LEN)) p.attributes.push(readKeyValue(r, r.lenEnd()));
     else if (tag === key(4, I64)) p.count = r.fixed64();
     else if (tag === key(5, I64)) p.sum = r.double();
     else if (tag === key(6, LEN)) {
       const q = { quantile: 0, value: 0 };
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, I64)) q.quantile = r.double();
         else if (t === key(2, I64)) q.value = r.double();
         else r.skip(t & 7);
@@ -267,7 +262,7 @@ function readSummaryPoint(r: ProtoReader, end: number): SummaryPoint {
 function readKeyValue(r: ProtoReader, end: number): Attribute {
   let k = '';
   let value = '';
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) k = r.string();
     else if (tag === key(2, LEN)) value = anyValueText(readAnyValue(r, r.lenEnd()));
     else r.skip(tag & 7);
@@ -279,21 +274,21 @@ type Any = string | boolean | number | Any[] | { [k: string]: Any } | Uint8Array
 
 function readAnyValue(r: ProtoReader, end: number): Any {
   let v: Any = null;
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) v = r.string();
     else if (tag === key(2, VARINT)) v = r.varint() !== 0;
     else if (tag === key(3, VARINT)) v = r.varint();
     else if (tag === key(4, I64)) v = r.double();
     else if (tag === key(5, LEN)) {
       const arr: Any[] = [];
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) arr.push(readAnyValue(r, r.lenEnd()));
         else r.skip(t & 7);
       });
       v = arr;
     } else if (tag === key(6, LEN)) {
       const obj: { [k: string]: Any } = {};
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) {
           const kv = readKeyValue(r, r.lenEnd());
           obj[kv.key] = kv.value;

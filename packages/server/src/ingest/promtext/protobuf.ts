@@ -10,11 +10,11 @@
 import type { Label } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { IngestError } from '../errors.js';
-import { I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
+import { fieldKey, I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
 import { formatLe } from '../series/le.js';
 import type { ExposedFamily, ExposedSample, Exposition } from './family.js';
 
-const key = (field: number, wire: number): number => (field << 3) | wire;
+const key = fieldKey;
 
 /** client_model MetricType: COUNTER, GAUGE, SUMMARY, UNTYPED, HISTOGRAM, GAUGE_HISTOGRAM. */
 const TYPES: readonly MetricType[] = ['counter', 'gauge', 'summary', 'unknown', 'histogram', 'histogram'];
@@ -37,16 +37,11 @@ export function parseDelimitedProtobuf(buf: Uint8Array): Exposition {
   return { families, issues: [] };
 }
 
-function until(r: ProtoReader, end: number, f: (tag: number) => void): void {
-  while (r.pos < end) f(r.tag());
-  if (r.pos !== end) throw new ProtoError(`a field runs past the end of its message at byte ${r.pos}`);
-}
-
 function readFamily(r: ProtoReader, end: number): ExposedFamily {
   const f = { name: '', type: 'unknown' as MetricType, help: '', samples: [] as ExposedSample[] };
   const metrics: [number, number][] = [];
   let typeNumber = 3;
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, LEN)) f.name = r.string();
     else if (tag === key(2, LEN)) f.help = r.string();
     else if (tag === key(3, VARINT)) typeNumber = r.varint();
@@ -69,12 +64,12 @@ function readMetric(r: ProtoReader, end: number, f: ExposedFamily): void {
   const labels: Label[] = [];
   let timestamp: number | null = null;
   const out: { suffix: string; extra: Label | null; value: number }[] = [];
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     const field = tag >>> 3;
     if (tag === key(1, LEN)) {
       let name = '';
       let value = '';
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) name = r.string();
         else if (t === key(2, LEN)) value = r.string();
         else r.skip(t & 7);
@@ -83,7 +78,7 @@ function readMetric(r: ProtoReader, end: number, f: ExposedFamily): void {
     } else if ((field === 2 || field === 3 || field === 5) && (tag & 7) === LEN) {
       // gauge, counter, untyped: value = 1
       let v = 0;
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, I64)) v = r.double();
         else r.skip(t & 7);
       });
@@ -104,13 +99,13 @@ type Out = { suffix: string; extra: Label | null; value: number }[];
 function readSummary(r: ProtoReader, end: number, out: Out): void {
   let count = 0;
   let sum = 0;
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, VARINT)) count = r.varint();
     else if (tag === key(2, I64)) sum = r.double();
     else if (tag === key(3, LEN)) {
       let q = 0;
       let v = 0;
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, I64)) q = r.double();
         else if (t === key(2, I64)) v = r.double();
         else r.skip(t & 7);
@@ -125,14 +120,14 @@ function readHistogram(r: ProtoReader, end: number, out: Out): void {
   let count = 0;
   let sum = 0;
   let hasInf = false;
-  until(r, end, (tag) => {
+  r.until(end, (tag) => {
     if (tag === key(1, VARINT)) count = r.varint();
     else if (tag === key(4, I64)) count = r.double();
     else if (tag === key(2, I64)) sum = r.double();
     else if (tag === key(3, LEN)) {
       let c = 0;
       let le = 0;
-      until(r, r.lenEnd(), (t) => {
+      r.until(r.lenEnd(), (t) => {
         if (t === key(1, VARINT)) c = r.varint();
         else if (t === key(4, I64)) c = r.double();
         else if (t === key(2, I64)) le = r.double();

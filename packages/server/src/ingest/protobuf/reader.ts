@@ -134,6 +134,13 @@ export class ProtoReader {
     return this.buf.subarray(s, end);
   }
 
+  /** Calls `f` with the tag of every field up to `end`, which must be a field boundary. */
+  until(end: number, f: (tag: number) => void): void {
+    while (this.pos < end) f(this.tag());
+    if (this.pos !== end)
+      throw new ProtoError(`a field runs past the end of its message at byte ${this.pos}`);
+  }
+
   /** Skips a field of the given wire type (unknown fields are ignored, as protobuf requires). */
   skip(wireType: number): void {
     switch (wireType) {
@@ -195,6 +202,9 @@ export class ProtoReader {
     this.pos += n;
   }
 }
+
+/** The key of a field: `field << 3 | wireType`, as {@link ProtoReader.tag} returns it. */
+export const fieldKey = (field: number, wire: number): number => (field << 3) | wire;
 
 /** Throws unless a field came with the wire type its schema declares. */
 export function expectWire(got: number, want: number, what: string): void {

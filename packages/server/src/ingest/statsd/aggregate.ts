@@ -14,6 +14,7 @@ import { type MetricMetadata, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { formatLe } from '../series/le.js';
+import { sanitizeName } from '../series/names.js';
 import { checkLabels } from '../validate.js';
 import type { StatsdLine } from './parse.js';
 
@@ -32,14 +33,6 @@ interface Entry {
   touched: number;
 }
 
-const INVALID = /[^a-zA-Z0-9_:]/g;
-
-function sanitize(name: string, label = false): string {
-  let s = name.replace(INVALID, '_');
-  if (label) s = s.replace(/:/g, '_');
-  return /^[0-9]/.test(s) ? `_${s}` : s;
-}
-
 export class StatsdAggregator {
   private readonly entries = new Map<string, Entry>();
   /** Names already validated. */
@@ -54,9 +47,9 @@ export class StatsdAggregator {
   /** Adds one parsed line at time `now`; false when it was refused. */
   add(l: StatsdLine, now: number): boolean {
     const kind = l.type === 'c' ? 'counter' : l.type === 'g' ? 'gauge' : l.type === 's' ? 'set' : 'histogram';
-    const base = sanitize(l.name);
+    const base = sanitizeName(l.name);
     const name = kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
-    const pairs: Label[] = l.tags.map((t) => ({ name: sanitize(t.name, true), value: t.value }));
+    const pairs: Label[] = l.tags.map((t) => ({ name: sanitizeName(t.name, true), value: t.value }));
     pairs.push({ name: METRIC_NAME, value: name });
     const labels = labelsFromPairs(pairs);
     if (checkLabels(labels, this.limits, this.known) !== null) return false;
