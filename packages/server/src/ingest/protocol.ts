@@ -81,5 +81,3 @@ export interface IngestProtocol {
    */
   errorReply?(err: Error, status: number): IngestReply;
 }
-
-export type { IngestError };

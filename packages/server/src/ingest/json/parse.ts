@@ -27,7 +27,7 @@ export const SPECIAL_VALUES: Readonly<Record<string, number>> = {
 };
 
 /** A point-level refusal found by this parser (the batch reports the shared rules as Problems). */
-export class PointError extends Error {
+class PointError extends Error {
   constructor(
     readonly field: string,
     message: string,
