@@ -1,27 +1,35 @@
 // `npm run demo`: the tinyobs server, the demo service and its traffic generator, together.
 //
-// Environment: TINYOBS_PORT (8080), DEMO_PORT (3000), DEMO_USERS (4), DEMO_DATA_DIR
-// (examples/demo/data), TINYOBS_ENDPOINT (set it to push to a server you started yourself;
-// then no server is started).
+// Environment: TINYOBS_PORT (8080), DEMO_PORT (3000), DEMO_USERS (4), DEMO_DATA_DIR (./data at
+// the repository root, where `npm start` keeps its data, so that a later `npm start` shows the
+// demo's series), TINYOBS_ENDPOINT (set it to push to a server you started yourself; then no
+// server is started). A server already answering on TINYOBS_PORT (`npm start` in another
+// terminal) is used rather than started again.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTinyObs } from '@tinyobs/sdk';
 import { collectRuntimeMetrics } from '@tinyobs/sdk/runtime';
 import { createDemoServer } from './app.js';
-import { type ServerProcess, startTinyObsServer } from './server-process.js';
+import { isReady, type ServerProcess, startTinyObsServer } from './server-process.js';
 import { startTraffic } from './traffic.js';
 
 const env = process.env;
 const tinyobsPort = Number(env.TINYOBS_PORT ?? 8080);
 const demoPort = Number(env.DEMO_PORT ?? 3000);
-const dataDir = env.DEMO_DATA_DIR ?? fileURLToPath(new URL('../data', import.meta.url));
+const dataDir = env.DEMO_DATA_DIR ?? fileURLToPath(new URL('../../../data', import.meta.url));
 
 let server: ServerProcess | undefined;
 let endpoint = env.TINYOBS_ENDPOINT;
 if (endpoint === undefined) {
-  server = await startTinyObsServer(tinyobsPort, dataDir);
-  endpoint = `${server.url}/v1/ingest`;
+  const running = `http://127.0.0.1:${tinyobsPort}`;
+  if (await isReady(running)) {
+    process.stdout.write(`Using the TinyObs server already running at ${running}\n`);
+    endpoint = `${running}/v1/ingest`;
+  } else {
+    server = await startTinyObsServer(tinyobsPort, dataDir);
+    endpoint = `${server.url}/v1/ingest`;
+  }
 }
 
 const obs = createTinyObs({
@@ -58,7 +66,9 @@ const stop = async () => {
   await stopTraffic();
   app.close();
   stopRuntime();
-  await obs.shutdown({ timeoutMs: 5_000 });
+  await obs.shutdown({ timeoutMs: 5_000 }).catch((err: unknown) => {
+    process.stderr.write(`the last push failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  });
   await server?.stop();
   process.exit(0);
 };

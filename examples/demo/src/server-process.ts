@@ -33,13 +33,7 @@ export async function startTinyObsServer(
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`tinyobs exited with code ${child.exitCode} (is it built? npm run build)`);
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (await isReady(url)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   if (Date.now() >= deadline) {
@@ -56,4 +50,15 @@ export async function startTinyObsServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** True when a TinyObs server at `url` answers its readiness probe. */
+export async function isReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/-/ready`);
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false; // not listening (yet)
+  }
 }

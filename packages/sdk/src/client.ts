@@ -8,10 +8,10 @@ import { Gauge, type GaugeOptions } from './gauge.js';
 import { Histogram, type HistogramOptions } from './histogram.js';
 import type { InstrumentContext, Registered } from './instrument.js';
 import { type ResolvedOptions, resolveOptions, type TinyObsOptions } from './options.js';
-import { PushQueue } from './queue.js';
+import { type Batch, PushQueue, type Tracked } from './queue.js';
 import { OVERFLOW_LABEL } from './series-map.js';
 import { httpSender, type Sender } from './transport.js';
-import type { MetricPoint } from './types.js';
+import type { FlushResult, MetricPoint } from './types.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -25,6 +25,8 @@ export interface TinyObsStats {
   queuedBytes: number;
   /** Values and points dropped since creation, by reason. */
   dropped: Partial<Record<DropReason, number>>;
+  /** Record calls that lacked one of their instrument's label names (recorded without it). */
+  missingLabels: number;
 }
 
 /** Options of `flush()` and `shutdown()`. */
@@ -53,8 +55,10 @@ export class TinyObs {
   private lastTimestamp = 0;
   // Starts at the option and shrinks when the server answers 413.
   private maxBatchBytes: number;
-  private shutdownPromise: Promise<void> | undefined;
-  private readonly onBeforeExit = () => void this.shutdown();
+  private shutdownPromise: Promise<FlushResult> | undefined;
+  private readonly onBeforeExit = () =>
+    void this.shutdown().catch((err: unknown) => this.reportUnreported(err));
+  private readonly onSignal = (signal: NodeJS.Signals) => this.shutdownOnSignal(signal);
   private readonly onError: (err: TinyObsError) => void;
 
   /** @internal use {@link createTinyObs}; `send` replaces the HTTP transport in tests. */
@@ -87,6 +91,7 @@ export class TinyObs {
     if (o.apiKey !== undefined) headers.authorization = `Bearer ${o.apiKey}`;
     this.queue = new PushQueue({
       send: send ?? httpSender(o.url, o.requestTimeoutMs),
+      endpoint: o.endpoint,
       headers,
       maxBytes: o.maxQueueBytes,
       minBackoffMs: o.minBackoffMs,
@@ -103,6 +108,12 @@ export class TinyObs {
       labelNames: ['reason'],
     });
     this.diag.onDrop = (reason, n) => dropped.add(n, { reason });
+    const missing = this.counter({
+      name: 'tinyobs_sdk_missing_labels_total',
+      help: "Record calls that lacked one of their metric's label names, by metric",
+      labelNames: ['metric'],
+    });
+    this.diag.onMissingLabel = (metric) => missing.inc({ metric });
     if (o.flushIntervalMs > 0) {
       this.timer = setInterval(() => {
         this.enqueueSnapshot().catch((err: unknown) => this.reportCollectError(err));
@@ -110,6 +121,7 @@ export class TinyObs {
       this.timer.unref();
     }
     if (o.shutdownOnExit) process.once('beforeExit', this.onBeforeExit);
+    if (o.handleSignals) for (const sig of SIGNALS) process.once(sig, this.onSignal);
   }
 
   /**
@@ -146,8 +158,8 @@ export class TinyObs {
   }
 
   /**
-   * Runs the collect hooks and returns the points a push would send now, without sending them.
-   * Useful in tests and for debugging.
+   * Runs the collect hooks, then resolves to the points a push would send now, without sending
+   * them. Useful in tests and for debugging.
    */
   async collect(): Promise<MetricPoint[]> {
     await this.runHooks();
@@ -155,47 +167,64 @@ export class TinyObs {
   }
 
   /**
-   * Pushes the current value of every series and resolves once the server has acknowledged
-   * everything recorded before the call (or once batches it refused were dropped and reported).
-   * Rejects with a `flush_timeout` error after `timeoutMs`; the data then stays queued and is
-   * retried in the background.
+   * Pushes the current value of every series and waits for the server to acknowledge it and
+   * every batch still pending from earlier pushes. Resolves to what became of their points.
+   * Rejects with a {@link TinyObsError} carrying that `result`: code `rejected` when the server
+   * refused a batch (its answer in `status` and `serverMessage`; the batch is dropped), code
+   * `flush_timeout` when `timeoutMs` passed first (the data stays queued and is retried).
    */
-  async flush(opts: FlushOptions = {}): Promise<void> {
-    const seq = await this.enqueueSnapshot();
+  async flush(opts: FlushOptions = {}): Promise<FlushResult> {
+    const ms = opts.timeoutMs ?? this.options.flushTimeoutMs;
+    const tracked = this.queue.track();
+    await this.enqueueSnapshot(tracked);
     this.queue.nudge();
-    await this.withTimeout(this.queue.waitFor(seq), opts.timeoutMs ?? this.options.flushTimeoutMs);
+    const inTime = await this.within(tracked.done, ms);
+    return this.verdict(tracked, inTime ? undefined : `cannot flush: ${this.noAck(ms)}`);
   }
 
   /**
-   * Stops the push timer, pushes everything a last time and waits for the server, then stops
-   * retrying. Never rejects: a timeout is reported through `onError` and the batches left are
-   * counted as dropped (`reason="shutdown"`). Safe to call more than once.
+   * Stops the push timer and the signal handlers, pushes everything a last time, waits for the
+   * server (at most `timeoutMs`) and stops retrying. Resolves or rejects like {@link TinyObs.flush};
+   * on a timeout the batches left are dropped and counted (`reason="shutdown"`). Every later
+   * call returns the same promise.
    */
-  shutdown(opts: FlushOptions = {}): Promise<void> {
+  shutdown(opts: FlushOptions = {}): Promise<FlushResult> {
     if (this.shutdownPromise === undefined) {
       clearInterval(this.timer);
       process.removeListener('beforeExit', this.onBeforeExit);
-      this.shutdownPromise = this.flush(opts)
-        .catch((err: unknown) => {
-          if (err instanceof TinyObsError) this.safeOnError(err);
-        })
-        .finally(() => this.queue.close());
+      for (const sig of SIGNALS) process.removeListener(sig, this.onSignal);
+      const ms = opts.timeoutMs ?? this.options.flushTimeoutMs;
+      this.shutdownPromise = (async () => {
+        const tracked = this.queue.track();
+        try {
+          await this.enqueueSnapshot(tracked);
+        } catch (err) {
+          this.queue.close();
+          throw err;
+        }
+        this.queue.nudge();
+        const inTime = await this.within(tracked.done, ms);
+        this.queue.close();
+        return this.verdict(
+          tracked,
+          inTime ? undefined : `cannot shut down: ${this.noAck(ms)}; the data left was dropped`,
+        );
+      })();
     }
     return this.shutdownPromise;
   }
 
   /**
    * Wraps a serverless handler so that every invocation is followed by a `flush()`; the flush
-   * never turns a successful invocation into a failed one (its errors go to `onError`).
+   * never turns a successful invocation into a failed one (a timeout goes to `onError`, where
+   * refusals have already gone).
    */
   wrapHandler<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<Awaited<R>> {
     return async (...args: A): Promise<Awaited<R>> => {
       try {
         return await fn(...args);
       } finally {
-        await this.flush().catch((err: unknown) => {
-          if (err instanceof TinyObsError) this.safeOnError(err);
-        });
+        await this.flush().catch((err: unknown) => this.reportUnreported(err));
       }
     };
   }
@@ -203,7 +232,12 @@ export class TinyObs {
   /** Queue size and drop counts. */
   stats(): TinyObsStats {
     const q = this.queue.stats();
-    return { queuedBatches: q.batches, queuedBytes: q.bytes, dropped: Object.fromEntries(this.diag.dropped) };
+    return {
+      queuedBatches: q.batches,
+      queuedBytes: q.bytes,
+      dropped: Object.fromEntries(this.diag.dropped),
+      missingLabels: this.diag.missingLabels,
+    };
   }
 
   private register<I extends Registered>(fresh: I): I {
@@ -215,28 +249,34 @@ export class TinyObs {
     if (existing.signature() !== fresh.signature()) {
       throw new TinyObsError(
         'conflict',
-        `cannot define ${fresh.type} ${fresh.name}: it is already defined as ${existing.signature()}, not ${fresh.signature()}`,
+        `cannot define ${fresh.name} as ${fresh.describe()}: it is already defined as ${existing.describe()}; use the same definition, or another name`,
       );
     }
     return existing as I;
   }
 
   // Serialised so that batches enter the queue in timestamp order even when gzip and async
-  // collect hooks take different times.
-  private enqueueSnapshot(): Promise<number> {
+  // collect hooks take different times. With `tracked`, a flush's handle is sealed right after
+  // its snapshot is queued, so that it covers exactly that and whatever was pending before.
+  private enqueueSnapshot(tracked?: Tracked): Promise<void> {
     const next = this.pipeline.then(async () => {
-      await this.runHooks();
-      // Strictly increasing timestamps: two pushes in the same millisecond must not carry
-      // different values for one (series, timestamp), which a TSDB would reject.
-      const t = Math.max(Date.now(), this.lastTimestamp + 1);
-      this.lastTimestamp = t;
-      const batches = encodeBatches(this.snapshot(t), this.options.maxBatchPoints, this.maxBatchBytes);
-      let seq = this.queue.last;
-      for (const b of batches) {
-        const body = this.options.compress ? await gzipAsync(b.json) : Buffer.from(b.json);
-        seq = this.queue.enqueue(body, b.points);
+      try {
+        await this.runHooks();
+        // Strictly increasing timestamps: two pushes in the same millisecond must not carry
+        // different values for one (series, timestamp), which a TSDB would reject.
+        const t = Math.max(Date.now(), this.lastTimestamp + 1);
+        this.lastTimestamp = t;
+        const batches: Batch[] = [];
+        for (const b of encodeBatches(this.snapshot(t), this.options.maxBatchPoints, this.maxBatchBytes)) {
+          batches.push({
+            body: this.options.compress ? await gzipAsync(b.json) : Buffer.from(b.json),
+            points: b.points,
+          });
+        }
+        this.queue.submit(batches);
+      } finally {
+        tracked?.seal();
       }
-      return seq;
     });
     this.pipeline = next.catch(() => undefined);
     return next;
@@ -284,6 +324,21 @@ export class TinyObs {
     this.safeOnError(new TinyObsError('collect', `cannot collect: ${msg}`, { cause: err }));
   }
 
+  // Refusals reach onError from the queue as they happen; only a timeout is news to it.
+  private reportUnreported(err: unknown): void {
+    if (err instanceof TinyObsError && err.code !== 'rejected') this.safeOnError(err);
+  }
+
+  // handleSignals: push a last time, then let the signal do what it would have done. When the
+  // application listens to the signal too, its handler decides when to exit.
+  private shutdownOnSignal(signal: NodeJS.Signals): void {
+    this.shutdown()
+      .catch((err: unknown) => this.reportUnreported(err))
+      .finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+  }
+
   private safeOnError(err: TinyObsError): void {
     try {
       this.onError(err);
@@ -292,22 +347,43 @@ export class TinyObs {
     }
   }
 
-  private withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  // True when `p` settled within `ms`. The timer is not unref'd: whoever awaits a flush wants the
+  // process to stay up until it settles.
+  private async within(p: Promise<void>, ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    // Not unref'd: whoever awaits a flush wants the process to stay up until it settles.
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new TinyObsError('flush_timeout', `cannot flush: the server did not acknowledge within ${ms} ms`),
-          ),
-        ms,
-      );
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
     });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    try {
+      return await Promise.race([p.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private noAck(ms: number): string {
+    const why = this.queue.lastFailure;
+    return `${this.options.endpoint} did not acknowledge within ${ms} ms${why === undefined ? '' : ` (last attempt: ${why})`}`;
+  }
+
+  // The result of a flush or shutdown, or the error that carries it.
+  private verdict(tracked: Tracked, timeoutMessage: string | undefined): FlushResult {
+    const { refusals, ...result } = tracked.outcome();
+    const refused = refusals[0];
+    if (refused !== undefined) {
+      const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more refused batches)` : '';
+      throw new TinyObsError('rejected', `${refused.message}${more}`, {
+        status: refused.status,
+        serverMessage: refused.serverMessage,
+        result,
+      });
+    }
+    if (timeoutMessage !== undefined) throw new TinyObsError('flush_timeout', timeoutMessage, { result });
+    return result;
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /**
  * Creates a client. Throws `invalid_config` on a bad option.
  *

@@ -23,8 +23,12 @@ export type DropReason =
 export class Diagnostics {
   /** Total drops by reason since the client was created. */
   readonly dropped = new Map<DropReason, number>();
+  /** Record calls that lacked a label name of their instrument. */
+  missingLabels = 0;
   /** Feeds the `tinyobs_sdk_dropped_total` counter; set by the client once it exists. */
   onDrop: ((reason: DropReason, n: number) => void) | undefined;
+  /** Feeds the `tinyobs_sdk_missing_labels_total` counter; set by the client once it exists. */
+  onMissingLabel: ((metric: string) => void) | undefined;
   private readonly warned = new Set<string>();
   private readonly warn: (message: string) => void;
 
@@ -37,6 +41,23 @@ export class Diagnostics {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + n);
     this.onDrop?.(reason, n);
     this.warnOnce(`${metric}\u0000${reason}`, `tinyobs: ${metric}: dropped (${reason}): ${detail}`);
+  }
+
+  /**
+   * Counts a record call that lacked labels of its instrument (it is recorded without them) and
+   * warns the first time for this metric. `missing` is only called then: the hot path that
+   * detects a missing label does not know which one.
+   */
+  missingLabel(metric: string, missing: () => string[]): void {
+    this.missingLabels++;
+    this.onMissingLabel?.(metric);
+    const key = `${metric}\u0000missing_label`;
+    if (this.warned.has(key)) return;
+    const names = missing();
+    this.warnOnce(
+      key,
+      `tinyobs: ${metric}: a record call has no value for label${names.length > 1 ? 's' : ''} ${names.join(', ')}; it is recorded without ${names.length > 1 ? 'them' : 'it'} (pass '' to leave a label empty on purpose; counted in tinyobs_sdk_missing_labels_total, warned once per metric)`,
+    );
   }
 
   /** Emits `message` the first time `key` is seen; a throwing warn hook is ignored on purpose. */

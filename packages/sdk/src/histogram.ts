@@ -133,6 +133,11 @@ export class Histogram<L extends string = never> extends Instrument<HistogramSer
   }
 
   /** @internal */
+  override describe(): string {
+    return `${super.describe()} and buckets ${this.buckets.join(', ')}`;
+  }
+
+  /** @internal */
   collect(sink: PointSink, timestamp: number): void {
     const bucketName = `${this.name}_bucket`;
     for (const s of this.series.values()) {

@@ -7,11 +7,11 @@
 export { type CollectHook, createTinyObs, type FlushOptions, TinyObs, type TinyObsStats } from './client.js';
 export { type BoundCounter, Counter, type CounterOptions } from './counter.js';
 export type { DropReason } from './diagnostics.js';
-export { TinyObsError, type TinyObsErrorCode } from './errors.js';
+export { TinyObsError, type TinyObsErrorCode, type TinyObsErrorOptions } from './errors.js';
 export { type BoundGauge, Gauge, type GaugeOptions } from './gauge.js';
 export { type BoundHistogram, DEFAULT_BUCKETS, Histogram, type HistogramOptions } from './histogram.js';
 export type { InstrumentOptions } from './instrument.js';
 export type { ResolvedOptions, TinyObsOptions } from './options.js';
 export { OVERFLOW_LABEL } from './series-map.js';
 export type { Sender, SendResult } from './transport.js';
-export type { LabelSet, LabelValue, MetricPoint, MetricType } from './types.js';
+export type { FlushResult, LabelSet, LabelValue, MetricPoint, MetricType } from './types.js';

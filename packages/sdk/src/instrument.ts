@@ -31,6 +31,7 @@ export interface Registered {
   readonly name: string;
   readonly type: MetricType;
   signature(): string;
+  describe(): string;
   collect(sink: PointSink, timestamp: number): void;
 }
 
@@ -87,6 +88,13 @@ export abstract class Instrument<S extends SeriesBase> implements Registered {
   /** A string that two definitions share exactly when they are the same metric. */
   signature(): string {
     return `${this.type}|${[...this.labelNames].sort().join(',')}|${this.unit}`;
+  }
+
+  /** The definition in words, for errors: `a counter with labels method, route`. */
+  describe(): string {
+    const labels =
+      this.labelNames.length === 0 ? 'no labels' : `labels ${[...this.labelNames].sort().join(', ')}`;
+    return `a ${this.type} with ${labels}${this.unit === '' ? '' : ` and unit ${this.unit}`}`;
   }
 
   /** Writes the current value of every series, stamped `timestamp`, into `sink`. */

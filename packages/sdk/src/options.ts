@@ -7,7 +7,11 @@ import { checkLabelName } from './names.js';
 export interface TinyObsOptions {
   /** Name of the application; becomes the `service` label of every series. */
   service: string;
-  /** Ingest URL. Default `http://localhost:8080/v1/ingest`. */
+  /**
+   * The TinyObs server: its ingest URL, or its address alone (`http://127.0.0.1:8080`), to
+   * which `/v1/ingest` is added. Default: the `TINYOBS_ENDPOINT` environment variable, else
+   * `http://localhost:8080/v1/ingest`.
+   */
   endpoint?: string;
   /** Sent as `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
@@ -43,6 +47,13 @@ export interface TinyObsOptions {
    * Default true.
    */
   shutdownOnExit?: boolean;
+  /**
+   * On SIGINT (Ctrl-C) and SIGTERM, call `shutdown()`, then let the signal end the process as it
+   * would have (unless the application listens to it too: then its own handler decides). A
+   * second signal during the last push ends the process at once. Default false: an application
+   * with its own signal handling should `await obs.shutdown()` there.
+   */
+  handleSignals?: boolean;
   /** Transport failures and rejections. Default: a warning once per error code. */
   onError?: (err: TinyObsError) => void;
   /** Warnings about dropped input. Default `process.emitWarning`. */
@@ -65,16 +76,7 @@ export function resolveOptions(o: TinyObsOptions): ResolvedOptions {
   if (typeof o.service !== 'string' || o.service.trim() === '') {
     configError('cannot create client: service must be a non-empty string');
   }
-  const endpoint = o.endpoint ?? 'http://localhost:8080/v1/ingest';
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    configError(`cannot create client: endpoint ${JSON.stringify(endpoint)} is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    configError(`cannot create client: endpoint must be http or https, got ${url.protocol}`);
-  }
+  const url = ingestUrl(o.endpoint);
   const defaultLabels = { ...(o.defaultLabels ?? {}) };
   for (const [k, v] of Object.entries(defaultLabels)) {
     checkLabelName('defaultLabels', k, new Set(['service', 'instance']));
@@ -85,7 +87,7 @@ export function resolveOptions(o: TinyObsOptions): ResolvedOptions {
   const instance = o.instance === false ? undefined : (o.instance ?? safeHostname());
   return {
     service: o.service,
-    endpoint,
+    endpoint: url.href,
     url,
     apiKey: o.apiKey,
     flushIntervalMs: num('flushIntervalMs', o.flushIntervalMs, 5_000, 0),
@@ -102,9 +104,33 @@ export function resolveOptions(o: TinyObsOptions): ResolvedOptions {
     maxRetryAfterMs: num('maxRetryAfterMs', o.maxRetryAfterMs, 60_000, 0),
     compress: o.compress ?? true,
     shutdownOnExit: o.shutdownOnExit ?? true,
+    handleSignals: o.handleSignals ?? false,
     onError: o.onError,
     onWarning: o.onWarning ?? ((m) => process.emitWarning(m, { type: 'TinyObsWarning' })),
   };
+}
+
+const DEFAULT_ENDPOINT = 'http://localhost:8080/v1/ingest';
+
+// A server's address alone (path `/`) means its ingest route: `http://host:8080` answered
+// `405 cannot POST /` before, which taught nothing.
+function ingestUrl(option: string | undefined): URL {
+  const fromEnv = process.env.TINYOBS_ENDPOINT;
+  const endpoint = option ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_ENDPOINT : fromEnv);
+  const where = option === undefined && endpoint !== DEFAULT_ENDPOINT ? 'TINYOBS_ENDPOINT' : 'endpoint';
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    configError(
+      `cannot create client: ${where} ${JSON.stringify(endpoint)} is not a URL (expected e.g. http://localhost:8080)`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    configError(`cannot create client: ${where} must be http or https, got ${url.protocol}`);
+  }
+  if (url.pathname === '/' && url.search === '') url.pathname = '/v1/ingest';
+  return url;
 }
 
 function num(name: string, v: number | undefined, dflt: number, min: number): number {

@@ -1,6 +1,7 @@
-import type { Diagnostics } from './diagnostics.js';
+import type { Diagnostics, DropReason } from './diagnostics.js';
 import { TinyObsError } from './errors.js';
 import type { Sender, SendResult } from './transport.js';
+import type { FlushResult } from './types.js';
 
 /** How the queue retries and how much it may hold. */
 export interface QueueOptions {
@@ -14,6 +15,8 @@ export interface QueueOptions {
   maxRetryAfterMs: number;
   diag: Diagnostics;
   onError: (err: TinyObsError) => void;
+  /** The ingest URL, named in the hint of a 404 or 405. */
+  endpoint: string;
   /**
    * Re-encodes a body the server answered 413 (too large) into two halves. Without it, or for a
    * single point, a 413 drops the batch like any other 4xx.
@@ -26,6 +29,32 @@ interface Item {
   seq: number;
   body: Buffer;
   points: number;
+}
+
+/** One request body ready to queue. */
+export interface Batch {
+  body: Buffer;
+  points: number;
+}
+
+/** A handle on the batches of one flush; see {@link PushQueue.track}. */
+export interface Tracked {
+  /** Resolves once every tracked batch was acknowledged or dropped (after `seal()`). */
+  done: Promise<void>;
+  /** Ends the set of tracked batches at the last one queued. */
+  seal(): void;
+  /** Points sent, dropped and still pending so far, and the server's refusals among them. */
+  outcome(): FlushResult & { refusals: TinyObsError[] };
+}
+
+// The batches a flush waits for: sequence numbers `from`..`to`.
+interface Tracker {
+  from: number;
+  to: number;
+  sent: number;
+  dropped: number;
+  refusals: TinyObsError[];
+  resolve: () => void;
 }
 
 /** Snapshot of the queue, for tests and health pages. */
@@ -53,45 +82,65 @@ export class PushQueue {
   private retryTimer: NodeJS.Timeout | undefined;
   private serverAskedToWait = false;
   private closed = false;
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private trackers: Tracker[] = [];
+  private failure: string | undefined;
 
   constructor(opts: QueueOptions) {
     this.opts = opts;
   }
 
-  /** Queues a body of `points` points and returns its sequence number for {@link waitFor}. */
-  enqueue(body: Buffer, points: number): number {
+  /**
+   * Starts tracking every batch pending now and every batch queued until `seal()`, so that
+   * `flush()` can wait for them and say what became of their points.
+   */
+  track(): Tracked {
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const from = Math.min(this.lowestPending(), this.lastSeq + 1);
+    const t: Tracker = { from, to: Number.POSITIVE_INFINITY, sent: 0, dropped: 0, refusals: [], resolve };
+    this.trackers.push(t);
+    return {
+      done,
+      seal: () => {
+        t.to = this.lastSeq;
+        this.settle();
+      },
+      outcome: () => ({
+        sent: t.sent,
+        dropped: t.dropped,
+        retrying: this.pendingPoints(t),
+        refusals: t.refusals,
+      }),
+    };
+  }
+
+  /** Queues `batches` in order. */
+  submit(batches: readonly Batch[]): void {
+    for (const b of batches) this.enqueue(b);
+  }
+
+  private enqueue({ body, points }: Batch): void {
     const seq = ++this.lastSeq;
     if (this.closed) {
-      this.opts.diag.drop('shutdown', 'tinyobs_sdk', 'the client is shut down', points);
-      return seq;
+      this.drop('shutdown', 'the client is shut down', seq, points);
+      return;
     }
     this.items.push({ seq, body, points });
     this.bytes += body.length;
     while (this.bytes > this.opts.maxBytes && this.items.length > 0) {
       const old = this.items.shift()!;
       this.bytes -= old.body.length;
-      this.opts.diag.drop(
+      this.drop(
         'queue_full',
-        'tinyobs_sdk',
         `the send queue is over ${this.opts.maxBytes} bytes; dropped the oldest batch`,
+        old.seq,
         old.points,
       );
     }
     this.settle();
     this.pump();
-    return seq;
-  }
-
-  /** Sequence number of the last batch queued (0 before the first). */
-  get last(): number {
-    return this.lastSeq;
-  }
-
-  /** Resolves once every batch up to `seq` was acknowledged or dropped. */
-  waitFor(seq: number): Promise<void> {
-    if (seq < this.lowestPending()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
   /**
@@ -106,6 +155,11 @@ export class PushQueue {
     this.pump();
   }
 
+  /** Why the last attempt failed, while the queue is retrying; undefined after a success. */
+  get lastFailure(): string | undefined {
+    return this.failure;
+  }
+
   /** Current size. */
   stats(): QueueStats {
     return { batches: this.items.length + (this.inFlight === undefined ? 0 : 1), bytes: this.bytes };
@@ -118,12 +172,7 @@ export class PushQueue {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     for (const item of this.items) {
-      this.opts.diag.drop(
-        'shutdown',
-        'tinyobs_sdk',
-        'shutdown timed out before the batch was sent',
-        item.points,
-      );
+      this.drop('shutdown', 'shutdown timed out before the batch was sent', item.seq, item.points);
       this.bytes -= item.body.length;
     }
     this.items = [];
@@ -134,15 +183,41 @@ export class PushQueue {
     return this.inFlight?.seq ?? this.items[0]?.seq ?? Number.POSITIVE_INFINITY;
   }
 
-  private settle(): void {
-    const low = this.lowestPending();
-    if (this.waiters.length === 0) return;
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (w.seq < low) w.resolve();
-      else still.push(w);
+  private pendingPoints(t: Tracker): number {
+    let n = 0;
+    for (const item of this.inFlight === undefined ? this.items : [this.inFlight, ...this.items]) {
+      if (item.seq >= t.from && item.seq <= t.to) n += item.points;
     }
-    this.waiters = still;
+    return n;
+  }
+
+  private settle(): void {
+    if (this.trackers.length === 0) return;
+    const low = this.lowestPending();
+    this.trackers = this.trackers.filter((t) => {
+      if (t.to >= low) return true;
+      t.resolve();
+      return false;
+    });
+  }
+
+  private sent(seq: number, points: number): void {
+    for (const t of this.trackers) if (seq >= t.from && seq <= t.to) t.sent += points;
+  }
+
+  private drop(
+    reason: DropReason,
+    detail: string,
+    seq: number,
+    points: number,
+    refusal?: TinyObsError,
+  ): void {
+    this.opts.diag.drop(reason, 'tinyobs_sdk', detail, points);
+    for (const t of this.trackers) {
+      if (seq < t.from || seq > t.to) continue;
+      t.dropped += points;
+      if (refusal !== undefined) t.refusals.push(refusal);
+    }
   }
 
   private pump(): void {
@@ -161,6 +236,8 @@ export class PushQueue {
     if (r.status >= 200 && r.status < 300) {
       this.bytes -= item.body.length;
       this.attempt = 0;
+      this.failure = undefined;
+      this.sent(item.seq, item.points);
     } else if (r.status === 413 && item.points > 1 && this.opts.split !== undefined && !this.closed) {
       this.splitTooLarge(item, this.opts.split, r);
       return;
@@ -169,10 +246,13 @@ export class PushQueue {
       this.attempt++;
       const delay = this.delay(r.retryAfterMs);
       this.serverAskedToWait = r.retryAfterMs !== undefined;
+      this.failure = describe(r);
       this.report(
-        'transport',
-        `cannot push ${item.points} points: ${describe(r)}; retrying in ${delay} ms`,
-        r,
+        new TinyObsError(
+          'transport',
+          `cannot push ${item.points} points to ${this.opts.endpoint}: ${describe(r)}; retrying in ${delay} ms`,
+          details(r),
+        ),
       );
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
@@ -184,20 +264,9 @@ export class PushQueue {
       this.bytes -= item.body.length;
       if (isRetryable(r.status)) {
         // Only reached after close(): the client is shut down and will not retry.
-        this.opts.diag.drop(
-          'shutdown',
-          'tinyobs_sdk',
-          `shut down before a batch was sent: ${describe(r)}`,
-          item.points,
-        );
+        this.drop('shutdown', `shut down before a batch was sent: ${describe(r)}`, item.seq, item.points);
       } else {
-        this.opts.diag.drop(
-          'rejected',
-          'tinyobs_sdk',
-          `the server refused a batch: ${describe(r)}`,
-          item.points,
-        );
-        this.report('rejected', `cannot push ${item.points} points: ${describe(r)}; batch dropped`, r);
+        this.refuse(item, r, '');
       }
     }
     this.settle();
@@ -219,17 +288,22 @@ export class PushQueue {
       (err: unknown) => {
         this.inFlight = undefined;
         this.bytes -= item.body.length;
-        this.opts.diag.drop(
-          'rejected',
-          'tinyobs_sdk',
-          `cannot split a batch the server found too large: ${String(err)}`,
-          item.points,
-        );
-        this.report('rejected', `cannot push ${item.points} points: ${describe(r)}; batch dropped`, r);
+        this.refuse(item, r, ` (and the batch could not be split: ${String(err)})`);
         this.settle();
         this.pump();
       },
     );
+  }
+
+  // A permanent refusal: the batch is dropped, counted, reported, and fails the flushes waiting for it.
+  private refuse(item: Item, r: SendResult, extra: string): void {
+    const err = new TinyObsError(
+      'rejected',
+      `cannot push ${item.points} points to ${this.opts.endpoint}: ${describe(r)}${hint(r.status, this.opts.endpoint)}${extra}; batch dropped`,
+      details(r),
+    );
+    this.drop('rejected', `the server refused a batch: ${describe(r)}`, item.seq, item.points, err);
+    this.report(err);
   }
 
   private delay(retryAfterMs: number | undefined): number {
@@ -240,9 +314,9 @@ export class PushQueue {
     return Math.round(ceiling / 2 + (random() * ceiling) / 2);
   }
 
-  private report(code: 'transport' | 'rejected', message: string, r: SendResult): void {
+  private report(err: TinyObsError): void {
     try {
-      this.opts.onError(new TinyObsError(code, message, r.status === 0 ? undefined : { status: r.status }));
+      this.opts.onError(err);
     } catch {
       // A throwing onError hook must not stop the queue.
     }
@@ -253,6 +327,31 @@ function isRetryable(status: number): boolean {
   return status === 0 || status === 408 || status === 429 || status >= 500;
 }
 
+// The TinyObs server answers `{"error","message"}`; other servers plain text or HTML.
+function serverMessage(r: SendResult): string {
+  const text = r.message.trim();
+  try {
+    const json = JSON.parse(text) as { message?: unknown; error?: unknown };
+    if (typeof json.message === 'string') return json.message;
+    if (typeof json.error === 'string') return json.error;
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+function details(r: SendResult): { status?: number; serverMessage?: string } {
+  return r.status === 0 ? {} : { status: r.status, serverMessage: serverMessage(r) };
+}
+
 function describe(r: SendResult): string {
-  return r.status === 0 ? r.message : `HTTP ${r.status} ${r.message.slice(0, 200)}`.trim();
+  if (r.status === 0) return r.message;
+  const m = serverMessage(r);
+  return m === '' ? `HTTP ${r.status}` : `HTTP ${r.status}: ${m}`;
+}
+
+// 404 and 405 mostly mean a wrong endpoint: a base URL with another path, or another server.
+function hint(status: number, endpoint: string): string {
+  if (status !== 404 && status !== 405) return '';
+  return ` (is ${endpoint} a TinyObs ingest URL? The server takes POST <its address>/v1/ingest)`;
 }

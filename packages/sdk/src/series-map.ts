@@ -93,13 +93,17 @@ export class SeriesMap<S extends SeriesBase> {
     let keys = 0;
     for (const _ in labels) keys++;
     if (keys !== found && !this.onlyKnownNames(labels)) return undefined;
+    if (found !== names.length) this.missing(labels);
     return s;
   }
 
   private slow(labels: unknown): S | undefined {
-    if (labels === undefined || labels === null) return this.lookup(this.emptyKey, undefined);
+    if (labels === undefined || labels === null) {
+      if (this.names.length > 0) this.missing(undefined);
+      return this.lookup(this.emptyKey, undefined);
+    }
     if (typeof labels !== 'object') {
-      this.cfg.diag.drop('invalid_label', this.cfg.metric, 'labels must be an object');
+      this.cfg.diag.drop('invalid_label', this.cfg.metric, badLabelsArgument(labels, this.names.length > 0));
       return undefined;
     }
     const l = labels as Readonly<Record<string, LabelValue | undefined>>;
@@ -115,7 +119,14 @@ export class SeriesMap<S extends SeriesBase> {
     }
     const s = this.lookup(key, l);
     if (s !== undefined && s !== this.overflow) this.remember(l, s);
+    if (this.names.some((n) => l[n] === undefined)) this.missing(l);
     return s;
+  }
+
+  private missing(labels: Readonly<Record<string, unknown>> | undefined): void {
+    this.cfg.diag.missingLabel(this.cfg.metric, () =>
+      this.names.filter((n) => labels === undefined || labels[n] === undefined),
+    );
   }
 
   private remember(labels: Readonly<Record<string, unknown>>, s: S): void {
@@ -208,4 +219,13 @@ export class SeriesMap<S extends SeriesBase> {
     }
     return this.overflow;
   }
+}
+
+// prom-client's `inc(5)` habit and its kin: say what the call does and which call was meant.
+function badLabelsArgument(labels: unknown, hasLabels: boolean): string {
+  const where = hasLabels ? ', labels' : '';
+  if (typeof labels === 'number') {
+    return `labels must be an object, got the number ${labels}: inc() and dec() change the value by 1 and take only labels; to add ${labels}, call add(${labels}${where})`;
+  }
+  return `labels must be an object such as { route: '/' }, got ${typeof labels} ${typeof labels === 'string' ? JSON.stringify(labels) : String(labels)}`;
 }

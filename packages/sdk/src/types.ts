@@ -36,3 +36,22 @@ export interface MetricPoint {
 
 /** Where instruments write their current state during a collection. */
 export type PointSink = (point: MetricPoint) => void;
+
+/**
+ * What became of the data a `flush()` or `shutdown()` waited for, in points: the batches that
+ * were still pending when it was called, and the one it pushed.
+ */
+export interface FlushResult {
+  /** Points the server acknowledged. */
+  sent: number;
+  /**
+   * Points dropped: refused by the server (then the promise rejects), pushed out of a full queue
+   * (superseded by newer cumulative values), or still queued when `shutdown()` gave up.
+   */
+  dropped: number;
+  /**
+   * Points still queued or in flight when the wait ended: non-zero only on a `flush_timeout`
+   * (after `flush()` they are retried; after `shutdown()` only the batch in flight may still land).
+   */
+  retrying: number;
+}

@@ -92,12 +92,20 @@ describe('against the real server', () => {
       const errors: TinyObsError[] = [];
       const obs = client('e2e-400', srv.ingestUrl, { flushIntervalMs: 0, onError: (e) => errors.push(e) });
       obs.counter({ name: 'bad_total', labelNames: ['v'] }).inc({ v: 'x'.repeat(100) });
-      await obs.flush();
+      await assert.rejects(obs.flush(), {
+        code: 'rejected',
+        status: 400,
+        serverMessage: /metrics\[0\]\.labels\.v: value is 100 characters long \(limit 16\b/,
+      });
       assert.equal(errors.length, 1, 'reported once, not retried');
       assert.equal(errors[0]?.code, 'rejected');
       assert.equal(errors[0]?.status, 400);
       assert.ok((obs.stats().dropped.rejected ?? 0) >= 1);
-      await obs.shutdown();
+      await assert.rejects(
+        obs.shutdown(),
+        { code: 'rejected' },
+        'the series is still there, and refused again',
+      );
     } finally {
       await srv.dispose();
     }
@@ -172,8 +180,26 @@ describe('against the real server', () => {
     }
   });
 
-  for (const mode of ['natural', 'exit', 'sigterm'] as const) {
-    it(`a child process that records and ${mode === 'natural' ? 'ends by itself' : mode === 'exit' ? 'calls shutdown() then exit()' : 'gets SIGTERM'} loses nothing`, async () => {
+  const lifecycles = [
+    { mode: 'natural', does: 'ends by itself', exit: { code: 0, signal: null } },
+    { mode: 'exit', does: 'calls shutdown() then exit()', exit: { code: 0, signal: null } },
+    { mode: 'sigterm', does: 'gets SIGTERM', kill: 'SIGTERM', exit: { code: 0, signal: null } },
+    // handleSignals: the SDK pushes, then the signal ends the process as it would without the SDK.
+    {
+      mode: 'SIGINT',
+      does: 'uses handleSignals and gets SIGINT',
+      kill: 'SIGINT',
+      exit: { code: null, signal: 'SIGINT' },
+    },
+    {
+      mode: 'SIGTERM',
+      does: 'uses handleSignals and gets SIGTERM',
+      kill: 'SIGTERM',
+      exit: { code: null, signal: 'SIGTERM' },
+    },
+  ] as const;
+  for (const c of lifecycles) {
+    it(`a child process that records and ${c.does} loses nothing`, async () => {
       const srv = await realServer();
       try {
         await srv.start();
@@ -182,7 +208,7 @@ describe('against the real server', () => {
           process.execPath,
           ['--import', 'tsx', fileURLToPath(new URL('./fixtures/child.ts', import.meta.url))],
           {
-            env: { ...process.env, MODE: mode, ENDPOINT: srv.ingestUrl },
+            env: { ...process.env, MODE: c.mode, ENDPOINT: srv.ingestUrl },
             stdio: ['ignore', 'pipe', 'inherit'],
           },
         );
@@ -190,21 +216,21 @@ describe('against the real server', () => {
         let signalled = false;
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
-          if (mode === 'sigterm' && !signalled && out.includes('ready\n')) {
+          if ('kill' in c && !signalled && out.includes('ready')) {
             signalled = true;
-            child.kill('SIGTERM');
+            child.kill(c.kill);
           }
         });
-        const [code] = (await once(child, 'exit')) as [number | null];
-        assert.equal(code, 0);
+        const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+        assert.deepEqual({ code, signal }, c.exit);
         // The push timer is 60 s: exiting quickly means no SDK timer held the process open.
         assert.ok(Date.now() - started < 20_000, 'exited promptly');
         const lines = out.trim().split('\n');
-        const n = Number(lines[lines.length - 1]);
+        const n = Number(lines[lines.length - 1]!.split(' ').pop());
         assert.ok(n > 0, out);
         const text = await srv.metrics();
-        assert.equal(sampleValue(text, 'child_ops_total', { service: `child-${mode}` }), n);
-        assert.equal(sampleValue(text, 'child_op_seconds_count', { service: `child-${mode}` }), n);
+        assert.equal(sampleValue(text, 'child_ops_total', { service: `child-${c.mode}` }), n);
+        assert.equal(sampleValue(text, 'child_op_seconds_count', { service: `child-${c.mode}` }), n);
       } finally {
         await srv.dispose();
       }

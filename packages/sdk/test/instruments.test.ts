@@ -174,12 +174,68 @@ describe('counter', () => {
   });
 });
 
+describe('errors that teach', () => {
+  it('inc(5) says that inc() takes labels and add(5) adds 5', async () => {
+    const warnings: string[] = [];
+    const obs = client(warnings);
+    const c = obs.counter({ name: 'habit_total', labelNames: ['route'] });
+    c.inc(5 as unknown as { route: string });
+    assert.equal(find(await obs.collect(), 'habit_total').length, 0, 'nothing recorded');
+    assert.equal(obs.stats().dropped.invalid_label, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /habit_total: .*got the number 5: inc\(\) .* to add 5, call add\(5, labels\)/);
+  });
+
+  it('a missing label is recorded without it, warned once per metric, and counted', async () => {
+    const warnings: string[] = [];
+    const obs = client(warnings);
+    const c = obs.counter({ name: 'partial_total', labelNames: ['method', 'route', 'status'] });
+    c.inc({ method: 'GET', route: '/a', status: 200 });
+    c.inc({ method: 'GET' }); // slow path: a new series
+    c.inc({ method: 'GET' }); // fast path: the series exists
+    c.inc({ method: 'GET', route: '', status: '' }); // empty on purpose: not missing
+    const h = obs.histogram({ name: 'partial_seconds', labelNames: ['op'] });
+    h.observe(1);
+    assert.equal(obs.stats().missingLabels, 3);
+    assert.deepEqual(
+      warnings.map((w) => w.split(':')[1]?.trim()),
+      ['partial_total', 'partial_seconds'],
+      warnings.join('\n'),
+    );
+    assert.match(warnings[0]!, /no value for labels route, status; it is recorded without them/);
+    const pts = await obs.collect();
+    assert.equal(
+      find(pts, 'partial_total', { method: 'GET' }).find((p) => p.labels.route === undefined)?.value,
+      3,
+    );
+    const counted = Object.fromEntries(
+      find(pts, 'tinyobs_sdk_missing_labels_total').map((p) => [p.labels.metric, p.value]),
+    );
+    assert.deepEqual(counted, { partial_total: 2, partial_seconds: 1 });
+  });
+});
+
 describe('registration', () => {
   it('returns the same instrument for the same definition', () => {
     const obs = client();
     const a = obs.counter({ name: 'same_total', labelNames: ['x', 'y'] });
     const b = obs.counter({ name: 'same_total', labelNames: ['y', 'x'] });
     assert.equal(a, b);
+  });
+
+  it('throws a conflict error naming both definitions in words', () => {
+    const obs = client();
+    obs.counter({ name: 'jobs', labelNames: ['queue', 'outcome'] });
+    assert.throws(() => obs.gauge({ name: 'jobs' }), {
+      code: 'conflict',
+      message:
+        'cannot define jobs as a gauge with no labels: it is already defined as a counter with labels outcome, queue; use the same definition, or another name',
+    });
+    obs.histogram({ name: 'lat', unit: 'seconds', buckets: [0.1, 1] });
+    assert.throws(() => obs.histogram({ name: 'lat', unit: 'seconds', buckets: [0.5] }), {
+      message:
+        /as a histogram with no labels and unit seconds and buckets 0\.5: it is already defined as a histogram with no labels and unit seconds and buckets 0\.1, 1;/,
+    });
   });
 
   it('throws a conflict error for a different definition', () => {

@@ -16,6 +16,11 @@ const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
   exports: Record<string, { types: string; default: string } | string>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  license: string;
+  files: string[];
+  scripts: Record<string, string>;
+  repository: { type: string; url: string; directory: string };
+  publishConfig: { access: string; provenance: boolean };
 };
 
 it('declares ESM, no side effects, Node >= 20.19 and no runtime dependencies', () => {
@@ -23,6 +28,16 @@ it('declares ESM, no side effects, Node >= 20.19 and no runtime dependencies', (
   assert.equal(pkg.sideEffects, false);
   assert.equal(pkg.engines.node, '>=20.19.0');
   assert.deepEqual(pkg.dependencies ?? {}, {});
+});
+
+it('is ready to publish: built by prepack from a clean dist, a licence, a repository for provenance', () => {
+  assert.match(pkg.scripts.prepack!, /clean.*build/);
+  assert.deepEqual(pkg.files, ['dist', '!dist/.tsbuildinfo', 'src'], 'sources ship for the source maps');
+  assert.equal(pkg.license, 'MIT');
+  assert.match(readFileSync(join(dir, 'LICENSE'), 'utf8'), /^MIT License/);
+  assert.equal(pkg.repository.type, 'git');
+  assert.equal(pkg.repository.directory, 'packages/sdk');
+  assert.deepEqual(pkg.publishConfig, { access: 'public', provenance: true });
 });
 
 it('exports every entry point with types first, and the files exist after the build', () => {

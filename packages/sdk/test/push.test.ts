@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { createTinyObs, type TinyObsError, type TinyObsOptions } from '../src/index.js';
-import { pointValue, type Receiver, startReceiver } from './helpers/receiver.js';
+import { describe, it } from 'node:test';
+import { createTinyObs, TinyObsError, type TinyObsOptions } from '../src/index.js';
+import { pointValue, receiverPool } from './helpers/receiver.js';
 
-const receivers: Receiver[] = [];
-after(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const receiver = receiverPool();
 
 function client(endpoint: string, extra: Partial<TinyObsOptions> = {}) {
   return createTinyObs({
@@ -97,14 +88,24 @@ describe('push', () => {
     const errors: TinyObsError[] = [];
     const obs = client(r.url, { onError: (e) => errors.push(e) });
     obs.counter({ name: 'b_total' }).inc();
-    await obs.flush();
+    const pointsPerPush = (await obs.collect()).length;
+    await assert.rejects(obs.flush(), (e: unknown) => {
+      assert.ok(e instanceof TinyObsError);
+      assert.equal(e.code, 'rejected');
+      assert.equal(e.status, 400);
+      assert.equal(e.serverMessage, 'nope');
+      assert.deepEqual(e.result, { sent: 0, dropped: pointsPerPush, retrying: 0 });
+      return true;
+    });
     assert.equal(r.requests.length, 1, 'not retried');
     assert.equal(errors.length, 1);
     assert.equal(errors[0]?.code, 'rejected');
     assert.equal(errors[0]?.status, 400);
-    assert.match(errors[0]!.message, /nope/);
+    assert.equal(errors[0]?.serverMessage, 'nope');
+    assert.match(errors[0]!.message, /HTTP 400: nope/);
     assert.ok((obs.stats().dropped.rejected ?? 0) >= 1);
-    await obs.flush();
+    const ok = await obs.flush();
+    assert.equal(ok.sent, r.requests[1]!.metrics.length);
     assert.equal(
       pointValue(r.requests[1]!.metrics, 'tinyobs_sdk_dropped_total', { reason: 'rejected' }),
       1,
@@ -140,10 +141,18 @@ describe('push', () => {
     for (let i = 0; i < 30; i++) {
       await assert.rejects(obs.flush({ timeoutMs: 1 }), { code: 'flush_timeout' });
     }
+    await assert.rejects(obs.flush({ timeoutMs: 1 }), {
+      message:
+        /^cannot flush: http:\/\/127\.0\.0\.1:9\/v1\/ingest did not acknowledge within 1 ms \(last attempt: .*ECONNREFUSED/,
+    });
     const s = obs.stats();
     assert.ok(s.queuedBytes <= 2_000 + 1_000, `queued ${s.queuedBytes} bytes`);
     assert.ok((s.dropped.queue_full ?? 0) > 0, JSON.stringify(s));
-    await obs.shutdown({ timeoutMs: 1 });
+    await assert.rejects(obs.shutdown({ timeoutMs: 1 }), (e: unknown) => {
+      assert.ok(e instanceof TinyObsError && e.code === 'flush_timeout');
+      assert.ok(e.result !== undefined && e.result.dropped > 0, JSON.stringify(e.result));
+      return true;
+    });
     assert.equal(obs.stats().queuedBatches <= 1, true);
   });
 
@@ -242,10 +251,10 @@ describe('a body the server finds too large (413)', () => {
     const errors: TinyObsError[] = [];
     const obs = client(r.url, { onError: (e) => errors.push(e) });
     obs.gauge({ name: 'one' }).set(1);
-    await obs.flush();
+    await assert.rejects(obs.flush(), { code: 'rejected', status: 413 });
     assert.equal(r.requests.length, 1);
     assert.equal(errors[0]?.code, 'rejected');
     assert.equal(errors[0]?.status, 413);
-    await obs.shutdown();
+    await assert.rejects(obs.shutdown(), { code: 'rejected', status: 413 }, 'the last push is refused too');
   });
 });

@@ -7,16 +7,36 @@
 import { ConfigError, resolveConfig, settingsHelp } from './config/settings.js';
 import { createLogger } from './log.js';
 import { promqlTestCommand } from './promql/promqltest/command.js';
+import { checkRulesCommand, testRulesCommand } from './rules/commands.js';
 import { startServer } from './server.js';
+import { UsageError } from './transfer/cli/args.js';
+import { EXPORT_USAGE, exportCommand } from './transfer/cli/export_command.js';
+import { IMPORT_USAGE, importCommand } from './transfer/cli/import_command.js';
 import { VERSION } from './version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   serve: { run: serve, summary: 'start the server (the default command)' },
+  export: {
+    run: transferCommand(exportCommand, EXPORT_USAGE),
+    summary: 'download data from a running server (resumable)',
+  },
+  import: {
+    run: transferCommand(importCommand, IMPORT_USAGE),
+    summary: 'upload an export file into a running server (resumable)',
+  },
   'promql-test': {
     run: promqlTestCommand,
     summary: 'run promqltest scripts (FILE…) against the PromQL engine',
+  },
+  'check-rules': {
+    run: (a) => checkRulesCommand(a),
+    summary: 'check rule files (FILE…), as promtool check rules',
+  },
+  'test-rules': {
+    run: (a) => testRulesCommand(a),
+    summary: 'run rule unit tests (FILE…), as promtool test rules',
   },
 };
 
@@ -32,9 +52,10 @@ Commands:
 ${cmds}
 
 Options of serve (flags win over environment variables, which win over defaults):
-${settingsHelp()}
-  --help                          show this help
-  --version                       print the version
+${settingsHelp([
+  ['--help', 'show this help'],
+  ['--version', 'print the version'],
+])}
 `;
 }
 
@@ -69,7 +90,12 @@ async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let server: Awaited<ReturnType<typeof startServer>>;
+  // SIGHUP reloads the rule files, as for Prometheus; a bad file keeps the running rules. The
+  // handler is in place before start-up, so an early SIGHUP cannot kill the process.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  process.on('SIGHUP', () => {
+    server?.rules.reload().catch((err: unknown) => log.error('cannot reload rules', { err }));
+  });
   try {
     server = await startServer(config, log);
   } catch (err) {
@@ -80,10 +106,11 @@ async function serve(args: string[]): Promise<number> {
     }
     throw err;
   }
+  const running = server;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('shutting down', { signal });
-      server.close().then(resolve, (err: unknown) => {
+      running.close().then(resolve, (err: unknown) => {
         log.error('shutdown failed', { err });
         resolve();
       });
@@ -92,4 +119,17 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** Runs an export/import command; a usage error prints the command's usage and exits 2. */
+function transferCommand(run: Command, usageText: string): Command {
+  return async (args) => {
+    try {
+      return await run(args);
+    } catch (err) {
+      if (!(err instanceof UsageError) && (err as { code?: string }).code !== 'bad_request') throw err;
+      process.stderr.write(`tinyobs: ${(err as Error).message}\n${usageText}\n`);
+      return 2;
+    }
+  };
 }

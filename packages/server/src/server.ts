@@ -17,7 +17,10 @@ import type { IngestReporter } from './ingest/report.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
-import { createServerMetrics } from './telemetry/server_metrics.js';
+import { parseUpstream } from './remote/upstream.js';
+import type { RuleManager } from './rules/manager.js';
+import { checkRuleFiles, createRuleManager } from './rules/setup.js';
+import { createServerMetrics, queryEngineCollector } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
 export interface RunningServer {
@@ -25,6 +28,7 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly db: DB;
+  readonly rules: RuleManager;
   /** Every route with the key it needs (for tests that check each one). */
   readonly routes: readonly RouteInfo[];
   /** Stops accepting, waits for in-flight requests (up to the shutdown timeout), closes the DB. */
@@ -33,6 +37,8 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const startedAt = Date.now();
+  // A bad rule file stops start-up before anything is opened.
+  checkRuleFiles(config);
   let auth: Authorizer;
   try {
     auth = new Authorizer(
@@ -46,7 +52,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     dir: config.dataDir,
     walFsync: config.walFsync,
     walFsyncIntervalMs: config.walFsyncIntervalMs,
-    oooWindowMs: config.oooWindowMs,
+    maxFutureMs: config.maxFutureMs,
     retentionRawMs: config.retentionRawMs,
     retention5mMs: config.retention5mMs,
     retention1hMs: config.retention1hMs,
@@ -78,16 +84,28 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
+  const engine = new Engine({
+    parse: parseExpr,
+    timeoutMs: config.queryTimeoutMs,
+    maxSamples: config.queryMaxSamples,
+    maxConcurrency: config.queryMaxConcurrency,
+    maxQueued: config.queryMaxQueued,
+  });
+  metrics.registry.register(queryEngineCollector(() => engine.stats()));
+  let url = config.externalUrl;
+  const rules = createRuleManager(config, { store: db, engine, log, externalURL: () => url });
   const router = buildRouter({
     store: db,
     stats: () => db.stats(),
-    engine: new Engine({ parse: parseExpr }),
+    engine,
+    rules,
     limits,
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
     startedAt,
     isReady: () => ready,
+    upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
   });
 
   const handle = createDispatcher({
@@ -128,14 +146,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   ready = true;
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
-  log.info('listening', { url, dataDir: config.dataDir });
+  const listenUrl = `http://${host}:${port}`;
+  url ||= listenUrl;
+  log.info('listening', { url: listenUrl, dataDir: config.dataDir });
   if (!isLoopbackHost(config.host) && !auth.enabled) {
     log.warn('listening beyond loopback without keys: anyone who can reach this address can push and read', {
       host: config.host,
       fix: 'set --write-key and --read-key (or their -file variants), or --host 127.0.0.1',
     });
   }
+  if (config.rules.length > 0) await rules.load(config.rules);
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -146,10 +166,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await drained;
       clearTimeout(timer);
+      await rules.stop();
       await db.close();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url, port, db, routes: router.list(), close };
+  return { url: listenUrl, port, db, rules, routes: router.list(), close };
 }

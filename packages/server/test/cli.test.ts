@@ -13,6 +13,21 @@ describe('the tinyobs command', () => {
       assert.ok(r.stdout.includes(s), s);
   });
 
+  it('prints help in two columns: no flag runs into its description, no line wider than 100', () => {
+    const r = spawnSync(process.execPath, [SERVER_BIN, '--help'], { encoding: 'utf8' });
+    const lines = r.stdout.split('\n');
+    const flags = lines.filter((l) => l.startsWith('  --'));
+    assert.ok(flags.length >= 20, `${flags.length} flag lines`);
+    const columns = new Set<number>();
+    for (const l of flags) {
+      const m = /^ {2}--[a-z0-9-]+(?: <value>…?)? {2,}(?=\S)/.exec(l);
+      assert.ok(m, `flag runs into its description: ${JSON.stringify(l)}`);
+      columns.add(m[0].length);
+    }
+    assert.equal(columns.size, 1, 'every description starts in the same column');
+    for (const l of lines) assert.ok(l.length <= 100, `${l.length} characters: ${l}`);
+  });
+
   it('stops start-up with a message naming an invalid setting', () => {
     const r = spawnSync(process.execPath, [SERVER_BIN, 'serve', '--port', 'eighty'], { encoding: 'utf8' });
     assert.equal(r.status, 2);

@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 export interface WirePoint {
@@ -66,6 +67,19 @@ export async function startReceiver(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A `startReceiver` whose receivers are all closed when the calling test file ends. */
+export function receiverPool(): (...args: Parameters<typeof startReceiver>) => Promise<Receiver> {
+  const open: Receiver[] = [];
+  after(async () => {
+    await Promise.all(open.map((r) => r.close()));
+  });
+  return async (...args) => {
+    const r = await startReceiver(...args);
+    open.push(r);
+    return r;
   };
 }
 

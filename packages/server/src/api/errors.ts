@@ -28,7 +28,10 @@ export type ErrorCode =
   | PromQLErrorCode
   | PromErrorType
   | 'invalid_matcher'
-  | 'invalid_config';
+  | 'invalid_config'
+  | 'upstream_unavailable'
+  | 'invalid_rules'
+  | 'bad_template';
 
 interface ErrorClass {
   readonly status: number;
@@ -52,6 +55,9 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   payload_too_large: row(413, 'bad_data'),
   unsupported_media_type: row(415, 'bad_data'),
   execution: row(422, 'execution'),
+  // Rule files that do not load (POST /-/reload); the running rules stay.
+  invalid_rules: row(422, 'bad_data'),
+  bad_template: row(422, 'bad_data'),
   too_many_samples: row(422, 'execution'),
   too_many_series: row(429, 'execution'),
   // nginx's "client closed request", as Prometheus answers a canceled query.
@@ -62,7 +68,11 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   timeout: row(503, 'timeout'),
   unavailable: row(503, 'unavailable'),
   storage_closed: row(503, 'unavailable'),
+  // A write failed part-way (not ENOSPC): nothing acknowledged, the log cut back; retry later.
+  storage_unavailable: row(503, 'unavailable'),
   storage_full: row(507, 'internal'),
+  // --query-upstream could not be reached: the gateway's failure, not the client's.
+  upstream_unavailable: row(502, 'unavailable'),
 };
 
 const UNKNOWN: ErrorClass = ERRORS.internal;
@@ -100,6 +110,7 @@ const REASONS: Readonly<Record<number, string>> = {
   429: 'Too Many Requests',
   499: 'Client Closed Request',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };

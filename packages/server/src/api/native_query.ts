@@ -9,6 +9,7 @@
 
 import { readBody } from '../http/body.js';
 import { RequestError } from '../http/errors.js';
+import { familyOf } from '../model/family.js';
 import { type Labels, labelsGet, METRIC_NAME } from '../model/labels.js';
 import { newMatcher } from '../model/matcher.js';
 import type { Engine, MatrixSeries, QueryValue } from '../promql/engine/engine.js';
@@ -139,7 +140,8 @@ export function registerNativeQueryRoutes(router: Router, engine: Engine, store:
       const names = q.labelValues(METRIC_NAME, [newMatcher('=~', METRIC_NAME, '.+')]);
       const meta = q.metadata();
       sendJson(res, 200, {
-        metrics: names.map((name) => ({ name, type: meta.get(name)?.type ?? 'unknown' })),
+        // `x_bucket`, `x_sum` and `x_count` are typed by their family, as /api/v1/metadata types `x`.
+        metrics: names.map((name) => ({ name, type: familyOf(name, meta)[1]?.type ?? 'unknown' })),
         count: names.length,
       });
     } finally {

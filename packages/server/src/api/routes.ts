@@ -6,21 +6,26 @@ import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
+import type { RuleManager } from '../rules/manager.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
-import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
 import { registerIngest } from './ingest.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
+import { registerRulesRoutes } from './prom/rules.js';
 import { Router } from './router.js';
 import { registerStatsRoutes } from './stats.js';
+import { registerTransferRoutes } from './transfer.js';
 
 export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
-  readonly stats: () => DBStats;
+  readonly rules: RuleManager;
+  readonly stats: () => StorageStats;
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -28,6 +33,8 @@ export interface RouteDeps {
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
+  /** With `--query-upstream`: the Prometheus API's reads go there instead of the local store. */
+  readonly upstream: Upstream | null;
 }
 
 export function buildRouter(deps: RouteDeps): Router {
@@ -47,7 +54,10 @@ export function buildRouter(deps: RouteDeps): Router {
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerTransferRoutes(router, deps.store, ingest);
+  if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
+  registerRulesRoutes(router, deps.rules);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);

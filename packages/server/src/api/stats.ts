@@ -5,11 +5,11 @@
  */
 
 import { RequestError } from '../http/errors.js';
-import type { DBStats } from '../tsdb/db_stats.js';
+import type { StorageStats } from '../storage/stats.js';
 import { sendJson } from './http.js';
 import type { Router } from './router.js';
 
-function storage(s: DBStats) {
+function storage(s: StorageStats) {
   return {
     bytes_used: s.bytes.total,
     bytes_budget: s.bytes.budget,
@@ -30,7 +30,7 @@ function storage(s: DBStats) {
   };
 }
 
-export function registerStatsRoutes(router: Router, stats: () => DBStats, startedAt: number): void {
+export function registerStatsRoutes(router: Router, stats: () => StorageStats, startedAt: number): void {
   router.on('GET', '/v1/stats', ({ res }) => {
     const s = stats();
     sendJson(res, 200, {

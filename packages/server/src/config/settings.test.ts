@@ -51,6 +51,21 @@ describe('server settings', () => {
     assert.equal(c.shutdownTimeoutMs, 90_000);
   });
 
+  it('takes several values for list settings: repeated flags, following arguments, commas in the environment', () => {
+    assert.deepEqual(resolveConfig(['--rules', 'a.yml', 'b.yml', '--port', '1'], {}).rules, [
+      'a.yml',
+      'b.yml',
+    ]);
+    assert.deepEqual(resolveConfig(['--rules=a.yml', '--rules', 'c/*.yml'], {}).rules, ['a.yml', 'c/*.yml']);
+    assert.deepEqual(resolveConfig([], { TINYOBS_RULES: 'a.yml,b.yml' }).rules, ['a.yml', 'b.yml']);
+    assert.deepEqual(resolveConfig(['--rules', 'z.yml'], { TINYOBS_RULES: 'a.yml' }).rules, ['z.yml']);
+    assert.deepEqual(defaultConfig().alertGroupBy, ['alertname']);
+    assert.throws(
+      () => resolveConfig(['--alert-webhook', 'ftp://x'], {}),
+      /--alert-webhook="ftp:\/\/x": must be an http/,
+    );
+  });
+
   const invalid: [string[], Record<string, string>, RegExp][] = [
     [['--port', '70000'], {}, /invalid option --port="70000": must be an integer from 0 to 65535/],
     [[], { TINYOBS_PORT: 'http' }, /invalid environment variable TINYOBS_PORT="http"/],

@@ -4,6 +4,7 @@
  * Precedence: flags win over environment variables, which win over defaults.
  */
 
+import { availableParallelism } from 'node:os';
 import { DEFAULT_INGEST_LIMITS } from '../ingest/limits.js';
 import type { LogLevel } from '../log.js';
 import type { FsyncPolicy } from '../tsdb/wal/wal.js';
@@ -40,7 +41,7 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
-  oooWindowMs: number;
+  maxFutureMs: number;
   retentionRawMs: number;
   retention5mMs: number;
   retention1hMs: number;
@@ -48,6 +49,22 @@ export interface ServerConfig {
   maxSeries: number;
   maxSeriesPerMetric: number;
   persistIntervalMs: number;
+  /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
+  queryUpstream: string;
+  /** Rule file patterns (globs). */
+  rules: string[];
+  rulesEvalIntervalMs: number;
+  alertWebhooks: string[];
+  alertmanagerUrls: string[];
+  alertGroupBy: string[];
+  alertGroupWaitMs: number;
+  alertGroupIntervalMs: number;
+  alertRepeatIntervalMs: number;
+  externalUrl: string;
+  queryTimeoutMs: number;
+  queryMaxSamples: number;
+  queryMaxConcurrency: number;
+  queryMaxQueued: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -68,6 +85,11 @@ interface Setting<K extends keyof ServerConfig> {
   readonly doc: string;
   /** Returns the parsed value, or a string describing the rule that was broken. */
   readonly parse: (text: string) => ServerConfig[K] | { error: string };
+  /**
+   * A list: the flag may repeat and takes every following argument that is not an option
+   * (`--rules a.yml b.yml`, as a shell expands a glob); the environment variable is comma-separated.
+   */
+  readonly list?: true;
 }
 
 type AnySetting = { [K in keyof ServerConfig]: Setting<K> }[keyof ServerConfig];
@@ -84,6 +106,17 @@ const bytes = (text: string) =>
   orError(parseBytesSetting(text), 'must be a size such as 1048576, 16MiB or 1GB');
 const int = (min: number, max: number) => (text: string) =>
   orError(parseIntSetting(text, min, max), `must be an integer from ${min} to ${max}`);
+const httpUrl = (text: string) => {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return [text.replace(/\/+$/, '')];
+  } catch {}
+  return { error: 'must be an http:// or https:// URL' };
+};
+const words = (text: string) =>
+  text.split(',').every((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.trim()) || w.trim() === '...')
+    ? text.split(',').map((w) => w.trim())
+    : { error: 'must be label names separated by commas' };
 /** A comma-separated list, trimmed, empty items dropped. */
 const list = (text: string): string[] =>
   text
@@ -306,12 +339,12 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: duration,
   },
   {
-    key: 'oooWindowMs',
-    flag: '--ooo-window',
-    env: ['TINYOBS_OOO_WINDOW'],
+    key: 'maxFutureMs',
+    flag: '--max-future',
+    env: ['TINYOBS_MAX_FUTURE'],
     default: 10 * 60_000,
     show: '10m',
-    doc: "how far behind a series' newest sample a sample is still accepted",
+    doc: "how far ahead of the server's clock a sample is accepted (later ones get 400)",
     parse: duration,
   },
   {
@@ -386,12 +419,149 @@ export const SETTINGS: readonly AnySetting[] = [
     doc: 'most series of one metric name (0: no limit); new series beyond it get 429',
     parse: int(0, 1_000_000_000),
   },
+  {
+    key: 'queryUpstream',
+    flag: '--query-upstream',
+    env: ['TINYOBS_QUERY_UPSTREAM'],
+    default: '',
+    show: 'none',
+    doc: 'answer the Prometheus API from this Prometheus-compatible URL (VictoriaMetrics, Mimir, Thanos)',
+    parse: (t) => {
+      try {
+        const u = new URL(t);
+        return u.protocol === 'http:' || u.protocol === 'https:' ? t : { error: 'must be an http(s) URL' };
+      } catch {
+        return { error: 'must be an http(s) URL such as http://127.0.0.1:8428' };
+      }
+    },
+  },
+  {
+    key: 'rules',
+    flag: '--rules',
+    env: ['TINYOBS_RULES'],
+    default: [],
+    show: 'none',
+    doc: 'rule files in Prometheus format (FILE…, globs); reloaded on SIGHUP and POST /-/reload',
+    parse: (t) => (t.trim() === '' ? { error: 'must not be empty' } : [t]),
+    list: true,
+  },
+  {
+    key: 'rulesEvalIntervalMs',
+    flag: '--rules-eval-interval',
+    env: ['TINYOBS_RULES_EVAL_INTERVAL'],
+    default: 60_000,
+    show: '1m',
+    doc: 'evaluation interval of rule groups that set none',
+    parse: duration,
+  },
+  {
+    key: 'alertWebhooks',
+    flag: '--alert-webhook',
+    env: ['TINYOBS_ALERT_WEBHOOK'],
+    default: [],
+    show: 'none',
+    doc: 'URL receiving alerts as Alertmanager webhook payloads (repeatable)',
+    parse: httpUrl,
+    list: true,
+  },
+  {
+    key: 'alertmanagerUrls',
+    flag: '--alertmanager-url',
+    env: ['TINYOBS_ALERTMANAGER_URL'],
+    default: [],
+    show: 'none',
+    doc: 'Alertmanager to send alerts to through its v2 API (repeatable)',
+    parse: httpUrl,
+    list: true,
+  },
+  {
+    key: 'alertGroupBy',
+    flag: '--alert-group-by',
+    env: ['TINYOBS_ALERT_GROUP_BY'],
+    default: ['alertname'],
+    show: 'alertname',
+    doc: "webhook notifications: labels that group alerts into one notification ('...' for all)",
+    parse: words,
+  },
+  {
+    key: 'alertGroupWaitMs',
+    flag: '--alert-group-wait',
+    env: ['TINYOBS_ALERT_GROUP_WAIT'],
+    default: 30_000,
+    show: '30s',
+    doc: 'webhook notifications: wait before the first notification of a new group',
+    parse: duration,
+  },
+  {
+    key: 'alertGroupIntervalMs',
+    flag: '--alert-group-interval',
+    env: ['TINYOBS_ALERT_GROUP_INTERVAL'],
+    default: 5 * 60_000,
+    show: '5m',
+    doc: 'webhook notifications: wait before notifying about changes in a group',
+    parse: duration,
+  },
+  {
+    key: 'alertRepeatIntervalMs',
+    flag: '--alert-repeat-interval',
+    env: ['TINYOBS_ALERT_REPEAT_INTERVAL'],
+    default: 4 * 3_600_000,
+    show: '4h',
+    doc: 'webhook notifications: wait before repeating an unchanged notification',
+    parse: duration,
+  },
+  {
+    key: 'externalUrl',
+    flag: '--external-url',
+    env: ['TINYOBS_EXTERNAL_URL'],
+    default: '',
+    show: 'the listen address',
+    doc: "URL users reach the server at (alerts' generatorURL, $externalURL)",
+    parse: (t) => {
+      const r = httpUrl(t);
+      return Array.isArray(r) ? r[0]! : r;
+    },
+  },
+  {
+    key: 'queryTimeoutMs',
+    flag: '--query-timeout',
+    env: ['TINYOBS_QUERY_TIMEOUT'],
+    default: 120_000,
+    show: '2m',
+    doc: "longest a query may run (a request's `timeout` parameter can only shorten it)",
+    parse: duration,
+  },
+  {
+    key: 'queryMaxSamples',
+    flag: '--query-max-samples',
+    env: ['TINYOBS_QUERY_MAX_SAMPLES'],
+    default: 50_000_000,
+    doc: 'most samples a query may hold in memory (422 above, as Prometheus)',
+    parse: int(1, 1_000_000_000),
+  },
+  {
+    key: 'queryMaxConcurrency',
+    flag: '--query-max-concurrency',
+    env: ['TINYOBS_QUERY_MAX_CONCURRENCY'],
+    default: availableParallelism(),
+    show: 'number of cores',
+    doc: 'queries evaluated at once; more wait in a queue',
+    parse: int(1, 1000),
+  },
+  {
+    key: 'queryMaxQueued',
+    flag: '--query-max-queued',
+    env: ['TINYOBS_QUERY_MAX_QUEUED'],
+    default: 100,
+    doc: 'queries waiting for a slot; more get 503 (a query also gets 503 when its timeout passes in the queue)',
+    parse: int(0, 100_000),
+  },
 ];
 
 /** The defaults of every setting. */
 export function defaultConfig(): ServerConfig {
   const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) out[s.key] = s.default;
+  for (const s of SETTINGS) out[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
   return out as unknown as ServerConfig;
 }
 
@@ -407,10 +577,16 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
       const name = typeof v === 'string' ? v : v.name;
       const text = env[name];
       if (text === undefined || text === '') continue;
-      config[s.key] = check(typeof v === 'string' ? s.parse : v.parse, text, `environment variable ${name}`);
+      const parse = typeof v === 'string' ? s.parse : v.parse;
+      config[s.key] = s.list
+        ? text
+            .split(',')
+            .flatMap((part) => check(parse, part.trim(), `environment variable ${name}`) as unknown[])
+        : check(parse, text, `environment variable ${name}`);
       break;
     }
   }
+  const fromFlags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -419,7 +595,17 @@ export function resolveConfig(args: readonly string[], env: NodeJS.ProcessEnv): 
     if (s === undefined) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
     const text = eq < 0 ? args[++i] : arg.slice(eq + 1);
     if (text === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    config[s.key] = check(s.parse, text, `option ${flag}`);
+    if (!s.list) {
+      config[s.key] = check(s.parse, text, `option ${flag}`);
+      continue;
+    }
+    // Flags replace the environment's list; repeated flags add to it.
+    const list = fromFlags.has(s.key) ? (config[s.key] as unknown[]) : [];
+    fromFlags.add(s.key);
+    list.push(...(check(s.parse, text, `option ${flag}`) as unknown[]));
+    while (eq < 0 && i + 1 < args.length && !args[i + 1]!.startsWith('-'))
+      list.push(...(check(s.parse, args[++i]!, `option ${flag}`) as unknown[]));
+    config[s.key] = list;
   }
   return config as unknown as ServerConfig;
 }
@@ -432,13 +618,46 @@ function check(parse: (text: string) => unknown, text: string, where: string): u
   return v;
 }
 
-/** The options part of `tinyobs serve --help`. */
-export function settingsHelp(): string {
-  const rows = SETTINGS.map((s) => {
-    const left = `  ${s.flag} <value>`;
+/**
+ * The options part of `tinyobs serve --help`: every setting, then `extra` rows (e.g. `--help`),
+ * in two columns. The left column is as wide as the longest flag, so no flag runs into its
+ * description; descriptions wrap at `width` with continuation lines under the column.
+ */
+export function settingsHelp(extra: readonly (readonly [string, string])[] = [], width = 100): string {
+  const rows: (readonly [string, string])[] = SETTINGS.map((s) => {
     const def = s.show ?? String(s.default);
     const envs = (s.env as readonly EnvVar<unknown>[]).map((v) => (typeof v === 'string' ? v : v.name));
-    return `${left.padEnd(34)}${s.doc} [default ${def}; env ${envs.join(', ')}]`;
+    return [
+      s.list ? `${s.flag} <value>…` : `${s.flag} <value>`,
+      `${s.doc} [default ${def}; env ${envs.join(', ')}]`,
+    ] as const;
   });
-  return rows.join('\n');
+  return helpTable([...rows, ...extra], width);
+}
+
+/** Two columns, `  left  text`, the text wrapped at `width` (never narrower than 40 characters). */
+export function helpTable(rows: readonly (readonly [string, string])[], width = 100): string {
+  const column = 2 + Math.max(...rows.map(([left]) => left.length)) + 2;
+  const room = Math.max(40, width - column);
+  const indent = ' '.repeat(column);
+  return rows
+    .map(([left, text]) =>
+      wrap(text, room)
+        .map((line, i) => (i === 0 ? `  ${left}`.padEnd(column) : indent) + line)
+        .join('\n'),
+    )
+    .join('\n');
+}
+
+function wrap(text: string, room: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }

@@ -3,19 +3,28 @@
  * within the staleness window, grouped into families by the metadata received at ingest.
  */
 
+import { familyOf } from '../model/family.js';
 import { type Labels, labelsGet, labelsKey, METRIC_NAME } from '../model/labels.js';
-import { newMatcher } from '../model/matcher.js';
+import { type Matcher, newMatcher } from '../model/matcher.js';
 import { isStaleNaN, type MetricMetadata } from '../model/sample.js';
-import type { Queryable } from '../storage/types.js';
+import type { Queryable, SampleIterator } from '../storage/types.js';
 import type { ExpositionFamily, ExpositionSample, ExpositionType } from './format.js';
 
 const ANY_NAME = [newMatcher('=~', METRIC_NAME, '.+')];
-const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
 
 interface Latest {
   readonly name: string;
   readonly labels: Labels;
   readonly value: number;
+  readonly timestamp?: number;
+}
+
+/** What to collect beyond the defaults of `GET /metrics`. */
+export interface CollectOptions {
+  /** Only series matching one of these selectors (all pushed series when absent). */
+  readonly selectors?: readonly (readonly Matcher[])[];
+  /** Give every sample its timestamp (federation does; `/metrics` does not). */
+  readonly timestamps?: boolean;
 }
 
 /**
@@ -27,31 +36,46 @@ export function collectPushedFamilies(
   store: Queryable,
   now: number,
   stalenessMs: number,
+  options: CollectOptions = {},
 ): ExpositionFamily[] {
-  const q = store.querier(now - stalenessMs, Number.MAX_SAFE_INTEGER);
+  // Federation answers as of `now`; /metrics shows the newest sample even slightly ahead of it.
+  const q = store.querier(now - stalenessMs, options.timestamps ? now : Number.MAX_SAFE_INTEGER);
   try {
     const meta = q.metadata();
     const families = new Map<string, { type: ExpositionType; help: string; samples: Latest[] }>();
-    const set = q.select(ANY_NAME);
-    let it: ReturnType<ReturnType<typeof set.at>['iterator']> | undefined;
-    while (set.next()) {
-      const series = set.at();
-      it = series.iterator(it);
-      let has = false;
-      let v = 0;
-      while (it.next()) {
-        has = true;
-        v = it.v();
+    const seen = new Set<string>();
+    let it: SampleIterator | undefined;
+    for (const matchers of options.selectors ?? [ANY_NAME]) {
+      const set = q.select(matchers);
+      while (set.next()) {
+        const series = set.at();
+        if (options.selectors !== undefined && options.selectors.length > 1) {
+          const key = labelsKey(series.labels);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        it = series.iterator(it);
+        let has = false;
+        let v = 0;
+        let t = 0;
+        while (it.next()) {
+          has = true;
+          v = it.v();
+          t = it.t();
+        }
+        if (!has || isStaleNaN(v)) continue;
+        const name = labelsGet(series.labels, METRIC_NAME);
+        const [family, m] = familyOf(name, meta);
+        let f = families.get(family);
+        if (f === undefined) {
+          f = { type: exposedType(m), help: m?.help || `${family} pushed to TinyObs.`, samples: [] };
+          families.set(family, f);
+        }
+        const labels = series.labels.filter((l) => l.name !== METRIC_NAME);
+        f.samples.push(
+          options.timestamps ? { name, labels, value: v, timestamp: t } : { name, labels, value: v },
+        );
       }
-      if (!has || isStaleNaN(v)) continue;
-      const name = labelsGet(series.labels, METRIC_NAME);
-      const [family, m] = familyOf(name, meta);
-      let f = families.get(family);
-      if (f === undefined) {
-        f = { type: exposedType(m), help: m?.help || `${family} pushed to TinyObs.`, samples: [] };
-        families.set(family, f);
-      }
-      f.samples.push({ name, labels: series.labels.filter((l) => l.name !== METRIC_NAME), value: v });
     }
     return [...families.keys()].sort().map((name) => {
       const f = families.get(name)!;
@@ -61,18 +85,6 @@ export function collectPushedFamilies(
   } finally {
     q.close();
   }
-}
-
-function familyOf(name: string, meta: Map<string, MetricMetadata>): [string, MetricMetadata | undefined] {
-  const own = meta.get(name);
-  if (own !== undefined) return [name, own];
-  for (const suffix of HISTOGRAM_SUFFIXES) {
-    if (!name.endsWith(suffix)) continue;
-    const base = name.slice(0, -suffix.length);
-    const m = meta.get(base);
-    if (m?.type === 'histogram') return [base, m];
-  }
-  return [name, undefined];
 }
 
 function exposedType(m: MetricMetadata | undefined): ExpositionType {
@@ -108,7 +120,7 @@ function orderHistogram(family: string, samples: Latest[]): ExpositionSample[] {
     const hasInf = g.buckets.some(([le]) => le === Number.POSITIVE_INFINITY);
     if (!hasInf && g.count !== undefined) {
       const labels = [...g.labels, { name: 'le', value: '+Inf' }].sort((a, b) => (a.name < b.name ? -1 : 1));
-      out.push({ name: `${family}_bucket`, labels, value: g.count.value });
+      out.push({ name: `${family}_bucket`, labels, value: g.count.value, timestamp: g.count.timestamp });
     }
     if (g.sum !== undefined) out.push(g.sum);
     if (g.count !== undefined) out.push(g.count);

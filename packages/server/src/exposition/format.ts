@@ -16,6 +16,8 @@ export interface ExpositionSample {
   /** Labels without `__name__`, sorted. */
   readonly labels: Labels;
   readonly value: number;
+  /** Written after the value (ms) when set: federation gives each sample's own time. */
+  readonly timestamp?: number;
 }
 
 export interface ExpositionFamily {
@@ -31,7 +33,10 @@ export function renderExposition(families: readonly ExpositionFamily[]): string 
   for (const f of families) {
     if (f.samples.length === 0) continue;
     parts.push(`# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} ${f.type}\n`);
-    for (const s of f.samples) parts.push(`${s.name}${renderLabels(s.labels)} ${formatValue(s.value)}\n`);
+    for (const s of f.samples) {
+      const ts = s.timestamp === undefined ? '' : ` ${s.timestamp}`;
+      parts.push(`${s.name}${renderLabels(s.labels)} ${formatValue(s.value)}${ts}\n`);
+    }
   }
   return parts.join('');
 }

@@ -10,6 +10,7 @@ import { decodeRecord } from './record/record.js';
 import { replayWal, type WalReplayReport } from './wal/reader.js';
 
 export function restoreHead(head: Head, store: ChunkStore, walDir: string): WalReplayReport {
+  store.dropUncommitted();
   store.loadCatalog((ref, labels, mint, maxt) => {
     const s = head.restore(ref, labels);
     s.cataloged = true;

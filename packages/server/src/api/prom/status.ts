@@ -1,6 +1,6 @@
 /**
  * `/api/v1/status/*` and the endpoints Grafana and the Prometheus UI probe that TinyObs answers
- * with empty data because it has no rules, alerts, exemplars or scrape targets.
+ * with empty data because it has no exemplars or scrape targets.
  */
 
 import { labelsGet, METRIC_NAME } from '../../model/labels.js';
@@ -109,16 +109,6 @@ export function registerStatusRoutes(router: Router, store: Queryable, startedAt
         throw new PromApiError('bad_data', 'limit must be a positive number');
       respondSuccess(res, tsdbStatus(store, limit));
     }),
-  );
-  router.on(
-    'GET',
-    '/api/v1/rules',
-    promHandler(({ res }) => respondSuccess(res, { groups: [] })),
-  );
-  router.on(
-    'GET',
-    '/api/v1/alerts',
-    promHandler(({ res }) => respondSuccess(res, { alerts: [] })),
   );
   router.on(
     ['GET', 'POST'],
