@@ -58,12 +58,20 @@ function exampleFor(
 ): { method: string; url: string; headers: Record<string, string>; body?: string } {
   const path = pattern.replace(/:[a-z]+/g, 'job').replace('*', 'x');
   if (methods.includes('GET')) return { method: 'GET', url: `${base}${path}${QUERY}`, headers: {} };
-  const ingest = pattern === '/v1/ingest';
+  if (pattern === '/v1/import') {
+    const line = { metric: { __name__: 'imported_total' }, values: [1], timestamps: [Date.now() - 1000] };
+    return {
+      method: 'POST',
+      url: `${base}${path}?format=jsonl`,
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify(line),
+    };
+  }
   return {
     method: methods[0]!,
     url: `${base}${path}`,
     headers: { 'content-type': 'application/json' },
-    body: ingest ? INGEST_BODY : JSON.stringify({ query: '1' }),
+    body: pattern === '/v1/ingest' ? INGEST_BODY : JSON.stringify({ query: '1' }),
   };
 }
 
@@ -83,7 +91,7 @@ describe('API keys', () => {
 
   it('has push routes needing the write key, health probes open, and every other route the read key', () => {
     const byAccess = (a: string) => server.routes.filter((r) => r.access === a).map((r) => r.pattern);
-    assert.deepEqual(byAccess('write'), ['/v1/ingest']);
+    for (const p of ['/v1/ingest', '/v1/import', '/-/reload']) assert.ok(byAccess('write').includes(p), p);
     assert.deepEqual(byAccess('public').sort(), ['/-/healthy', '/-/ready', '/v1/health']);
     assert.ok(byAccess('read').includes('/api/v1/query'));
     assert.ok(byAccess('read').includes('/metrics'));
