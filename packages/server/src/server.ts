@@ -14,6 +14,7 @@ import { CorsPolicy } from './http/cors.js';
 import { HostPolicy, isLoopbackHost } from './http/host.js';
 import type { IngestLimits } from './ingest/limits.js';
 import type { IngestReporter } from './ingest/report.js';
+import { startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
@@ -103,6 +104,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
+    pushgatewayTtlMs: config.pushgatewayTtlMs,
     startedAt,
     isReady: () => ready,
     upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
@@ -156,6 +158,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
   }
   if (config.rules.length > 0) await rules.load(config.rules);
+  const statsd =
+    config.statsdPort < 0
+      ? null
+      : await startStatsd(db, {
+          host: config.host,
+          port: config.statsdPort,
+          flushIntervalMs: config.statsdFlushIntervalMs,
+          limits,
+          report,
+          warn: (message) => log.warn(message),
+        });
+  if (statsd !== null) log.info('statsd listening', { udp: `${host}:${statsd.port}` });
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -167,6 +181,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await drained;
       clearTimeout(timer);
       await rules.stop();
+      await statsd?.close();
       await db.close();
       log.info('stopped');
     })();

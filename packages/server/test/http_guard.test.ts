@@ -55,9 +55,16 @@ function exampleFor(
   methods: readonly string[],
   pattern: string,
   base: string,
-): { method: string; url: string; headers: Record<string, string>; body?: string } {
+): { method: string; url: string; headers: Record<string, string>; body?: string; known: boolean } {
   const path = pattern.replace(/:[a-z]+/g, 'job').replace('*', 'x');
-  if (methods.includes('GET')) return { method: 'GET', url: `${base}${path}${QUERY}`, headers: {} };
+  if (methods.includes('GET'))
+    return {
+      method: 'GET',
+      url: `${base}${path}${QUERY}`,
+      headers: {},
+      // Routes of named files (dashboard assets) have no file to name here.
+      known: !/[:*]/.test(pattern) || pattern === '/api/v1/label/:name/values',
+    };
   if (pattern === '/v1/import') {
     const line = { metric: { __name__: 'imported_total' }, values: [1], timestamps: [Date.now() - 1000] };
     return {
@@ -65,6 +72,7 @@ function exampleFor(
       url: `${base}${path}?format=jsonl`,
       headers: { 'content-type': 'application/x-ndjson' },
       body: JSON.stringify(line),
+      known: true,
     };
   }
   return {
@@ -72,6 +80,7 @@ function exampleFor(
     url: `${base}${path}`,
     headers: { 'content-type': 'application/json' },
     body: pattern === '/v1/ingest' ? INGEST_BODY : JSON.stringify({ query: '1' }),
+    known: pattern === '/v1/ingest' || pattern.startsWith('/v1/query') || pattern === '/-/reload',
   };
 }
 
@@ -133,11 +142,10 @@ describe('API keys', () => {
       for (const key of keys) {
         for (const auth of [bearer(key), basic(key)]) {
           const res = await call(ex.url, { ...ex, headers: { ...ex.headers, ...auth } });
-          assert.equal(
-            res.status,
-            200,
-            `${ex.method} ${route.pattern} with ${JSON.stringify(auth)}: ${res.body}`,
-          );
+          const what = `${ex.method} ${route.pattern} with ${JSON.stringify(auth)}: ${res.body}`;
+          // Push routes of other protocols get a JSON body here: their own 4xx is fine, not a key refusal.
+          if (!ex.known) assert.ok(res.status !== 401 && res.status !== 403, what);
+          else assert.equal(res.status, 200, what);
         }
       }
       if (route.access === 'public') assert.equal((await call(ex.url)).status, 200);

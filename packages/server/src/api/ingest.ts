@@ -43,6 +43,7 @@ export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handl
     const body = await readBody(req, {
       maxBytes: ctx.limits.maxBodyBytes,
       maxDecompressedBytes: ctx.limits.maxDecompressedBytes,
+      passEncodings: protocol.contentEncodings,
     });
     let reply: IngestReply;
     try {

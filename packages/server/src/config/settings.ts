@@ -65,6 +65,11 @@ export interface ServerConfig {
   queryMaxSamples: number;
   queryMaxConcurrency: number;
   queryMaxQueued: number;
+  /** UDP port of the StatsD/DogStatsD listener; -1 (the default) leaves it off. */
+  statsdPort: number;
+  statsdFlushIntervalMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  pushgatewayTtlMs: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -555,6 +560,33 @@ export const SETTINGS: readonly AnySetting[] = [
     default: 100,
     doc: 'queries waiting for a slot; more get 503 (a query also gets 503 when its timeout passes in the queue)',
     parse: int(0, 100_000),
+  },
+  {
+    key: 'statsdPort',
+    flag: '--statsd-port',
+    env: ['TINYOBS_STATSD_PORT'],
+    default: -1,
+    show: 'off',
+    doc: 'UDP port for StatsD/DogStatsD (on --host; 0 picks a free one); off unless set',
+    parse: int(0, 65535),
+  },
+  {
+    key: 'statsdFlushIntervalMs',
+    flag: '--statsd-flush-interval',
+    env: ['TINYOBS_STATSD_FLUSH_INTERVAL'],
+    default: 10_000,
+    show: '10s',
+    doc: 'how often aggregated StatsD metrics are written',
+    parse: duration,
+  },
+  {
+    key: 'pushgatewayTtlMs',
+    flag: '--pushgateway-ttl',
+    env: ['TINYOBS_PUSHGATEWAY_TTL'],
+    default: 24 * 3_600_000,
+    show: '24h',
+    doc: 'Pushgateway groups not pushed to for this long are removed (0: never)',
+    parse: duration,
   },
 ];
 

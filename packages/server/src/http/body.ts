@@ -19,6 +19,8 @@ export interface BodyLimits {
   readonly maxDecompressedBytes: number;
   /** The flag that sets the limit, named in the 413 message. */
   readonly flag?: string;
+  /** Content-Encodings the caller decodes itself (remote write's snappy): the body is returned as sent. */
+  readonly passEncodings?: readonly string[];
 }
 
 /** Reads the whole request body, decompressed. Throws {@link RequestError} (413, 415, 400). */
@@ -32,7 +34,12 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   const inflate =
     encoding === 'gzip' || encoding === 'x-gzip' ? gunzipAsync : encoding === 'deflate' ? inflateAsync : null;
-  if (inflate === null && encoding !== 'identity' && encoding !== '') {
+  if (
+    inflate === null &&
+    encoding !== 'identity' &&
+    encoding !== '' &&
+    !limits.passEncodings?.includes(encoding)
+  ) {
     req.resume();
     throw new RequestError(
       'unsupported_media_type',

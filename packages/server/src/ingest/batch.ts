@@ -86,7 +86,7 @@ export class SampleBatch {
    * (a cache of series across requests), with its storage ref if known. Returns its index (the
    * same as {@link addSeries} gives for the same labels within this request).
    */
-  addValidSeries(labels: Labels, ref: SeriesRef): number {
+  addValidSeries(labels: Labels, ref: SeriesRef = 0): number {
     // Series are looked up by their labels only once some came through addSeries: a request
     // whose series all come from a cache costs no key strings.
     if (!this.indexing) return this.push(labels, ref);

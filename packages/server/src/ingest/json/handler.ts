@@ -5,11 +5,14 @@
  *
  * Bodies in the shape the SDKs send take the fast scanner (scan.ts) with a cache of series per
  * database; anything else takes the reference parser (parse.ts). Both apply the same rules.
+ * Histogram points of a body that does not declare `"temporality": "cumulative"` (the original Go
+ * SDK's deltas) always take the reference parser, which turns them cumulative.
  */
 
 import type { Appendable } from '../../storage/types.js';
 import { commitBatch, summaryError } from '../commit.js';
 import type { IngestProtocol } from '../protocol.js';
+import { DeltaState } from '../series/delta.js';
 import { requireUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
 import { scanJsonIngest } from './scan.js';
@@ -18,7 +21,8 @@ import { SeriesCache } from './series_cache.js';
 /** A cache per database: series refs must never cross from one store to another. */
 const caches = new WeakMap<Appendable, SeriesCache>();
 
-export const jsonProtocol: IngestProtocol = {
+/** The protocol, with the running totals of the Go SDK's delta histograms (ingest/deltahist/). */
+export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => ({
   name: 'json',
   contentTypes: ['application/json'],
   async handle(req, ctx) {
@@ -30,7 +34,8 @@ export const jsonProtocol: IngestProtocol = {
       caches.set(ctx.appendable, cache);
     }
     const scanned = scanJsonIngest(req.body, ctx.limits, req.now, cache);
-    const batch = scanned?.batch ?? parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now);
+    const batch =
+      scanned?.batch ?? parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now, histograms);
     const summary = await commitBatch(batch, ctx, 'json');
     scanned?.rememberRefs();
     const err = summaryError(summary, ctx.limits, 'metrics');
@@ -41,4 +46,4 @@ export const jsonProtocol: IngestProtocol = {
       contentType: 'application/json',
     };
   },
-};
+});

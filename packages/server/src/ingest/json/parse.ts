@@ -12,8 +12,10 @@
 import { type Label, METRIC_NAME } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { SampleBatch, tooManySamples } from '../batch.js';
+import { DeltaHistograms } from '../deltahist/cumulate.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
+import type { DeltaState } from '../series/delta.js';
 import { checkMetadata, type Problem } from '../validate.js';
 import { parseRfc3339 } from './timestamp.js';
 
@@ -36,8 +38,18 @@ class PointError extends Error {
   }
 }
 
-/** Parses a native ingest request body. `now` (ms) stands in for missing or zero timestamps. */
-export function parseJsonIngest(text: string, limits: IngestLimits, now: number): SampleBatch {
+/**
+ * Parses a native ingest request body. `now` (ms) stands in for missing or zero timestamps.
+ * With `histograms`, a body that does not declare `"temporality": "cumulative"` (what the original
+ * Go SDK sends: per-flush histogram deltas) has its histogram points made cumulative through that
+ * state (see ingest/deltahist/).
+ */
+export function parseJsonIngest(
+  text: string,
+  limits: IngestLimits,
+  now: number,
+  histograms?: DeltaState,
+): SampleBatch {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -54,7 +66,10 @@ export function parseJsonIngest(text: string, limits: IngestLimits, now: number)
   if (metrics.length > limits.maxSamplesPerRequest) throw tooManySamples(metrics.length, limits);
   const batch = new SampleBatch(limits);
   batch.total = metrics.length;
-  for (let i = 0; i < metrics.length; i++) readPoint(metrics[i], now, batch, i);
+  const cumulative = (body as { temporality?: unknown }).temporality === 'cumulative';
+  const deltas = histograms === undefined || cumulative ? null : new DeltaHistograms(histograms);
+  for (let i = 0; i < metrics.length; i++) readPoint(metrics[i], now, batch, i, deltas);
+  deltas?.finish(batch);
   return batch;
 }
 
@@ -70,9 +85,15 @@ export interface StoredPoint {
  * as `metrics[index]`. The rules of the format live here; the fast scanner (scan.ts) uses this
  * for every point it does not take its shortcut for, so both paths give the same answers.
  */
-export function readPoint(raw: unknown, now: number, batch: SampleBatch, index: number): StoredPoint | null {
+export function readPoint(
+  raw: unknown,
+  now: number,
+  batch: SampleBatch,
+  index: number,
+  deltas: DeltaHistograms | null = null,
+): StoredPoint | null {
   try {
-    const r = parsePoint(raw, now, batch);
+    const r = parsePoint(raw, now, batch, deltas);
     if ('s' in r) return r;
     batch.refuse(`metrics[${index}]`, r);
     return null;
@@ -101,7 +122,12 @@ export function declaredMetadata(
   return checkMetadata(meta, batch.limits) ?? meta;
 }
 
-function parsePoint(raw: unknown, now: number, batch: SampleBatch): StoredPoint | Problem {
+function parsePoint(
+  raw: unknown,
+  now: number,
+  batch: SampleBatch,
+  deltas: DeltaHistograms | null,
+): StoredPoint | Problem {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PointError('', 'must be an object');
   }
@@ -110,7 +136,7 @@ function parsePoint(raw: unknown, now: number, batch: SampleBatch): StoredPoint 
   if (typeof name !== 'string' || name === '')
     throw new PointError('name', 'is required and must be a string');
   const type = parseType(p.type);
-  const value = parseValue(p.value);
+  let value = parseValue(p.value);
   const t = parseTimestamp(p.timestamp, now);
   const pairs = parseLabels(p.labels);
   const family = familyName(name, type, pairs);
@@ -122,6 +148,13 @@ function parsePoint(raw: unknown, now: number, batch: SampleBatch): StoredPoint 
   // Checked before the sample is added, so that a refused point stores nothing.
   const meta = declaredMetadata(batch, family, type, help, unit);
   if (meta !== null && 'field' in meta) return meta;
+  // Last before storing: the delta state must only move for points that are kept.
+  if (deltas !== null && type === 'histogram') {
+    const total = deltas.add(pairs, family, t, value);
+    if (total === null)
+      return { field: 'timestamp', message: 'is older than the last push of this histogram series' };
+    value = total;
+  }
   const bad = batch.add(s, t, value);
   if (bad !== null) return bad;
   if (meta !== null) batch.setMetadata(family, meta);

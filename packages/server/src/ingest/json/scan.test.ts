@@ -120,7 +120,16 @@ describe('the fast JSON scanner', () => {
       const points = Array.from({ length: Math.floor(r() * 12) }, () => point(r));
       // Repeats of a point (same series and time, maybe another value) exercise "last point wins".
       if (points.length > 0 && r() < 0.3) points.push({ ...points[0]!, value: 7 });
-      const body = r() < 0.03 ? { metrics: points, other: 1 } : r() < 0.02 ? points : { metrics: points };
+      // Most bodies say their histograms are cumulative, as @tinyobs/sdk does (the Go SDK's delta
+      // histograms always take the reference parser).
+      const body =
+        r() < 0.03
+          ? { metrics: points, other: 1 }
+          : r() < 0.02
+            ? points
+            : r() < 0.8
+              ? { temporality: 'cumulative', metrics: points }
+              : { metrics: points };
       let text = render(r, body);
       if (r() < 0.02) text = text.slice(0, Math.floor(r() * text.length));
       if (r() < 0.03) text = text.replace(/"value":(-?[0-9.e+]+)/, '"value":$1e2');

@@ -270,6 +270,9 @@ function isDigit(c: number | undefined): boolean {
 }
 
 const VALUE = Buffer.from('value');
+const METRICS = Buffer.from('metrics');
+const TEMPORALITY = Buffer.from('temporality');
+const CUMULATIVE = Buffer.from('cumulative');
 const LABELS = Buffer.from('labels');
 const TIMESTAMP = Buffer.from('timestamp');
 const COUNTER = Buffer.from('counter');
@@ -349,6 +352,8 @@ export class ScannedBatch {
   readonly id = ++batchCounter;
   readonly slots: SeriesSlot[] = [];
   readonly idxs: number[] = [];
+  /** Whether the body declared its histograms cumulative (else they are the Go SDK's deltas). */
+  cumulative = false;
 
   constructor(readonly batch: SampleBatch) {}
 
@@ -390,9 +395,22 @@ export function scanJsonIngest(
   try {
     sc.expect(LBRACE);
     sc.ws();
-    const keyS = sc.pos + 1;
-    const keyE = sc.string();
-    if (body.toString('latin1', keyS, keyE) !== 'metrics') return null;
+    // `"temporality": "cumulative"` may come first: then histograms need no delta state.
+    let cumulative = false;
+    let keyS = sc.pos + 1;
+    let keyE = sc.string();
+    if (bytesEqual(body, keyS, keyE, TEMPORALITY)) {
+      sc.expect(COLON);
+      sc.ws();
+      const vs = sc.pos + 1;
+      cumulative = bytesEqual(body, vs, sc.string(), CUMULATIVE);
+      sc.expect(COMMA);
+      sc.ws();
+      keyS = sc.pos + 1;
+      keyE = sc.string();
+    }
+    if (!bytesEqual(body, keyS, keyE, METRICS)) return null;
+    scanned.cumulative = cumulative;
     sc.expect(COLON);
     sc.expect(LBRACKET);
     sc.ws();
@@ -426,6 +444,8 @@ function addPoint(sc: Scanner, scanned: ScannedBatch, index: number, now: number
   const f = sc.fields;
   const batch = scanned.batch;
   const type = f & F_TYPE ? typeOf(b, sc.typeS, sc.typeE) : 'unknown';
+  // Delta histograms need the reference parser's running totals.
+  if (type === 'histogram' && !scanned.cumulative) throw BAIL;
   const named = (f & F_NAME) !== 0 && type !== null;
   // Without a labels field the spelling's labels part is empty.
   const labelsS = f & F_LABELS ? sc.labelsS : 0;
