@@ -1,19 +1,24 @@
 /**
  * Native ingest over HTTP: the issue-2 workload (10 000 series × 360 samples at 10 s, batches of
- * 10 000) POSTed to a `tinyobs` server running as its own process, one request in flight, as the
- * SDK does. Bodies are encoded before the clock starts so the figure is the server's.
+ * 10 000 points) POSTed as gzip JSON to a `tinyobs` server running as its own process, two
+ * requests in flight (two connections), with RFC 3339 timestamps (what the Go SDK sends) and with
+ * numeric millisecond timestamps (what `@tinyobs/sdk` sends). Bodies are encoded before the clock
+ * starts so the figures are the server's.
  *
- * The same samples go, in the same run, to VictoriaMetrics' JSON line import (Debian's
- * `victoria-metrics`) as a baseline, when it is installed.
+ * The same samples go, in the same run and the same way, to VictoriaMetrics' JSON line import
+ * (Debian's `victoria-metrics`, `/api/v1/import`, gzip) as the baseline, when it is installed.
+ * Targets alternate within each run so that machine noise hits both alike.
  *
- * Prints one JSON line per run and target, and a summary line with medians and the ratio:
+ * For each target: samples/s, server CPU seconds per million samples (user + system time of the
+ * server process from /proc, so the client's own work is not counted), request latency p50/p99.
+ * Prints one JSON line per run and target, and a summary line with medians and same-run ratios:
  *   node --import tsx --expose-gc packages/server/bench/ingest_http.bench.ts
- * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 360).
+ * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 360), BENCH_CONNECTIONS (2).
  */
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { labelsToRecord, METRIC_NAME } from '../src/model/labels.js';
 import { freePort, waitFor } from '../test/support/ports.js';
@@ -23,7 +28,10 @@ import { generateWorkload } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 360);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 2);
 const BATCH = 10_000;
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const CLK_TCK = 100;
 const vmBinary = findBinary('victoria-metrics');
 if (vmBinary === null) process.stderr.write('ingest bench: victoria-metrics not installed: no baseline\n');
 
@@ -36,6 +44,14 @@ function median(xs: number[]): number {
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+/** User + system CPU seconds a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 const w = generateWorkload({
@@ -53,29 +69,35 @@ const labels = w.series.map((s) => {
   return r;
 });
 
-const bodies: Buffer[] = [];
+type Kind = 'rfc3339' | 'numeric';
+const bodies: Record<Kind, Buffer[]> = { rfc3339: [], numeric: [] };
 const vmBodies: Buffer[] = [];
 let rawBytes = 0;
 for (const b of w.batches(BATCH)) {
-  const metrics = new Array(b.length);
+  const numeric = new Array(b.length);
+  const rfc = new Array(b.length);
   const lines = new Array<string>(b.length);
   for (let i = 0; i < b.length; i++) {
     const s = b.series[i]!;
-    metrics[i] = { name: names[s], type: types[s], value: b.vs[i], labels: labels[s], timestamp: b.ts[i] };
+    const t = b.ts[i]!;
+    numeric[i] = { name: names[s], type: types[s], value: b.vs[i], labels: labels[s], timestamp: t };
+    rfc[i] = { ...numeric[i], timestamp: new Date(t).toISOString() };
     lines[i] = JSON.stringify({
       metric: { __name__: names[s], ...labels[s] },
       values: [b.vs[i]],
-      timestamps: [b.ts[i]],
+      timestamps: [t],
     });
   }
-  const json = Buffer.from(JSON.stringify({ metrics }));
+  const json = Buffer.from(JSON.stringify({ metrics: numeric }));
   rawBytes += json.length;
-  bodies.push(gzipSync(json, { level: 1 }));
+  bodies.numeric.push(gzipSync(json, { level: 1 }));
+  bodies.rfc3339.push(gzipSync(JSON.stringify({ metrics: rfc }), { level: 1 }));
   if (vmBinary !== null) vmBodies.push(gzipSync(lines.join('\n'), { level: 1 }));
 }
 
 interface Target {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -84,6 +106,7 @@ async function startTinyObs(): Promise<Target> {
   const srv = await spawnServer(['--data-dir', dir]);
   return {
     url: `${srv.url}/v1/ingest`,
+    pid: srv.child.pid!,
     async stop() {
       srv.child.kill('SIGTERM');
       await srv.exited;
@@ -96,17 +119,16 @@ async function startTinyObs(): Promise<Target> {
 async function startVictoriaMetrics(binary: string): Promise<Target> {
   const dir = tempDir('tinyobs-bench-vm-');
   const port = await freePort();
-  const child = spawn(
+  const child: ChildProcess = spawn(
     binary,
     [`-storageDataPath=${dir}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
   const base = `http://127.0.0.1:${port}`;
   await waitFor('VictoriaMetrics', async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
   return {
     url: `${base}/api/v1/import`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -115,70 +137,109 @@ async function startVictoriaMetrics(binary: string): Promise<Target> {
   };
 }
 
-/** POSTs every body in order, one in flight; returns samples/s and latency quantiles. */
+/** POSTs every body, CONNECTIONS requests in flight; returns throughput, CPU and latencies. */
 async function push(target: Target, payloads: Buffer[], ok: number) {
   const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) {
+      const body = payloads[next++]!;
+      const t0 = performance.now();
+      const res = await fetch(target.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body,
+      });
+      const text = await res.text();
+      if (res.status !== ok) throw new Error(`${target.url} answered ${res.status}: ${text.slice(0, 300)}`);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  const cpu0 = cpuSeconds(target.pid);
   const begin = performance.now();
-  for (const body of payloads) {
-    const t0 = performance.now();
-    const res = await fetch(target.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-      body,
-    });
-    await res.arrayBuffer();
-    if (res.status !== ok) throw new Error(`${target.url} answered ${res.status}`);
-    latencies.push(performance.now() - t0);
-  }
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
   const seconds = (performance.now() - begin) / 1000;
-  return { sps: w.totalSamples / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  const cpu = cpuSeconds(target.pid) - cpu0;
+  return {
+    sps: w.totalSamples / seconds,
+    cpuPerM: cpu / (w.totalSamples / 1e6),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
 }
 
-const results: Record<string, { sps: number[]; p50: number[]; p99: number[] }> = {
-  tinyobs: { sps: [], p50: [], p99: [] },
-  victoriametrics: { sps: [], p50: [], p99: [] },
-};
+interface Figures {
+  sps: number[];
+  cpuPerM: number[];
+  p50: number[];
+  p99: number[];
+}
+const results = new Map<string, Figures>();
+const plan: [string, () => Promise<Target>, Buffer[], number][] = [
+  ['tinyobs.rfc3339', startTinyObs, bodies.rfc3339, 200],
+  ['tinyobs.numeric', startTinyObs, bodies.numeric, 200],
+];
+if (vmBinary !== null) plan.push(['victoriametrics', () => startVictoriaMetrics(vmBinary), vmBodies, 204]);
+
 for (let run = 0; run < RUNS; run++) {
-  const runs: [string, () => Promise<Target>, Buffer[], number][] = [['tinyobs', startTinyObs, bodies, 200]];
-  if (vmBinary !== null) runs.push(['victoriametrics', () => startVictoriaMetrics(vmBinary), vmBodies, 204]);
-  for (const [name, start, payloads, ok] of runs) {
+  for (const [name, start, payloads, ok] of plan) {
     const target = await start();
     const r = await push(target, payloads, ok);
     await target.stop();
-    results[name]!.sps.push(r.sps);
-    results[name]!.p50.push(r.p50);
-    results[name]!.p99.push(r.p99);
+    const f = results.get(name) ?? { sps: [], cpuPerM: [], p50: [], p99: [] };
+    f.sps.push(r.sps);
+    f.cpuPerM.push(r.cpuPerM);
+    f.p50.push(r.p50);
+    f.p99.push(r.p99);
+    results.set(name, f);
     console.log(
       JSON.stringify({
         bench: 'ingest.http.json',
         target: name,
         run,
         samples_per_sec: Math.round(r.sps),
+        cpu_s_per_million: +r.cpuPerM.toFixed(3),
         p50_ms: +r.p50.toFixed(2),
         p99_ms: +r.p99.toFixed(2),
       }),
     );
   }
 }
-const tiny = results.tinyobs!;
-const vm = results.victoriametrics!;
+
+const summary = (f: Figures) => ({
+  samples_per_sec: Math.round(median(f.sps)),
+  cpu_s_per_million: +median(f.cpuPerM).toFixed(3),
+  p50_ms: +median(f.p50).toFixed(2),
+  p99_ms: +median(f.p99).toFixed(2),
+});
+const vm = results.get('victoriametrics');
+const ratio = (name: string) => {
+  const f = results.get(name)!;
+  return vm === undefined
+    ? null
+    : {
+        throughput: +(median(f.sps) / median(vm.sps)).toFixed(2),
+        cpu_per_sample: +(median(f.cpuPerM) / median(vm.cpuPerM)).toFixed(2),
+      };
+};
 console.log(
   JSON.stringify({
     bench: 'ingest.http.json',
     summary: 'median of runs',
     runs: RUNS,
+    connections: CONNECTIONS,
     series: w.series.length,
     samples: w.totalSamples,
     batch: BATCH,
     body_bytes_per_sample_json: +(rawBytes / w.totalSamples).toFixed(1),
-    samples_per_sec: Math.round(median(tiny.sps)),
-    p50_ms: +median(tiny.p50).toFixed(2),
-    p99_ms: +median(tiny.p99).toFixed(2),
+    tinyobs_rfc3339: summary(results.get('tinyobs.rfc3339')!),
+    tinyobs_numeric: summary(results.get('tinyobs.numeric')!),
     baseline:
-      vmBinary === null
+      vm === undefined
         ? null
-        : 'victoria-metrics /api/v1/import (JSON lines, same samples, acknowledges before fsync)',
-    baseline_samples_per_sec: vm.sps.length ? Math.round(median(vm.sps)) : null,
-    ratio_tinyobs_over_baseline: vm.sps.length ? +(median(tiny.sps) / median(vm.sps)).toFixed(2) : null,
+        : 'victoria-metrics /api/v1/import (gzip JSON lines, same samples, acknowledges before fsync)',
+    victoriametrics: vm === undefined ? null : summary(vm),
+    ratio_rfc3339_over_baseline: ratio('tinyobs.rfc3339'),
+    ratio_numeric_over_baseline: ratio('tinyobs.numeric'),
   }),
 );

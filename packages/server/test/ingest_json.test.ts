@@ -266,6 +266,20 @@ describe('POST /v1/ingest (native JSON)', () => {
       body: bomb,
     });
     assert.equal(res.status, 413);
+    assert.match(
+      ((await res.json()) as { message: string }).message,
+      /decompressed body too large: .* \(limit 262144 bytes, --max-body-size\)/,
+    );
+  });
+
+  it('answers 400 for a body that is not the gzip it claims to be', async () => {
+    const res = await fetch(ingest, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: '{"metrics":[]}',
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { message: string }).message, /cannot decompress body \(gzip\)/);
   });
 
   it('stores the good points of a request that also holds bad ones, and says which were refused', async () => {

@@ -5,9 +5,12 @@
  */
 
 import type { IncomingMessage } from 'node:http';
-import type { Transform } from 'node:stream';
-import { createGunzip, createInflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
 import { RequestError } from './errors.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
 
 export interface BodyLimits {
   /** Largest body as received (compressed). */
@@ -29,10 +32,14 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
     throw tooLarge(declared, limits.maxBytes, 'body', flag);
   }
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  let decoder: Transform | null = null;
-  if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
-  else if (encoding === 'deflate') decoder = createInflate();
-  else if (encoding !== 'identity' && encoding !== '' && !limits.passEncodings?.includes(encoding)) {
+  const inflate =
+    encoding === 'gzip' || encoding === 'x-gzip' ? gunzipAsync : encoding === 'deflate' ? inflateAsync : null;
+  if (
+    inflate === null &&
+    encoding !== 'identity' &&
+    encoding !== '' &&
+    !limits.passEncodings?.includes(encoding)
+  ) {
     req.resume();
     throw new RequestError(
       'unsupported_media_type',
@@ -41,13 +48,14 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   }
 
   const raw = await collect(req, limits.maxBytes, 'body', flag);
-  if (decoder === null) return raw;
-  const out = collect(decoder, limits.maxDecompressedBytes, 'decompressed body', flag);
-  decoder.end(raw);
+  if (inflate === null) return raw;
+  // One decompression task on libuv's thread pool (off the event loop), into one buffer; zlib
+  // stops at the limit, so a bomb costs at most that much.
   try {
-    return await out;
+    return await inflate(raw, { maxOutputLength: limits.maxDecompressedBytes });
   } catch (err) {
-    if (err instanceof RequestError) throw err;
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooLarge(limits.maxDecompressedBytes + 1, limits.maxDecompressedBytes, 'decompressed body', flag);
     throw new RequestError('bad_request', `cannot decompress body (${encoding}): ${(err as Error).message}`);
   }
 }

@@ -9,7 +9,7 @@
  * the caller (see {@link SampleBatch.refs}).
  */
 
-import type { Label, Labels } from '../model/labels.js';
+import { type Label, type Labels, labelsKey } from '../model/labels.js';
 import type { MetricMetadata } from '../model/sample.js';
 import type { SeriesRef } from '../storage/types.js';
 import { IngestError } from './errors.js';
@@ -47,6 +47,7 @@ export class SampleBatch {
   private readonly knownNames = new Set<string>();
   /** Series key → index, so that a request repeating a series gets one index for it. */
   private readonly byLabels = new Map<string, number>();
+  private indexing = false;
 
   constructor(readonly limits: IngestLimits) {}
 
@@ -65,31 +66,51 @@ export class SampleBatch {
     for (let i = 0; i < labels.length; i++) if (labels[i]!.value !== '') labels[w++] = labels[i]!;
     labels.length = w;
     sortByName(labels);
-    let key = '';
-    for (let i = 0; i < labels.length; i++) {
-      const l = labels[i]!;
-      if (i > 0 && l.name === labels[i - 1]!.name)
-        return { field: `labels.${l.name}`, message: 'label name repeated' };
-      key += `${l.name}\xff${l.value}\xff`;
+    for (let i = 1; i < labels.length; i++) {
+      if (labels[i]!.name === labels[i - 1]!.name)
+        return { field: `labels.${labels[i]!.name}`, message: 'label name repeated' };
     }
+    if (!this.indexing) this.startIndexing();
+    const key = labelsKey(labels);
     const known = this.byLabels.get(key);
     if (known !== undefined) return known;
     const p = checkLabels(labels, this.limits, this.knownNames);
     if (p !== null) return p;
-    const s = this.addValidSeries(labels);
+    const s = this.push(labels, 0);
     this.byLabels.set(key, s);
     return s;
   }
 
   /**
    * Adds a series the caller knows is valid and sorted because this server validated it before
-   * (a cache of series across requests). Returns its index.
+   * (a cache of series across requests), with its storage ref if known. Returns its index (the
+   * same as {@link addSeries} gives for the same labels within this request).
    */
   addValidSeries(labels: Labels, ref: SeriesRef = 0): number {
+    // Series are looked up by their labels only once some came through addSeries: a request
+    // whose series all come from a cache costs no key strings.
+    if (!this.indexing) return this.push(labels, ref);
+    const key = labelsKey(labels);
+    const known = this.byLabels.get(key);
+    if (known !== undefined) return known;
+    const s = this.push(labels, ref);
+    this.byLabels.set(key, s);
+    return s;
+  }
+
+  private push(labels: Labels, ref: SeriesRef): number {
     this.series.push(labels);
     this.refs.push(ref);
     this.last.push(-1);
     return this.series.length - 1;
+  }
+
+  private startIndexing(): void {
+    this.indexing = true;
+    for (let i = 0; i < this.series.length; i++) {
+      const key = labelsKey(this.series[i]!);
+      if (!this.byLabels.has(key)) this.byLabels.set(key, i);
+    }
   }
 
   /**

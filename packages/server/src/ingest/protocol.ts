@@ -14,7 +14,7 @@
  *   {@link IngestReporter} once per request, and turns refused samples (series limits, out of
  *   order…) into the error a client gets.
  *
- * A protocol module exports one `IngestProtocol` value; api/routes.ts mounts it with `ingestRoute`.
+ * A protocol module exports one `IngestProtocol` value; api/routes.ts mounts it with `registerIngest`.
  */
 
 import type { Appendable } from '../storage/types.js';
@@ -83,5 +83,3 @@ export interface IngestProtocol {
    */
   errorReply?(err: Error, status: number): IngestReply;
 }
-
-export type { IngestError };

@@ -8,7 +8,13 @@ import { IngestError } from './errors.js';
 
 /** Decodes a UTF-8 body; throws a 400 {@link IngestError} naming the first invalid byte. */
 export function decodeUtf8(body: Buffer): string {
-  if (isUtf8(body)) return body.toString('utf8');
+  requireUtf8(body);
+  return body.toString('utf8');
+}
+
+/** Throws a 400 {@link IngestError} naming the first invalid byte unless `body` is UTF-8. */
+export function requireUtf8(body: Buffer): void {
+  if (isUtf8(body)) return;
   const at = firstInvalidByte(body);
   throw new IngestError(
     'bad_request',

@@ -2,21 +2,42 @@
  * The native JSON format as an {@link IngestProtocol} (`POST /v1/ingest`). A partly bad request
  * keeps its valid points: they are stored, and the answer is a 400 listing the refused ones by
  * index and field (a retry would not make them valid).
+ *
+ * Bodies in the shape the SDKs send take the fast scanner (scan.ts) with a cache of series per
+ * database; anything else takes the reference parser (parse.ts). Both apply the same rules.
+ * Histogram points of a body that does not declare `"temporality": "cumulative"` (the original Go
+ * SDK's deltas) always take the reference parser, which turns them cumulative.
  */
 
+import type { Appendable } from '../../storage/types.js';
 import { commitBatch, summaryError } from '../commit.js';
 import type { IngestProtocol } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
-import { decodeUtf8 } from '../text.js';
+import { requireUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
+import { scanJsonIngest } from './scan.js';
+import { SeriesCache } from './series_cache.js';
+
+/** A cache per database: series refs must never cross from one store to another. */
+const caches = new WeakMap<Appendable, SeriesCache>();
 
 /** The protocol, with the running totals of the Go SDK's delta histograms (ingest/deltahist/). */
 export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => ({
   name: 'json',
   contentTypes: ['application/json'],
   async handle(req, ctx) {
-    const batch = parseJsonIngest(decodeUtf8(req.body), ctx.limits, req.now, histograms);
+    // Checked first: the scanner reads bytes and relies on them being UTF-8.
+    requireUtf8(req.body);
+    let cache = caches.get(ctx.appendable);
+    if (cache === undefined) {
+      cache = new SeriesCache();
+      caches.set(ctx.appendable, cache);
+    }
+    const scanned = scanJsonIngest(req.body, ctx.limits, req.now, cache);
+    const batch =
+      scanned?.batch ?? parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now, histograms);
     const summary = await commitBatch(batch, ctx, 'json');
+    scanned?.rememberRefs();
     const err = summaryError(summary, ctx.limits, 'metrics');
     if (err !== null) throw err;
     // Every point is stored (points repeating a series and timestamp were merged, last one wins).

@@ -21,7 +21,7 @@ import { parseRfc3339 } from './timestamp.js';
 
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
-const SPECIAL_VALUES: Readonly<Record<string, number>> = {
+export const SPECIAL_VALUES: Readonly<Record<string, number>> = {
   NaN: Number.NaN,
   '+Inf': Number.POSITIVE_INFINITY,
   Inf: Number.POSITIVE_INFINITY,
@@ -68,17 +68,58 @@ export function parseJsonIngest(
   batch.total = metrics.length;
   const cumulative = (body as { temporality?: unknown }).temporality === 'cumulative';
   const deltas = histograms === undefined || cumulative ? null : new DeltaHistograms(histograms);
-  for (let i = 0; i < metrics.length; i++) {
-    try {
-      const p = parsePoint(metrics[i], now, batch, deltas);
-      if (p !== null) batch.refuse(`metrics[${i}]`, p);
-    } catch (err) {
-      if (!(err instanceof PointError)) throw err;
-      batch.refuse(`metrics[${i}]`, { field: err.field, message: err.message });
-    }
-  }
+  for (let i = 0; i < metrics.length; i++) readPoint(metrics[i], now, batch, i, deltas);
   deltas?.finish(batch);
   return batch;
+}
+
+/** Where a stored point went: its series index in the batch, its family and type. */
+export interface StoredPoint {
+  readonly s: number;
+  readonly family: string;
+  readonly type: MetricType;
+}
+
+/**
+ * Validates and adds one point (a parsed JSON value) to the batch, or records why it is refused
+ * as `metrics[index]`. The rules of the format live here; the fast scanner (scan.ts) uses this
+ * for every point it does not take its shortcut for, so both paths give the same answers.
+ */
+export function readPoint(
+  raw: unknown,
+  now: number,
+  batch: SampleBatch,
+  index: number,
+  deltas: DeltaHistograms | null = null,
+): StoredPoint | null {
+  try {
+    const r = parsePoint(raw, now, batch, deltas);
+    if ('s' in r) return r;
+    batch.refuse(`metrics[${index}]`, r);
+    return null;
+  } catch (err) {
+    if (!(err instanceof PointError)) throw err;
+    batch.refuse(`metrics[${index}]`, { field: err.field, message: err.message });
+    return null;
+  }
+}
+
+/**
+ * The metadata a point declares, checked: null when it declares nothing new for its family (a
+ * point without type, help or unit must not overwrite what an earlier push declared).
+ */
+export function declaredMetadata(
+  batch: SampleBatch,
+  family: string,
+  type: MetricType,
+  help: string,
+  unit: string,
+): MetricMetadata | Problem | null {
+  if (type === 'unknown' && help === '' && unit === '') return null;
+  const old = batch.metadata.get(family);
+  if (old !== undefined && old.type === type && help === '' && unit === '') return null;
+  const meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
+  return checkMetadata(meta, batch.limits) ?? meta;
 }
 
 function parsePoint(
@@ -86,7 +127,7 @@ function parsePoint(
   now: number,
   batch: SampleBatch,
   deltas: DeltaHistograms | null,
-): Problem | null {
+): StoredPoint | Problem {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PointError('', 'must be an object');
   }
@@ -104,18 +145,9 @@ function parsePoint(
   pairs.push({ name: METRIC_NAME, value: name });
   const s = batch.addSeries(pairs);
   if (typeof s !== 'number') return s;
-  // A point without type, help or unit says nothing about its family: it must not overwrite
-  // what an earlier push declared.
-  let meta: MetricMetadata | null = null;
-  if (type !== 'unknown' || help !== '' || unit !== '') {
-    const old = batch.metadata.get(family);
-    if (old === undefined || old.type !== type || help !== '' || unit !== '') {
-      meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
-      // Checked before the sample is added, so that a refused point stores nothing.
-      const bad = checkMetadata(meta, batch.limits);
-      if (bad !== null) return bad;
-    }
-  }
+  // Checked before the sample is added, so that a refused point stores nothing.
+  const meta = declaredMetadata(batch, family, type, help, unit);
+  if (meta !== null && 'field' in meta) return meta;
   // Last before storing: the delta state must only move for points that are kept.
   if (deltas !== null && type === 'histogram') {
     const total = deltas.add(pairs, family, t, value);
@@ -125,7 +157,8 @@ function parsePoint(
   }
   const bad = batch.add(s, t, value);
   if (bad !== null) return bad;
-  return meta === null ? null : batch.setMetadata(family, meta);
+  if (meta !== null) batch.setMetadata(family, meta);
+  return { s, family, type };
 }
 
 function parseType(raw: unknown): MetricType {
@@ -138,16 +171,19 @@ function parseType(raw: unknown): MetricType {
 
 function parseValue(raw: unknown): number {
   if (typeof raw === 'number') return raw;
-  if (typeof raw === 'string' && raw in SPECIAL_VALUES) return SPECIAL_VALUES[raw]!;
+  if (typeof raw === 'string' && Object.hasOwn(SPECIAL_VALUES, raw)) return SPECIAL_VALUES[raw]!;
   throw new PointError('value', 'is required and must be a number (or "NaN", "+Inf", "-Inf")');
+}
+
+/** The time of a numeric timestamp (ms; 0 means "now"); throws for a non-finite number. */
+export function numericTimestamp(raw: number, now: number): number {
+  if (!Number.isFinite(raw)) throw new PointError('timestamp', 'must be a finite number of milliseconds');
+  return raw === 0 ? now : Math.trunc(raw);
 }
 
 function parseTimestamp(raw: unknown, now: number): number {
   if (raw === undefined || raw === null) return now;
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) throw new PointError('timestamp', 'must be a finite number of milliseconds');
-    return raw === 0 ? now : Math.trunc(raw);
-  }
+  if (typeof raw === 'number') return numericTimestamp(raw, now);
   if (typeof raw === 'string') {
     const t = parseRfc3339(raw);
     if (t === null) {

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mulberry32 } from '../../../test/support/prng.js';
+import { labelsKey } from '../../model/labels.js';
+import type { SampleBatch } from '../batch.js';
+import { IngestError } from '../errors.js';
+import { DEFAULT_INGEST_LIMITS } from '../limits.js';
+import { parseJsonIngest } from './parse.js';
+import { scanJsonIngest } from './scan.js';
+import { SeriesCache } from './series_cache.js';
+import { parseRfc3339, parseRfc3339Bytes } from './timestamp.js';
+
+const NOW = 1_750_000_000_000;
+const LIMITS = { ...DEFAULT_INGEST_LIMITS, maxSamplesPerRequest: 40, maxHelpLength: 20 };
+
+/** What a batch holds, independent of series numbering. */
+function contents(b: SampleBatch) {
+  const samples: string[] = [];
+  const bits = new Float64Array(1);
+  const view = new BigUint64Array(bits.buffer);
+  for (let i = 0; i < b.length; i++) {
+    bits[0] = b.valueOf(i);
+    samples.push(`${labelsKey(b.series[b.seriesOf(i)]!)} ${b.timeOf(i)} ${view[0]}`);
+  }
+  return { total: b.total, issues: b.issues, samples, metadata: [...b.metadata].sort() };
+}
+
+/** Result of the reference parser, or the error it throws. */
+function reference(text: string) {
+  try {
+    return contents(parseJsonIngest(text, LIMITS, NOW));
+  } catch (err) {
+    assert.ok(err instanceof IngestError, String(err));
+    return `error: ${err.message}`;
+  }
+}
+
+const NAMES = ['m_total', 'lat_bucket', 'lat_sum', 'x', '', '1bad', 'a{', 'ü'];
+const TYPES = ['counter', 'gauge', 'histogram', 'summary', '', undefined];
+const VALUES = [
+  1,
+  0,
+  -0,
+  0.1,
+  1.5e-7,
+  123456789012345,
+  'NaN',
+  '+Inf',
+  '-Inf',
+  'Inf',
+  'x',
+  'valueOf',
+  null,
+  true,
+];
+const TIMES = [
+  undefined,
+  0,
+  NOW - 1000,
+  NOW - 1000.7,
+  8.64e15,
+  '2025-06-15T12:00:00Z',
+  '2025-06-15T12:00:00.123456789+02:00',
+  '0001-01-01T00:00:00Z',
+  '2025-02-30T00:00:00Z',
+  '2025-12-31T23:59:60Z',
+  'yesterday',
+];
+const LABELS = [
+  undefined,
+  {},
+  { service: 'a' },
+  { service: 'a', le: '0.5' },
+  { le: '1.0', service: 'a' },
+  { le: '+inf' },
+  { service: 'a', service2: '' },
+  { __x: 'y' },
+  { 'bad-name': 'v' },
+  { __proto__: 'p' },
+];
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)]!;
+}
+
+function point(r: () => number): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  if (r() < 0.97) p.name = pick(r, NAMES);
+  const type = pick(r, TYPES);
+  if (type !== undefined) p.type = type;
+  p.value = pick(r, VALUES);
+  const labels = pick(r, LABELS);
+  if (labels !== undefined) p.labels = labels;
+  // Escapes send the whole request to the reference parser: rare, as in real traffic.
+  if (r() < 0.01) p.labels = { k: pick(r, ['é\u0007', 'quote"and\\back']) };
+  if (r() < 0.01) p.name = 'a{"k":"v"}';
+  const ts = pick(r, TIMES);
+  if (ts !== undefined) p.timestamp = ts;
+  if (r() < 0.1) p.help = r() < 0.5 ? 'Help.' : 'h'.repeat(30);
+  if (r() < 0.05) p.unit = 'seconds';
+  if (r() < 0.02) p.extra = 1;
+  // Values of the wrong kind also take the reference parser.
+  if (r() < 0.02)
+    p[pick(r, ['name', 'type', 'value', 'labels', 'timestamp'])] = pick(r, [null, true, 5, [1], { k: 5 }]);
+  return p;
+}
+
+/** JSON text with varied spacing, as different clients write it. */
+function render(r: () => number, body: unknown): string {
+  const text = JSON.stringify(body, null, r() < 0.2 ? 1 : undefined);
+  return r() < 0.05 ? ` ${text}\n` : text;
+}
+
+describe('the fast JSON scanner', () => {
+  it('gives exactly what the reference parser gives, on random requests, with a cache carried across them', () => {
+    const r = mulberry32(11);
+    const cache = new SeriesCache(50);
+    let fast = 0;
+    for (let n = 0; n < 3000; n++) {
+      const points = Array.from({ length: Math.floor(r() * 12) }, () => point(r));
+      // Repeats of a point (same series and time, maybe another value) exercise "last point wins".
+      if (points.length > 0 && r() < 0.3) points.push({ ...points[0]!, value: 7 });
+      // Most bodies say their histograms are cumulative, as @tinyobs/sdk does (the Go SDK's delta
+      // histograms always take the reference parser).
+      const body =
+        r() < 0.03
+          ? { metrics: points, other: 1 }
+          : r() < 0.02
+            ? points
+            : r() < 0.8
+              ? { temporality: 'cumulative', metrics: points }
+              : { metrics: points };
+      let text = render(r, body);
+      if (r() < 0.02) text = text.slice(0, Math.floor(r() * text.length));
+      if (r() < 0.03) text = text.replace(/"value":(-?[0-9.e+]+)/, '"value":$1e2');
+      if (r() < 0.03) text = text.replace(/"value":(-?[0-9.e+]+)/, '"value":1234567890123456789');
+      if (r() < 0.03) text = text.replace(/"timestamp":(-?[0-9.e+]+)/, '"timestamp":1e400');
+      if (r() < 0.03)
+        text = `{"metrics":[${Array.from({ length: 41 }, () => '{"name":"a","value":1}').join(',')}]}`;
+      const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache);
+      const want = reference(text);
+      if (scanned === null) continue;
+      fast++;
+      assert.deepEqual(contents(scanned.batch), want, text);
+      // As if committed: every series gets a ref.
+      scanned.batch.refs.forEach((ref, i) => {
+        scanned.batch.refs[i] = ref || i + 1;
+      });
+      scanned.rememberRefs();
+    }
+    assert.ok(fast > 900, `only ${fast} requests took the fast path`);
+  });
+
+  it('keeps one series for two spellings of it in one request (last point wins across them)', () => {
+    const cache = new SeriesCache();
+    const a = '{"name":"m","type":"gauge","value":1,"labels":{"a":"1","b":"2"},"timestamp":5}';
+    const b = '{"name":"m","type":"gauge","value":2,"labels":{"b":"2","a":"1"},"timestamp":5}';
+    for (const text of [`{"metrics":[${a}]}`, `{"metrics":[${b}]}`, `{"metrics":[${a},${b}]}`]) {
+      const s = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
+      assert.deepEqual(contents(s.batch), reference(text));
+    }
+    const both = scanJsonIngest(Buffer.from(`{"metrics":[${a},${b}]}`), LIMITS, NOW, cache)!;
+    assert.equal(both.batch.length, 1);
+    assert.equal(both.batch.valueOf(0), 2);
+  });
+
+  it('parses RFC 3339 from bytes exactly as the reference does', () => {
+    const r = mulberry32(3);
+    const parts = () =>
+      `${String(Math.floor(r() * 10_000)).padStart(4, '0')}-${String(Math.floor(r() * 14)).padStart(2, '0')}-${String(Math.floor(r() * 33)).padStart(2, '0')}` +
+      `${pick(r, ['T', 't', ' ', 'x'])}${String(Math.floor(r() * 25)).padStart(2, '0')}:${String(Math.floor(r() * 61)).padStart(2, '0')}:${String(Math.floor(r() * 62)).padStart(2, '0')}` +
+      `${pick(r, ['', '.1', '.123', '.123456789', '.1234567891', '.'])}${pick(r, ['Z', 'z', '+02:00', '-11:30', '+99:99', '', 'Z '])}`;
+    for (let i = 0; i < 20_000; i++) {
+      const text = parts();
+      assert.equal(parseRfc3339Bytes(Buffer.from(text), 0, text.length), parseRfc3339(text), text);
+    }
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Series of the native JSON format already seen and validated, by the raw bytes that named them
+ * (`name` and the `labels` object as sent), so a steady client's points skip label parsing,
+ * sorting, validation and storage's label hashing (the series ref is kept).
+ *
+ * Bounded: two generations of at most `capacity` entries each; a hit in the old generation moves
+ * the entry to the new one, and when the new one is full the old one is dropped. Several raw
+ * spellings of one series share one {@link SeriesSlot}, so a request holding both still has one
+ * series (and "last point wins" still applies across them).
+ */
+
+import type { Labels } from '../../model/labels.js';
+import type { MetricType } from '../../model/sample.js';
+import type { SeriesRef } from '../../storage/types.js';
+
+/** One series: its labels, storage ref, and its index in the batch being built (if any). */
+export interface SeriesSlot {
+  readonly labels: Labels;
+  ref: SeriesRef;
+  /** The batch (by number) whose index `idx` is. */
+  batch: number;
+  idx: number;
+}
+
+/** One raw spelling of a series, with the type it was validated for. */
+export interface CachedSeries {
+  /** The spelling: `name` bytes, a quote (never inside them), the `labels` object's bytes. */
+  readonly raw: Buffer;
+  readonly type: MetricType;
+  readonly family: string;
+  readonly slot: SeriesSlot;
+}
+
+class Generations<K, V> {
+  private current = new Map<K, V>();
+  private old = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    const v = this.current.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
+  }
+
+  set(key: K, v: V): void {
+    if (this.current.size >= this.capacity) {
+      this.old = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, v);
+  }
+}
+
+export class SeriesCache {
+  /** By a hash of the spelling (a small integer key, no string per lookup); bytes are compared. */
+  private readonly spellings: Generations<number, CachedSeries>;
+  private readonly slots: Generations<string, SeriesSlot>;
+
+  constructor(capacity = 100_000) {
+    this.spellings = new Generations(capacity);
+    this.slots = new Generations(capacity);
+  }
+
+  /** The series spelled by `b[nameS, nameE)` and `b[labelsS, labelsE)`, if cached. */
+  get(b: Buffer, nameS: number, nameE: number, labelsS: number, labelsE: number): CachedSeries | undefined {
+    const e = this.spellings.get(spellingHash(b, nameS, nameE, labelsS, labelsE));
+    if (e === undefined) return undefined;
+    const raw = e.raw;
+    const nameLen = nameE - nameS;
+    if (raw.length !== nameLen + 1 + labelsE - labelsS) return undefined;
+    if (raw.compare(b, nameS, nameE, 0, nameLen) !== 0) return undefined;
+    if (raw.compare(b, labelsS, labelsE, nameLen + 1, raw.length) !== 0) return undefined;
+    return e;
+  }
+
+  /** Caches a spelling of a validated series; `key` identifies its labels (labelsKey). */
+  set(
+    b: Buffer,
+    nameS: number,
+    nameE: number,
+    labelsS: number,
+    labelsE: number,
+    key: string,
+    labels: Labels,
+    type: MetricType,
+    family: string,
+  ): CachedSeries {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = { labels, ref: 0, batch: -1, idx: -1 };
+      this.slots.set(key, slot);
+    }
+    const raw = Buffer.allocUnsafe(nameE - nameS + 1 + labelsE - labelsS);
+    b.copy(raw, 0, nameS, nameE);
+    raw[nameE - nameS] = 0x22;
+    b.copy(raw, nameE - nameS + 1, labelsS, labelsE);
+    const entry = { raw, type, family, slot };
+    this.spellings.set(spellingHash(b, nameS, nameE, labelsS, labelsE), entry);
+    return entry;
+  }
+}
+
+/** FNV-1a over the name bytes, a quote, and the labels bytes, kept to a small integer. */
+function spellingHash(b: Buffer, nameS: number, nameE: number, labelsS: number, labelsE: number): number {
+  let h = 0x811c9dc5;
+  for (let i = nameS; i < nameE; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  h = Math.imul(h ^ 0x22, 0x01000193);
+  for (let i = labelsS; i < labelsE; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h & 0x3fffffff;
+}
