@@ -64,7 +64,7 @@ describe('Alerts and Rules pages', () => {
 
       await page.goto(`${server.url}/#/alerts?range=15m`);
       await page.waitForSelector('.alert-rule[data-state="firing"] .alert-table', { timeout: 20_000 });
-      const text = await page.locator('.alert-rule').innerText();
+      const text = (await page.locator('.alert-rule').textContent()) ?? '';
       assert.match(text, /QueueTooDeep/);
       assert.match(text, /queue_depth > 100/);
       assert.match(text, /service="billing"/);
@@ -80,7 +80,7 @@ describe('Alerts and Rules pages', () => {
         undefined,
         { timeout: 20_000 },
       );
-      assert.match(await page.locator('.alert-rule .panel').innerText(), /threshold > 100/);
+      assert.match((await page.locator('.alert-rule .panel').textContent()) ?? '', /threshold > 100/);
 
       await page.goto(`${server.url}/#/rules`);
       await page.waitForSelector('.rule-table tbody tr', { timeout: 20_000 });
@@ -88,7 +88,7 @@ describe('Alerts and Rules pages', () => {
       assert.equal(rows.length, 2);
       assert.match(rows[0]!, /record: service:queue_depth:max[\s\S]*ok[\s\S]*s ago/);
       assert.match(rows[1]!, /alert: QueueTooDeep[\s\S]*ok/);
-      assert.match(await page.locator('.rule-group header').innerText(), /every 1s/);
+      assert.match((await page.locator('.rule-group header').textContent()) ?? '', /every 1s/);
       assert.deepEqual(problems, []);
     } finally {
       await ctx.close();
