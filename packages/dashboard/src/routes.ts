@@ -5,9 +5,11 @@
 
 import type { FunctionComponent } from 'preact';
 import type { PageProps } from './lib/context.js';
+import { Alerts } from './pages/alerts.js';
 import { Explore } from './pages/explore.js';
 import { Metrics } from './pages/metrics.js';
 import { Overview } from './pages/overview.js';
+import { Rules } from './pages/rules.js';
 
 export interface Route {
   /** The URL's page segment: `#/<path>`. */
@@ -22,4 +24,6 @@ export const ROUTES: readonly Route[] = [
   { path: 'overview', title: 'Overview', key: 'o', component: Overview },
   { path: 'explore', title: 'Explore', key: 'e', component: Explore },
   { path: 'metrics', title: 'Metrics', key: 'm', component: Metrics },
+  { path: 'alerts', title: 'Alerts', key: 'a', component: Alerts },
+  { path: 'rules', title: 'Rules', key: 'r', component: Rules },
 ];

@@ -135,3 +135,43 @@ export async function seriesPerMetric(): Promise<Map<string, number>> {
   const r = await call<{ top_metrics: { metric: string; series: number }[] }>('/v1/cardinality?limit=100000');
   return new Map(r.top_metrics.map((m) => [m.metric, m.series]));
 }
+
+/** An alert as `/api/v1/rules` and `/api/v1/alerts` show it. */
+export interface Alert {
+  labels: Metric;
+  annotations: Record<string, string>;
+  state: 'pending' | 'firing' | 'inactive';
+  activeAt: string;
+  value: string;
+}
+
+export interface Rule {
+  type: 'alerting' | 'recording';
+  name: string;
+  query: string;
+  labels: Metric;
+  health: 'ok' | 'err' | 'unknown';
+  lastError: string;
+  /** Seconds. */
+  evaluationTime: number;
+  lastEvaluation: string;
+  /** Alerting rules: `for` in seconds, state, annotations and active alerts. */
+  duration?: number;
+  state?: string;
+  annotations?: Record<string, string>;
+  alerts?: Alert[];
+}
+
+export interface RuleGroup {
+  name: string;
+  file: string;
+  interval: number;
+  evaluationTime: number;
+  lastEvaluation: string;
+  rules: Rule[];
+}
+
+export async function ruleGroups(type?: 'alert' | 'record'): Promise<RuleGroup[]> {
+  const r = await call<{ groups: RuleGroup[] }>(`/api/v1/rules${type ? `?type=${type}` : ''}`);
+  return r.groups;
+}
