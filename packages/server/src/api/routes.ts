@@ -6,6 +6,7 @@ import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import type { TargetStats } from '../remote/target.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
 import type { RuleManager } from '../rules/manager.js';
 import type { Appendable, Queryable } from '../storage/types.js';
@@ -26,6 +27,8 @@ export interface RouteDeps {
   readonly engine: Engine;
   readonly rules: RuleManager;
   readonly stats: () => DBStats;
+  /** Remote write forwarding, one entry per target (empty without targets). */
+  readonly remoteWriteStats?: () => readonly TargetStats[];
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -53,7 +56,7 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
-  registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerStatsRoutes(router, deps.stats, deps.startedAt, deps.remoteWriteStats);
   registerTransferRoutes(router, deps.store, ingest);
   if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);

@@ -1,5 +1,7 @@
 /** The self-metrics every server instance exports, under the `tinyobs_` prefix. */
 
+import { remoteWriteFamilies } from '../remote/metrics.js';
+import type { TargetStats } from '../remote/target.js';
 import type { DBStats } from '../tsdb/db_stats.js';
 import { SelfCounter, SelfHistogram, SelfRegistry, SelfSnapshot, valueFamily } from './registry.js';
 
@@ -13,7 +15,11 @@ export interface ServerMetrics {
   readonly httpDuration: SelfHistogram<'handler' | 'code'>;
 }
 
-export function createServerMetrics(stats: () => DBStats, startedAt: number): ServerMetrics {
+export function createServerMetrics(
+  stats: () => DBStats,
+  startedAt: number,
+  remoteWrite: () => readonly TargetStats[] = () => [],
+): ServerMetrics {
   const registry = new SelfRegistry();
   const metrics: ServerMetrics = {
     registry,
@@ -36,6 +42,7 @@ export function createServerMetrics(stats: () => DBStats, startedAt: number): Se
       ),
     ),
   };
+  registry.register(new SelfSnapshot(remoteWrite, remoteWriteFamilies));
   registry.register(
     new SelfSnapshot(stats, (s) => [
       valueFamily('tinyobs_active_series', 'gauge', 'Series held by the database.', s.series),

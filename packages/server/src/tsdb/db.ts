@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Labels } from '../model/labels.js';
 import { StorageError } from '../storage/errors.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
 import { restoreHead } from './db_open.js';
@@ -58,6 +59,8 @@ export class DB implements Appendable, Queryable {
   /** When a maintenance last failed to get under the size budget (commits then fail for 1 s). */
   private fullAt = 0;
   private persistScheduled = false;
+  /** Log bytes kept after the last persistence for a log reader (they do not call for another). */
+  private walRetainedBytes = 0;
   /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
   private storeBytes: number;
 
@@ -70,7 +73,7 @@ export class DB implements Appendable, Queryable {
     readonly replay: WalReplayReport,
     private readonly unlock: () => void,
   ) {
-    this.persister = new Persister(head, wal, store);
+    this.persister = new Persister(head, wal, store, options.walRetain);
     this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
@@ -105,7 +108,7 @@ export class DB implements Appendable, Queryable {
         },
       });
       head.persisted = store;
-      const report = restoreHead(head, store, walDir);
+      const report = restoreHead(head, store, walDir, o.walRetain());
       if (report.cut !== null) {
         const c = report.cut;
         o.warn(
@@ -146,6 +149,7 @@ export class DB implements Appendable, Queryable {
   persist(): PersistResult {
     const start = performance.now();
     const run = this.persister.run();
+    this.walRetainedBytes = this.wal.size;
     // Fold SQLite's own log into the file now, so it does not keep the size of this transaction.
     this.store.vacuum();
     const r = { ...run, ms: performance.now() - start };
@@ -193,6 +197,16 @@ export class DB implements Appendable, Queryable {
     return this.wal.size;
   }
 
+  /** Where the log lives and the segment being written, for a reader of the log (`remote/`). */
+  get walPosition(): { readonly dir: string; readonly segment: number } {
+    return { dir: join(this.options.dir, 'wal'), segment: this.wal.currentSegment };
+  }
+
+  /** The labels of a series ref as the log's records use it (read-only; refs are never reused). */
+  seriesLabels(ref: number): Labels | undefined {
+    return this.head.seriesByRef(ref)?.labels;
+  }
+
   /** Persists what is in memory (so the next start replays nothing) and releases resources. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -217,7 +231,7 @@ export class DB implements Appendable, Queryable {
     for (const p of payloads) bytes += p.length + 8;
     if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom(bytes);
     this.wal.write(payloads);
-    if (this.wal.size > this.options.walMaxBytes && !this.persistScheduled) {
+    if (this.wal.size - this.walRetainedBytes > this.options.walMaxBytes && !this.persistScheduled) {
       this.persistScheduled = true;
       setImmediate(() => {
         this.persistScheduled = false;
