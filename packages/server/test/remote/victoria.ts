@@ -54,7 +54,7 @@ export async function startVm(bin: string, dir: string, port: number): Promise<V
         };
         const key = seriesKey(r.metric);
         const pts = out.get(key) ?? [];
-        r.timestamps.forEach((t, i) => pts.push([t, r.values[i]!]));
+        for (let i = 0; i < r.timestamps.length; i++) pts.push([r.timestamps[i]!, r.values[i]!]);
         out.set(key, pts);
       }
       for (const pts of out.values()) pts.sort((a, b) => a[0] - b[0]);
