@@ -115,6 +115,7 @@ export class TargetQueue {
     if (this.acked.segment === from) return 0;
     this.counters.dropped += dropped;
     this.generation++;
+    this.inFlight = 0; // the round in flight is abandoned (its samples are in `dropped`)
     this.tail.pos = this.acked;
     savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
     this.deps.log.warn('remote write: dropped data older than the maximum lag', {
@@ -217,7 +218,7 @@ export class TargetQueue {
       }
       return out;
     } finally {
-      this.inFlight -= n;
+      if (generation === this.generation) this.inFlight -= n;
     }
   }
 
