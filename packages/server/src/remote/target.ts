@@ -60,6 +60,8 @@ export class TargetQueue {
   private loop: Promise<void> | null = null;
   private readonly selected = new Map<number, boolean>();
   private readonly writer = new ProtoWriter(256 * 1024);
+  /** One batch per shard, reused every round (rounds never overlap). */
+  private readonly batches: ShardBatch[];
   private lastRefusal = 0;
 
   constructor(
@@ -72,6 +74,12 @@ export class TargetQueue {
       skip: 0,
       sentUntilMs: 0,
     };
+    this.batches = Array.from({ length: target.shards }, () => ({
+      n: 0,
+      refs: new Uint32Array(target.maxSamplesPerSend),
+      ts: new Float64Array(target.maxSamplesPerSend),
+      vs: new Float64Array(target.maxSamplesPerSend),
+    }));
     this.tail = new WalTail(deps.walDir, this.acked, {
       skipped: (segment, reason) =>
         deps.log.warn('remote write: skipped a log segment', { target: target.name, segment, reason }),
@@ -145,22 +153,17 @@ export class TargetQueue {
     const { shards, maxSamplesPerSend } = this.target;
     while (!this.stopping) {
       const generation = this.generation;
-      const groups: Map<number, { ts: number[]; vs: number[] }>[] = [];
-      for (let i = 0; i < shards; i++) groups.push(new Map());
+      for (const b of this.batches) b.n = 0;
       let unknown = 0;
       let newest = this.acked.sentUntilMs;
       this.tail.read(shards * maxSamplesPerSend, (ref, t, v) => {
         const keep = this.isSelected(ref);
         if (keep === undefined) unknown++;
         if (!keep) return;
-        const g = groups[ref % shards]!;
-        let s = g.get(ref);
-        if (s === undefined) {
-          s = { ts: [], vs: [] };
-          g.set(ref, s);
-        }
-        s.ts.push(t);
-        s.vs.push(v);
+        const b = this.batches[ref % shards]!;
+        b.refs[b.n] = ref;
+        b.ts[b.n] = t;
+        b.vs[b.n++] = v;
         if (t > newest) newest = t;
       });
       const end = this.tail.pos;
@@ -175,7 +178,7 @@ export class TargetQueue {
           unknown,
         });
       }
-      const outcomes = await Promise.all(groups.filter((g) => g.size > 0).map((g) => this.send(g)));
+      const outcomes = await Promise.all(this.batches.filter((b) => b.n > 0).map((b) => this.send(b)));
       if (generation !== this.generation) continue; // dropped past the maximum lag meanwhile
       if (outcomes.some((o) => !o.ok && o.status === 0)) break; // stopping: resend at the next start
       this.acked = { ...end, sentUntilMs: newest };
@@ -184,14 +187,9 @@ export class TargetQueue {
   }
 
   /** Sends one shard's batch; counts it as sent or dropped (status 0: cancelled, not counted). */
-  private async send(group: Map<number, { ts: number[]; vs: number[] }>): Promise<SendOutcome> {
-    const series: WriteSeries[] = [];
-    let n = 0;
-    for (const [ref, s] of group) {
-      series.push({ labels: this.deps.labelsOf(ref)!, ts: s.ts, vs: s.vs });
-      n += s.ts.length;
-    }
-    const body = encodeBody(series, this.writer);
+  private async send(b: ShardBatch): Promise<SendOutcome> {
+    const n = b.n;
+    const body = encodeBody(groupBySeries(b, this.deps.labelsOf), this.writer);
     this.inFlight += n;
     const generation = this.generation;
     try {
@@ -232,6 +230,36 @@ export class TargetQueue {
     this.selected.set(ref, keep);
     return keep;
   }
+}
+
+/** The samples of one shard in a round, in log order (so in time order per series). */
+interface ShardBatch {
+  n: number;
+  readonly refs: Uint32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+}
+
+/** The batch as remote write series: samples grouped by series, each series' in log order. */
+function groupBySeries(b: ShardBatch, labelsOf: (ref: number) => Labels | undefined): WriteSeries[] {
+  const order = new Uint32Array(b.n);
+  for (let i = 0; i < b.n; i++) order[i] = i;
+  order.sort((x, y) => b.refs[x]! - b.refs[y]! || x - y);
+  const ts = new Float64Array(b.n);
+  const vs = new Float64Array(b.n);
+  for (let i = 0; i < b.n; i++) {
+    ts[i] = b.ts[order[i]!]!;
+    vs[i] = b.vs[order[i]!]!;
+  }
+  const out: WriteSeries[] = [];
+  for (let i = 0; i < b.n; ) {
+    const ref = b.refs[order[i]!]!;
+    let j = i + 1;
+    while (j < b.n && b.refs[order[j]!] === ref) j++;
+    out.push({ labels: labelsOf(ref)!, ts: ts.subarray(i, j), vs: vs.subarray(i, j) });
+    i = j;
+  }
+  return out;
 }
 
 function samePosition(a: WalPosition, b: WalPosition): boolean {

@@ -23,6 +23,8 @@ export class WalTail {
   private fd = -1;
   private fdSegment = -1;
   private buf: Buffer = Buffer.alloc(0);
+  /** Reused for every read (a fresh 4 MiB buffer per commit read made the GC the main cost). */
+  private scratch: Buffer = Buffer.alloc(0);
   /** File offset of `buf[0]`. */
   private bufStart = 0;
 
@@ -134,9 +136,9 @@ export class WalTail {
 
   /** Reads `len` bytes from the position into the buffer; false at the end of the file. */
   private fill(len: number): boolean {
-    const b = Buffer.allocUnsafe(len);
-    const got = readSync(this.fd, b, 0, len, this.pos.offset);
-    this.buf = b.subarray(0, got);
+    if (this.scratch.length < len) this.scratch = Buffer.allocUnsafe(len);
+    const got = readSync(this.fd, this.scratch, 0, len, this.pos.offset);
+    this.buf = this.scratch.subarray(0, got);
     this.bufStart = this.pos.offset;
     return got > 0;
   }
