@@ -13,7 +13,7 @@
  * Prints one JSON line per run and a summary with medians and same-run ratios (target of the
  * issue: ingest with forwarding ≥ 0.8 × without). Skips, saying so, without victoria-metrics.
  *   node --import tsx --expose-gc packages/server/bench/remote_write.bench.ts
- * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 120).
+ * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 60).
  */
 
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ import { findBinary } from '../test/support/system.js';
 import { generateWorkload } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 120);
+const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 60);
 const vmBinary = findBinary('victoria-metrics');
 if (vmBinary === null) {
   process.stderr.write('remote write bench: victoria-metrics not installed: skipped\n');

@@ -159,12 +159,14 @@ export class TargetQueue {
       this.tail.read(shards * maxSamplesPerSend, (ref, t, v) => {
         const keep = this.isSelected(ref);
         if (keep === undefined) unknown++;
-        if (!keep) return;
+        if (!keep) return true;
         const b = this.batches[ref % shards]!;
+        if (b.n === maxSamplesPerSend) return false; // this shard is full: the round ends here
         b.refs[b.n] = ref;
         b.ts[b.n] = t;
         b.vs[b.n++] = v;
         if (t > newest) newest = t;
+        return true;
       });
       const end = this.tail.pos;
       if (samePosition(end, this.acked)) {

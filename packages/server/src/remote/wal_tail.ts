@@ -37,9 +37,10 @@ export class WalTail {
 
   /**
    * Reads up to `max` samples from the position, calling `onSample` for each, and moves the
-   * position past them; stops at the end of a segment. Returns the number of samples read.
+   * position past them; stops at the end of a segment, or before a sample `onSample` refuses
+   * (returns false: it stays unread). Returns the number of samples read.
    */
-  read(max: number, onSample: (ref: number, t: number, v: number) => void): number {
+  read(max: number, onSample: (ref: number, t: number, v: number) => boolean | undefined): number {
     let n = 0;
     while (n < max) {
       const frame = this.frameAt();
@@ -52,9 +53,15 @@ export class WalTail {
       }
       if (type === RecordType.SAMPLES) {
         const count = payload.readUInt32LE(1);
-        const upto = Math.min(count, this.pos.skip + (max - n));
+        let upto = Math.min(count, this.pos.skip + (max - n));
         for (let i = this.pos.skip, p = 5 + i * SAMPLE_BYTES; i < upto; i++, p += SAMPLE_BYTES) {
-          onSample(payload.readUInt32LE(p), payload.readDoubleLE(p + 4), payload.readDoubleLE(p + 12));
+          if (
+            onSample(payload.readUInt32LE(p), payload.readDoubleLE(p + 4), payload.readDoubleLE(p + 12)) ===
+            false
+          ) {
+            upto = i;
+            break;
+          }
         }
         n += upto - this.pos.skip;
         if (upto < count) {
@@ -182,7 +189,7 @@ export function countSamplesFrom(dir: string, pos: WalPosition): number {
   try {
     for (;;) {
       const before = tail.pos;
-      n += tail.read(1 << 20, () => {});
+      n += tail.read(1 << 20, () => true);
       if (tail.pos.segment !== pos.segment || tail.pos === before) break;
     }
   } finally {
