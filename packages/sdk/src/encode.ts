@@ -49,7 +49,7 @@ export function encodeBatches(
   let tsJson = '';
   const flush = () => {
     if (parts.length === 0) return;
-    out.push({ json: `{"metrics":[${parts.join(',')}]}`, points: parts.length });
+    out.push({ json: `{"temporality":"cumulative","metrics":[${parts.join(',')}]}`, points: parts.length });
     parts = [];
     bytes = 0;
     withMeta = new Set();

@@ -29,9 +29,11 @@ describe('encodeBatches', () => {
     }
   });
 
-  it('writes the original wire format with RFC 3339 timestamps', () => {
+  it('writes the original wire format with RFC 3339 timestamps, marked as cumulative', () => {
     const [b] = encodeBatches([point(1)], 10, 1_000_000);
     assert.deepEqual(JSON.parse(b!.json), {
+      // Tells the server its histograms are cumulative (the Go SDK's are per-flush deltas).
+      temporality: 'cumulative',
       metrics: [
         {
           name: 'm1',

@@ -8,6 +8,10 @@
  * them from its own process (`tinyobs serve`), as Prometheus does. Prints one JSON line
  * per query with both medians and their ratio.
  *
+ * Then, on TinyObs alone, responsiveness under a heavy query: p99 latency of small ingest
+ * requests and the slowest `/v1/health` answer (an upper bound of the longest event-loop stall),
+ * first idle, then while the `count_all` query runs in a loop (BENCH_LOAD_MS each, default 4000).
+ *
  *   node --import tsx --expose-gc packages/server/bench/promql.bench.ts
  * Env: BENCH_RUNS (default 7), BENCH_SAMPLES_PER_SERIES (default 360).
  */
@@ -191,9 +195,104 @@ async function startPrometheus(prometheus: string, promtool: string) {
   };
 }
 
+/** p-th percentile (0..1) of `xs`. */
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 4000);
+
+/**
+ * For LOAD_MS: sequential ingest requests of 100 samples (new series, numeric timestamps) and
+ * /v1/health probes every 5 ms, with `loops` clients running count_all back to back meanwhile.
+ */
+async function responsiveness(base: string, loops: number, seq: number) {
+  let running = true;
+  const ingest: number[] = [];
+  const health: number[] = [];
+  let queries = 0;
+  const timed = async (fn: () => Promise<Response>, into: number[]) => {
+    const t0 = performance.now();
+    const res = await fn();
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`HTTP ${res.status} from ${res.url}`);
+    into.push(performance.now() - t0);
+  };
+  const body = new URLSearchParams({
+    query: QUERIES.count_all!,
+    start: String(rangeStart / 1000),
+    end: String(end / 1000),
+    step: '15',
+  }).toString();
+  const queryLoop = async () => {
+    while (running) {
+      const res = await fetch(`${base}/api/v1/query_range`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      await res.arrayBuffer();
+      queries++;
+    }
+  };
+  let n = 0;
+  const ingestLoop = async () => {
+    while (running) {
+      const t = Date.now();
+      const metrics = Array.from({ length: 100 }, (_, i) => ({
+        name: 'bench_ingest',
+        type: 'gauge',
+        value: n,
+        labels: { phase: String(seq), i: String(i) },
+        timestamp: t,
+      }));
+      n++;
+      await timed(
+        () =>
+          fetch(`${base}/v1/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ metrics }),
+          }),
+        ingest,
+      );
+    }
+  };
+  const healthLoop = async () => {
+    while (running) {
+      await timed(() => fetch(`${base}/v1/health`), health);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const tasks = [ingestLoop(), healthLoop(), ...Array.from({ length: loops }, queryLoop)];
+  await new Promise((r) => setTimeout(r, LOAD_MS));
+  running = false;
+  await Promise.all(tasks);
+  return {
+    ingest_p99_ms: +percentile(ingest, 0.99).toFixed(2),
+    ingest_requests: ingest.length,
+    health_max_ms: +Math.max(...health).toFixed(2),
+    count_queries: queries,
+  };
+}
+
 const tiny = await loadTinyObs();
 const tinyTimes = await timeQueries(tiny.url);
+const idle = await responsiveness(tiny.url, 0, 0);
+const loaded = await responsiveness(tiny.url, 1, 1);
 await tiny.stop();
+console.log(
+  JSON.stringify({
+    bench: 'promql.responsiveness',
+    query: 'count_all',
+    expr: QUERIES.count_all,
+    load_ms: LOAD_MS,
+    idle,
+    under_query_loop: loaded,
+    ratio_ingest_p99_loaded_over_idle: +(loaded.ingest_p99_ms / idle.ingest_p99_ms).toFixed(2),
+  }),
+);
 
 const prometheus = findBinary('prometheus');
 const promtool = findBinary('promtool');

@@ -14,7 +14,13 @@
  * - persist_ms: one persistence of the whole workload (the event loop waits for it);
  * - restart_ms: DB.open with the whole workload only in the write-ahead log;
  * - select_one_series_1h_ms, select_1000_series_regex_ms: select + iterate every sample;
- * - bytes_per_sample_steady: 3 h of the workload persisted every 10 min / 1 h of data.
+ * - bytes_per_sample_steady: 3 h of the workload persisted every 10 min / 1 h of data;
+ * - append_ooo_samples_per_s: the workload's batches appended newest first, so that every sample
+ *   after the first batch is out of order (late data within raw retention);
+ * - persist_max_stall_ms: the longest event-loop stall during a background persistence of the
+ *   workload (`db.maintain()`, in slices), measured by a 1 ms timer;
+ * - bytes_per_sample_full_precision: a workload of full-precision values (latency sums in
+ *   seconds, ratios, byte counters; 2 000 series × 360 samples at 10 s) against Gorilla's 1.37.
  *
  *   node --import tsx --expose-gc packages/server/bench/tsdb.bench.ts [--runs 3] [--series 10000]
  *     [--memory-only]
@@ -72,11 +78,11 @@ for (const b of args.memory ? [] : w.batches(10_000)) {
   });
 }
 
-/** Appends the whole workload; returns samples per second. */
-async function appendAll(db: DB): Promise<number> {
+/** Appends the whole workload (newest batch first with `reversed`); returns samples per second. */
+async function appendAll(db: DB, reversed = false): Promise<number> {
   const refs = new Float64Array(S);
   const start = performance.now();
-  for (const b of batches) {
+  for (const b of reversed ? [...batches].reverse() : batches) {
     const app = db.appender();
     for (let i = 0; i < b.length; i++) {
       const si = b.series[i]!;
@@ -176,6 +182,8 @@ const rssMarginal: number[] = [];
 const heapPer: number[] = [];
 const heapMarginal: number[] = [];
 const restartMs: number[] = [];
+const oooRates: number[] = [];
+const stalls: number[] = [];
 const persistMs: number[] = [];
 const sel1: number[] = [];
 const sel1000: number[] = [];
@@ -222,6 +230,20 @@ for (let run = 0; run < RUNS; run++) {
   if (db2.stats().samples.inHead !== total) throw new Error('restart lost samples');
   await db2.close();
   rmSync(dir, { recursive: true, force: true });
+
+  // Out of order: newest batch first.
+  dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  db = await DB.open({ dir, persistIntervalMs: 0 });
+  oooRates.push(await appendAll(db, true));
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+  // A background persistence of the whole workload, watching the event loop.
+  dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  db = await DB.open({ dir, persistIntervalMs: 0 });
+  await appendAll(db);
+  stalls.push(await longestStall(() => db.maintain()));
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
   gc();
 }
 
@@ -234,6 +256,9 @@ if (args['memory-only']) process.exit(0);
 line('append_samples_per_s', round(median(appendRates)), { target: 1_000_000, ...runs(appendRates) });
 line('bytes_per_sample', round(median(bytesPerSample), 3), { target: 1.5, ...runs(bytesPerSample, 3) });
 line('persist_ms', round(median(persistMs)), { samples: total, ...runs(persistMs) });
+line('append_ooo_samples_per_s', round(median(oooRates)), { target: 1_000_000, ...runs(oooRates) });
+line('persist_max_stall_ms', round(median(stalls), 1), { target: 50, samples: total, ...runs(stalls, 1) });
+line('bytes_per_sample_full_precision', round(await fullPrecisionBytes(), 3), { gorilla: 1.37, target: 1.5 });
 line('restart_ms', round(median(restartMs)), { target: 5000, samplesInWal: total, ...runs(restartMs) });
 line('select_one_series_1h_ms', round(median(sel1), 3), { samples: sel1Samples, ...runs(sel1, 3) });
 line('select_1000_series_regex_ms', round(median(sel1000), 2), {
@@ -273,4 +298,60 @@ for (const minutes of [10, 60]) {
     samplesPerSeries: 1080,
     persistEveryMinutes: minutes,
   });
+}
+
+/** The longest gap between ticks of a 1 ms timer while `work` runs, in ms. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 1);
+  await work();
+  clearInterval(timer);
+  return Math.max(worst, performance.now() - last);
+}
+
+/**
+ * Bytes per sample of full-precision values, as real services report them: latency sums in
+ * seconds (a counter growing by random exponential durations), ratios in [0, 1) and byte counters
+ * growing by random sizes; timestamps every 10 s with a little jitter, as a push client's are.
+ */
+async function fullPrecisionBytes(): Promise<number> {
+  const series = 2000;
+  const samples = 360;
+  const dir = mkdtempSync(join(tmpdir(), 'tsdb-bench-'));
+  const db = await DB.open({ dir, persistIntervalMs: 0, downsample: false });
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const labels = Array.from({ length: series }, (_, i) =>
+    labelsFromRecord({
+      __name__: ['latency_seconds_sum', 'cache_hit_ratio', 'bytes_sent_total'][i % 3]!,
+      i: String(i),
+    }),
+  );
+  const values = new Float64Array(series);
+  const refs = new Float64Array(series);
+  const start = Date.now() - samples * 10_000;
+  for (let k = 0; k < samples; k++) {
+    const app = db.appender();
+    for (let i = 0; i < series; i++) {
+      const kind = i % 3;
+      if (kind === 0) values[i]! += -Math.log(1 - rnd()) * 0.05 * (1 + (i % 7));
+      else if (kind === 1) values[i] = rnd();
+      else values[i]! += Math.floor(rnd() * 65_536);
+      const t = start + k * 10_000 + Math.floor(rnd() * 20);
+      refs[i] = app.append(refs[i]!, labels[i]!, t, values[i]!);
+    }
+    await app.commit();
+  }
+  await db.close();
+  const bytes = dirBytes(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return bytes / (series * samples);
 }

@@ -96,7 +96,16 @@ async function serve(args: string[]): Promise<number> {
   process.on('SIGHUP', () => {
     server?.rules.reload().catch((err: unknown) => log.error('cannot reload rules', { err }));
   });
-  server = await startServer(config, log);
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    // Settings that can only be checked at start (key files) stop it like any other bad setting.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tinyobs: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   const running = server;
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -3,15 +3,18 @@
  * (stop accepting, finish in-flight requests, close the database) on request.
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { reasonOf, statusOf } from './api/errors.js';
-import { sendJson } from './api/http.js';
+import { createDispatcher } from './api/dispatch.js';
+import type { RouteInfo } from './api/router.js';
 import { buildRouter } from './api/routes.js';
-import type { ServerConfig } from './config/settings.js';
-import { RequestError } from './http/errors.js';
+import { ConfigError, type ServerConfig } from './config/settings.js';
+import { Authorizer, KeySet, loadKeys } from './http/auth.js';
+import { CorsPolicy } from './http/cors.js';
+import { HostPolicy, isLoopbackHost } from './http/host.js';
 import type { IngestLimits } from './ingest/limits.js';
 import type { IngestReporter } from './ingest/report.js';
+import { startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
@@ -20,7 +23,7 @@ import { Forwarder } from './remote/forwarder.js';
 import { parseUpstream } from './remote/upstream.js';
 import type { RuleManager } from './rules/manager.js';
 import { checkRuleFiles, createRuleManager } from './rules/setup.js';
-import { createServerMetrics } from './telemetry/server_metrics.js';
+import { createServerMetrics, queryEngineCollector } from './telemetry/server_metrics.js';
 import { DB } from './tsdb/db.js';
 
 export interface RunningServer {
@@ -29,6 +32,8 @@ export interface RunningServer {
   readonly port: number;
   readonly db: DB;
   readonly rules: RuleManager;
+  /** Every route with the key it needs (for tests that check each one). */
+  readonly routes: readonly RouteInfo[];
   /** Stops accepting, waits for in-flight requests (up to the shutdown timeout), closes the DB. */
   close(): Promise<void>;
 }
@@ -43,11 +48,20 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     config.remoteWriteMaxLagMs,
     log,
   );
+  let auth: Authorizer;
+  try {
+    auth = new Authorizer(
+      new KeySet(loadKeys(config.writeKeys, config.writeKeyFiles, '--write-key-file')),
+      new KeySet(loadKeys(config.readKeys, config.readKeyFiles, '--read-key-file')),
+    );
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const db = await DB.open({
     dir: config.dataDir,
     walFsync: config.walFsync,
     walFsyncIntervalMs: config.walFsyncIntervalMs,
-    oooWindowMs: config.oooWindowMs,
+    maxFutureMs: config.maxFutureMs,
     retentionRawMs: config.retentionRawMs,
     retention5mMs: config.retention5mMs,
     retention1hMs: config.retention1hMs,
@@ -85,7 +99,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
-  const engine = new Engine({ parse: parseExpr });
+  const engine = new Engine({
+    parse: parseExpr,
+    timeoutMs: config.queryTimeoutMs,
+    maxSamples: config.queryMaxSamples,
+    maxConcurrency: config.queryMaxConcurrency,
+    maxQueued: config.queryMaxQueued,
+  });
+  metrics.registry.register(queryEngineCollector(() => engine.stats()));
   let url = config.externalUrl;
   const rules = createRuleManager(config, { store: db, engine, log, externalURL: () => url });
   const router = buildRouter({
@@ -98,45 +119,40 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
+    pushgatewayTtlMs: config.pushgatewayTtlMs,
     startedAt,
     isReady: () => ready,
     upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
   });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const begin = performance.now();
-    let pattern = 'unmatched';
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const match = router.match(req.method ?? 'GET', url.pathname);
-      if (match === null)
-        throw new RequestError('not_found', `cannot ${req.method} ${url.pathname}: no such endpoint`);
-      if ('allowed' in match) {
-        res.setHeader('allow', match.allowed.join(', '));
-        throw new RequestError(
-          'method_not_allowed',
-          `cannot ${req.method} ${url.pathname}: allowed methods are ${match.allowed.join(', ')}`,
-        );
-      }
-      pattern = match.pattern;
-      await match.handler({ req, res, url, params: match.params });
-    } catch (err) {
-      const status = statusOf(err);
-      if (status >= 500) log.error('request failed', { method: req.method, url: req.url, err });
-      if (!res.headersSent)
-        sendJson(res, status, { error: reasonOf(status), message: (err as Error).message });
-      else res.destroy();
-    } finally {
-      metrics.httpDuration.observe(
-        { handler: pattern, code: String(res.statusCode) },
-        (performance.now() - begin) / 1000,
-      );
-    }
-  };
-
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    void handle(req, res);
+  const handle = createDispatcher({
+    router,
+    hosts: new HostPolicy(config.host, config.allowedHosts),
+    cors: new CorsPolicy(config.corsOrigins),
+    auth,
+    log,
+    observe: (handler, code, seconds) =>
+      metrics.httpDuration.observe({ handler, code: String(code) }, seconds),
   });
+  const server = createServer(
+    {
+      keepAliveTimeout: config.idleTimeoutMs,
+      // Node requires the headers timeout not to exceed the whole-request timeout.
+      headersTimeout:
+        config.bodyTimeoutMs > 0
+          ? Math.min(config.headerTimeoutMs, config.bodyTimeoutMs)
+          : config.headerTimeoutMs,
+      requestTimeout: config.bodyTimeoutMs,
+      // How often Node looks for requests past those timeouts (30 s by default: too coarse).
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1000, config.headerTimeoutMs / 4, (config.bodyTimeoutMs || 4000) / 4),
+      ),
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -150,7 +166,25 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const listenUrl = `http://${host}:${port}`;
   url ||= listenUrl;
   log.info('listening', { url: listenUrl, dataDir: config.dataDir });
+  if (!isLoopbackHost(config.host) && !auth.enabled) {
+    log.warn('listening beyond loopback without keys: anyone who can reach this address can push and read', {
+      host: config.host,
+      fix: 'set --write-key and --read-key (or their -file variants), or --host 127.0.0.1',
+    });
+  }
   if (config.rules.length > 0) await rules.load(config.rules);
+  const statsd =
+    config.statsdPort < 0
+      ? null
+      : await startStatsd(db, {
+          host: config.host,
+          port: config.statsdPort,
+          flushIntervalMs: config.statsdFlushIntervalMs,
+          limits,
+          report,
+          warn: (message) => log.warn(message),
+        });
+  if (statsd !== null) log.info('statsd listening', { udp: `${host}:${statsd.port}` });
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -163,10 +197,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       clearTimeout(timer);
       await rules.stop();
       await forwarder.stop();
+      await statsd?.close();
       await db.close();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url: listenUrl, port, db, rules, close };
+  return { url: listenUrl, port, db, rules, routes: router.list(), close };
 }

@@ -20,7 +20,7 @@ describe('the tinyobs command', () => {
     assert.ok(flags.length >= 20, `${flags.length} flag lines`);
     const columns = new Set<number>();
     for (const l of flags) {
-      const m = /^ {2}--[a-z0-9-]+(?: <value>)? {2,}(?=\S)/.exec(l);
+      const m = /^ {2}--[a-z0-9-]+(?: <value>…?)? {2,}(?=\S)/.exec(l);
       assert.ok(m, `flag runs into its description: ${JSON.stringify(l)}`);
       columns.add(m[0].length);
     }

@@ -72,7 +72,8 @@ describe('GET /metrics', () => {
 
   it("includes the server's own metrics", async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(text, /^tinyobs_ingested_samples_total\{protocol="json"\} 10$/m);
+    // 10 pushed points, plus the +Inf bucket the server adds to the Go-SDK-style histogram.
+    assert.match(text, /^tinyobs_ingested_samples_total\{protocol="json"\} 11$/m);
     assert.match(text, /^tinyobs_active_series \d+$/m);
     assert.match(
       text,

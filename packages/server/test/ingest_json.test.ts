@@ -287,7 +287,7 @@ describe('POST /v1/ingest (native JSON)', () => {
     );
   });
 
-  it('answers 400 naming out-of-order and conflicting samples, and keeps the rest', async () => {
+  it('keeps late samples, answers 400 naming too old, future and conflicting samples, and keeps the rest', async () => {
     const t = Date.now();
     assert.equal(
       (await postJson(ingest, { metrics: [{ name: 'ooo_g', type: 'gauge', value: 1, timestamp: t }] }))
@@ -296,16 +296,19 @@ describe('POST /v1/ingest (native JSON)', () => {
     );
     const res = await postJson(ingest, {
       metrics: [
-        { name: 'ooo_g', type: 'gauge', value: 2, timestamp: t - 11 * 60_000 },
+        { name: 'ooo_g', type: 'gauge', value: 2, timestamp: t - 2 * 3_600_000 }, // late: kept
         { name: 'ooo_g', type: 'gauge', value: 3, timestamp: t },
         { name: 'ooo_g', type: 'gauge', value: 4, timestamp: t + 1000 },
+        { name: 'ooo_g', type: 'gauge', value: 5, timestamp: t + 3_600_000 }, // an hour ahead
+        { name: 'ooo_g', type: 'gauge', value: 6, timestamp: t - 20 * 86_400_000 }, // before retention
       ],
     });
     assert.equal(res.status, 400);
     assert.match(
       String(res.json.message),
-      /samples refused: 1 out of order .*--ooo-window.*; 1 with the timestamp of a stored sample but another value; 1 samples were stored/,
+      /samples refused: 1 too old \(before \d{4}-\d\d-\d\dT[\d:.]+Z, the oldest time raw retention still accepts; --retention-raw\); 1 too far in the future \(more than 600 s ahead of the server's clock; --max-future\); 1 with the timestamp of a stored sample but another value; 2 samples were stored/,
     );
+    // The future sample did not become the series' newest: the current one is.
     assert.equal((await scrape(server)).values.get('ooo_g'), 4);
     // Re-sending what is stored (a retry after a lost answer) is not an error.
     const retry = await postJson(ingest, {

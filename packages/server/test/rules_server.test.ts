@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { waitFor } from './support/ports.js';
@@ -120,6 +122,39 @@ describe('rules in the server', () => {
     }
   });
 
+  it('notifies --alert-webhook receivers from the running server', async () => {
+    const bodies: any[] = [];
+    const rx = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(rx.address() as AddressInfo).port}/hook`;
+    const srv = await startTestServer({
+      rules: [file('hook.yml', RULES)],
+      alertWebhooks: [hook],
+      alertGroupWaitMs: 0,
+    });
+    try {
+      await postJson(`${srv.url}/v1/ingest`, {
+        metrics: [{ name: 'up', type: 'gauge', value: 0, labels: { service: 'api', instance: 'a:1' } }],
+      });
+      const body = await waitFor('a webhook notification', async () => bodies[0]);
+      assert.equal(body.status, 'firing');
+      assert.equal(body.groupKey, '{}:{alertname="Down"}');
+      assert.equal(body.externalURL, srv.url);
+      assert.equal(body.alerts[0].labels.instance, 'a:1');
+      assert.equal(body.alerts[0].annotations.summary, 'a:1 of api is down (0)');
+    } finally {
+      await srv.stop();
+      rx.close();
+    }
+  });
+
   it('stops start-up on a malformed rule file with a message naming file, line, group and rule', () => {
     const bad = file(
       'broken.yml',
@@ -139,6 +174,22 @@ describe('rules in the server', () => {
       r.stderr,
       /broken\.yml:5:17: group "fast", rule 1, "job up": invalid recording rule name: job up/,
     );
+  });
+
+  it('runs check-rules and test-rules as commands, exiting 1 on a problem', () => {
+    const data = new URL('../src/rules/unittest/testdata/', import.meta.url).pathname;
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [SERVER_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const good = run('check-rules', join(data, 'rules.yml'));
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /SUCCESS: 4 rules found/);
+    const bad = run('check-rules', file('check.yml', RULES.replace('up == 0', 'up ==')));
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /check\.yml:8:15: group "fast", rule 2, "Down": could not parse expression/);
+    assert.equal(run('test-rules', join(data, 'alerts-test.yml')).status, 0);
+    const wrong = run('test-rules', join(data, 'wrong-expectation.yml'));
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stdout, /FAILED:/);
   });
 
   it('reloads on SIGHUP', async () => {

@@ -47,6 +47,8 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   unauthorized: row(401, 'bad_data'),
   // A Host header the server does not answer to (DNS rebinding): refused before any route runs.
   forbidden_host: row(403, 'bad_data'),
+  // A push from a web page of another origin (not one of --cors-origin).
+  forbidden_origin: row(403, 'bad_data'),
   not_found: row(404, 'not_found'),
   method_not_allowed: row(405, 'bad_data'),
   request_timeout: row(408, 'timeout'),
@@ -66,6 +68,8 @@ const ERRORS: Readonly<Record<ErrorCode, ErrorClass>> = {
   timeout: row(503, 'timeout'),
   unavailable: row(503, 'unavailable'),
   storage_closed: row(503, 'unavailable'),
+  // A write failed part-way (not ENOSPC): nothing acknowledged, the log cut back; retry later.
+  storage_unavailable: row(503, 'unavailable'),
   storage_full: row(507, 'internal'),
   // --query-upstream could not be reached: the gateway's failure, not the client's.
   upstream_unavailable: row(502, 'unavailable'),

@@ -10,8 +10,24 @@ import { mediaType, readBody } from '../http/body.js';
 import { RequestError } from '../http/errors.js';
 import type { IngestContext, IngestProtocol, IngestReply } from '../ingest/protocol.js';
 import { statusOf } from './errors.js';
-import type { Handler } from './router.js';
+import type { Handler, Router } from './router.js';
 
+/**
+ * Registers a push endpoint: `protocol` mounted with {@link ingestRoute}, needing the write key.
+ * Every wire format is registered this way, so none can skip the keys, the origin check or the
+ * body limits.
+ */
+export function registerIngest(
+  router: Router,
+  methods: string | readonly string[],
+  pattern: string,
+  protocol: IngestProtocol,
+  ctx: IngestContext,
+): void {
+  router.on(methods, pattern, ingestRoute(protocol, ctx), 'write');
+}
+
+/** The HTTP handler of one protocol (see {@link registerIngest}). */
 export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handler {
   const accepted = new Set(protocol.contentTypes);
   return async ({ req, res, url, params }) => {
@@ -27,6 +43,7 @@ export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handl
     const body = await readBody(req, {
       maxBytes: ctx.limits.maxBodyBytes,
       maxDecompressedBytes: ctx.limits.maxDecompressedBytes,
+      passEncodings: protocol.contentEncodings,
     });
     let reply: IngestReply;
     try {

@@ -1,9 +1,12 @@
 /**
  * A small router: method + path pattern → handler. Patterns are literal segments, `:param`
  * segments and a trailing `*` (rest of the path). Routes are matched in registration order.
+ * Every route says which key it needs ({@link Access}): `read` unless registered otherwise, so a
+ * new route is never open by accident; push routes are `write`, health probes `public`.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Access } from '../http/auth.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -19,22 +22,42 @@ interface Route {
   readonly pattern: string;
   readonly segments: readonly string[];
   readonly handler: Handler;
+  readonly access: Access;
 }
 
 export interface Match {
   readonly handler: Handler;
   readonly pattern: string;
   readonly params: Record<string, string>;
+  readonly access: Access;
+}
+
+/** A registered route, as listed by {@link Router.list}. */
+export interface RouteInfo {
+  readonly methods: readonly string[];
+  readonly pattern: string;
+  readonly access: Access;
 }
 
 export class Router {
   private readonly routes: Route[] = [];
 
   /** Registers a handler for one or more methods (`'GET'`, `['GET', 'POST']`). */
-  on(methods: string | readonly string[], pattern: string, handler: Handler): this {
+  on(methods: string | readonly string[], pattern: string, handler: Handler, access: Access = 'read'): this {
     const list = typeof methods === 'string' ? [methods] : methods;
-    this.routes.push({ methods: new Set(list), pattern, segments: pattern.split('/').slice(1), handler });
+    this.routes.push({
+      methods: new Set(list),
+      pattern,
+      segments: pattern.split('/').slice(1),
+      handler,
+      access,
+    });
     return this;
+  }
+
+  /** Every route in registration order. */
+  list(): RouteInfo[] {
+    return this.routes.map((r) => ({ methods: [...r.methods], pattern: r.pattern, access: r.access }));
   }
 
   /**
@@ -48,7 +71,7 @@ export class Router {
       const params = matchSegments(r.segments, parts);
       if (params === null) continue;
       if (r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'))) {
-        return { handler: r.handler, pattern: r.pattern, params };
+        return { handler: r.handler, pattern: r.pattern, params, access: r.access };
       }
       for (const m of r.methods) allowed.add(m);
     }

@@ -2,23 +2,29 @@
 
 import { collectPushedFamilies } from '../exposition/collect.js';
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../exposition/format.js';
+import { influxProtocol } from '../ingest/influx/handler.js';
 import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
+import { otlpProtocol } from '../ingest/otlp/handler.js';
+import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
+import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
 import type { TargetStats } from '../remote/target.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
 import type { RuleManager } from '../rules/manager.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Queryable } from '../storage/types.js';
 import type { SelfRegistry } from '../telemetry/registry.js';
-import type { DBStats } from '../tsdb/db_stats.js';
 import { VERSION } from '../version.js';
 import { sendJson, sendText } from './http.js';
-import { ingestRoute } from './ingest.js';
+import { registerIngest } from './ingest.js';
+import { registerLiveRoute } from './live.js';
 import { registerNativeQueryRoutes } from './native_query.js';
 import { registerPrometheusApi } from './prom/routes.js';
 import { registerRulesRoutes } from './prom/rules.js';
-import { Router } from './router.js';
+import { type RequestContext, Router } from './router.js';
+import { loadDashboard, sendStatic } from './static.js';
 import { registerStatsRoutes } from './stats.js';
 import { registerTransferRoutes } from './transfer.js';
 
@@ -26,13 +32,15 @@ export interface RouteDeps {
   readonly store: Appendable & Queryable;
   readonly engine: Engine;
   readonly rules: RuleManager;
-  readonly stats: () => DBStats;
+  readonly stats: () => StorageStats;
   /** Remote write forwarding, one entry per target (empty without targets). */
   readonly remoteWriteStats?: () => readonly TargetStats[];
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
   readonly stalenessMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  readonly pushgatewayTtlMs: number;
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
@@ -48,12 +56,23 @@ export function buildRouter(deps: RouteDeps): Router {
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
   });
 
-  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()));
-  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()));
+  router.on('GET', '/v1/health', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/ready', ({ res }) => sendJson(res, deps.isReady() ? 200 : 503, health()), 'public');
+  router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  router.on('POST', '/v1/ingest', ingestRoute(jsonProtocol, ingest));
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(), ingest);
+  registerIngest(router, 'POST', '/api/v1/write', remoteWriteProtocol, ingest);
+  registerIngest(router, 'POST', '/v1/metrics', otlpProtocol(), ingest);
+  registerIngest(router, 'POST', '/write', influxProtocol, ingest);
+  registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
+  registerIngest(
+    router,
+    ['PUT', 'POST', 'DELETE'],
+    '/metrics/*',
+    pushgatewayProtocol(deps.pushgatewayTtlMs),
+    ingest,
+  );
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt, deps.remoteWriteStats);
@@ -61,6 +80,7 @@ export function buildRouter(deps: RouteDeps): Router {
   if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);
   registerRulesRoutes(router, deps.rules);
+  registerLiveRoute(router, deps.engine, deps.store, deps.isReady);
 
   router.on('GET', '/metrics', ({ res }) => {
     const pushed = collectPushedFamilies(deps.store, Date.now(), deps.stalenessMs);
@@ -72,15 +92,25 @@ export function buildRouter(deps: RouteDeps): Router {
     sendText(res, 200, renderExposition(families), EXPOSITION_CONTENT_TYPE);
   });
 
-  router.on('GET', '/', ({ res }) => sendText(res, 200, landingPage(), 'text/html; charset=utf-8'));
+  // The dashboard when it was built (npm run build), else a page that says how to get it.
+  let dashboard = loadDashboard();
+  const serve = (path: string, { req, res }: RequestContext) => {
+    dashboard ??= loadDashboard();
+    if (dashboard !== null) sendStatic(dashboard, path, req, res);
+    else sendText(res, path === '/index.html' ? 200 : 404, landingPage(), 'text/html; charset=utf-8');
+  };
+  router.on('GET', '/', (ctx) => serve('/index.html', ctx));
+  router.on('GET', '/favicon.svg', (ctx) => serve('/favicon.svg', ctx));
+  router.on('GET', '/favicon.ico', (ctx) => serve('/favicon.svg', ctx));
+  router.on('GET', '/assets/:file', (ctx) => serve(`/assets/${ctx.params.file}`, ctx));
   return router;
 }
 
-/** Until the dashboard lands, `/` says what is running and where to go. */
+/** Without a dashboard build, `/` says what is running and where to go. */
 function landingPage(): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>TinyObs</title></head><body>
 <h1>TinyObs ${VERSION}</h1>
-<p>The server is running. The web dashboard is not part of this build yet.</p>
+<p>The server is running. The web dashboard was not built: run <code>npm run build</code>.</p>
 <ul>
 <li><code>POST /v1/ingest</code> — push metrics (native JSON)</li>
 <li><a href="/metrics"><code>GET /metrics</code></a> — everything pushed, in Prometheus text format</li>

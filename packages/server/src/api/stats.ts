@@ -7,11 +7,11 @@
 import { RequestError } from '../http/errors.js';
 import { remoteWriteStatsJson } from '../remote/metrics.js';
 import type { TargetStats } from '../remote/target.js';
-import type { DBStats } from '../tsdb/db_stats.js';
+import type { StorageStats } from '../storage/stats.js';
 import { sendJson } from './http.js';
 import type { Router } from './router.js';
 
-function storage(s: DBStats) {
+function storage(s: StorageStats) {
   return {
     bytes_used: s.bytes.total,
     bytes_budget: s.bytes.budget,
@@ -34,7 +34,7 @@ function storage(s: DBStats) {
 
 export function registerStatsRoutes(
   router: Router,
-  stats: () => DBStats,
+  stats: () => StorageStats,
   startedAt: number,
   remoteWrite: () => readonly TargetStats[] = () => [],
 ): void {

@@ -44,23 +44,29 @@ export function registerTransferRoutes(router: Router, store: Queryable, ingest:
     res.end();
   });
 
-  router.on('POST', '/v1/import', async ({ req, res, url }) => {
-    const named = url.searchParams.get('format');
-    const format = named
-      ? parseFormat(named)
-      : (formatFromContentType(req.headers['content-type']) ?? 'json');
-    const chunks = decodedText(req);
-    const summary = await importAll(importRecords(format, chunks), ingest);
-    const status = summary.errors_total === 0 ? 'success' : 'partial';
-    const body = { status, format, ...summary };
-    if (summary.errors_total === 0) sendJson(res, 200, body);
-    else {
-      // Some records were bad: the good ones are stored, and the client learns which were not.
-      const first = summary.errors[0]!;
-      const message = `${summary.errors_total} records rejected (${summary.metrics_imported} samples imported); first: ${first.line === null ? '' : `line ${first.line}: `}${first.message}`;
-      sendJson(res, 400, { error: 'Bad Request', message, ...body });
-    }
-  });
+  // An import writes like a push: the write key, and no cross-site web page.
+  router.on(
+    'POST',
+    '/v1/import',
+    async ({ req, res, url }) => {
+      const named = url.searchParams.get('format');
+      const format = named
+        ? parseFormat(named)
+        : (formatFromContentType(req.headers['content-type']) ?? 'json');
+      const chunks = decodedText(req);
+      const summary = await importAll(importRecords(format, chunks), ingest);
+      const status = summary.errors_total === 0 ? 'success' : 'partial';
+      const body = { status, format, ...summary };
+      if (summary.errors_total === 0) sendJson(res, 200, body);
+      else {
+        // Some records were bad: the good ones are stored, and the client learns which were not.
+        const first = summary.errors[0]!;
+        const message = `${summary.errors_total} records rejected (${summary.metrics_imported} samples imported); first: ${first.line === null ? '' : `line ${first.line}: `}${first.message}`;
+        sendJson(res, 400, { error: 'Bad Request', message, ...body });
+      }
+    },
+    'write',
+  );
 
   router.on('GET', '/v1/query', ({ res, url }) => {
     const q = url.searchParams;

@@ -4,6 +4,7 @@
  * Precedence: flags win over environment variables, which win over defaults.
  */
 
+import { availableParallelism } from 'node:os';
 import { DEFAULT_INGEST_LIMITS } from '../ingest/limits.js';
 import type { LogLevel } from '../log.js';
 import type { FsyncPolicy } from '../tsdb/wal/wal.js';
@@ -25,9 +26,22 @@ export interface ServerConfig {
   maxLabelValueLength: number;
   maxHelpLength: number;
   maxUnitLength: number;
+  /** Keys that push endpoints accept (empty: pushes need no key). */
+  writeKeys: string[];
+  writeKeyFiles: string[];
+  /** Keys that read endpoints accept (empty: reads need no key). */
+  readKeys: string[];
+  readKeyFiles: string[];
+  /** Host names (besides loopback names and the bound address) the server answers to. */
+  allowedHosts: string[];
+  /** Origins that get CORS headers (empty: none). */
+  corsOrigins: string[];
+  headerTimeoutMs: number;
+  bodyTimeoutMs: number;
+  idleTimeoutMs: number;
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
-  oooWindowMs: number;
+  maxFutureMs: number;
   retentionRawMs: number;
   retention5mMs: number;
   retention1hMs: number;
@@ -53,6 +67,15 @@ export interface ServerConfig {
   alertGroupIntervalMs: number;
   alertRepeatIntervalMs: number;
   externalUrl: string;
+  queryTimeoutMs: number;
+  queryMaxSamples: number;
+  queryMaxConcurrency: number;
+  queryMaxQueued: number;
+  /** UDP port of the StatsD/DogStatsD listener; -1 (the default) leaves it off. */
+  statsdPort: number;
+  statsdFlushIntervalMs: number;
+  /** Pushgateway groups not pushed to for this long are removed (0: never). */
+  pushgatewayTtlMs: number;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -105,6 +128,12 @@ const words = (text: string) =>
   text.split(',').every((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.trim()) || w.trim() === '...')
     ? text.split(',').map((w) => w.trim())
     : { error: 'must be label names separated by commas' };
+/** A comma-separated list, trimmed, empty items dropped. */
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;
 const FSYNC: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
@@ -222,6 +251,87 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: int(1, 4096),
   },
   {
+    key: 'writeKeys',
+    flag: '--write-key',
+    env: ['TINYOBS_WRITE_KEY'],
+    default: [],
+    show: 'none',
+    doc: 'keys that push endpoints require (comma-separated; Bearer token or basic-auth password)',
+    parse: list,
+  },
+  {
+    key: 'writeKeyFiles',
+    flag: '--write-key-file',
+    env: ['TINYOBS_WRITE_KEY_FILE'],
+    default: [],
+    show: 'none',
+    doc: 'files of write keys, one per line (comma-separated paths)',
+    parse: list,
+  },
+  {
+    key: 'readKeys',
+    flag: '--read-key',
+    env: ['TINYOBS_READ_KEY'],
+    default: [],
+    show: 'none',
+    doc: 'keys that query, metadata, /metrics and dashboard endpoints require (comma-separated)',
+    parse: list,
+  },
+  {
+    key: 'readKeyFiles',
+    flag: '--read-key-file',
+    env: ['TINYOBS_READ_KEY_FILE'],
+    default: [],
+    show: 'none',
+    doc: 'files of read keys, one per line (comma-separated paths)',
+    parse: list,
+  },
+  {
+    key: 'allowedHosts',
+    flag: '--allowed-hosts',
+    env: ['TINYOBS_ALLOWED_HOSTS'],
+    default: [],
+    show: 'none',
+    doc: 'Host header names answered besides loopback names and the bound address (comma-separated; * for any)',
+    parse: list,
+  },
+  {
+    key: 'corsOrigins',
+    flag: '--cors-origin',
+    env: ['TINYOBS_CORS_ORIGIN'],
+    default: [],
+    show: 'none',
+    doc: 'web origins allowed to call the API from a browser (comma-separated; * for any)',
+    parse: list,
+  },
+  {
+    key: 'headerTimeoutMs',
+    flag: '--header-timeout',
+    env: ['TINYOBS_HEADER_TIMEOUT'],
+    default: 10_000,
+    show: '10s',
+    doc: 'how long a client may take to send the request headers',
+    parse: duration,
+  },
+  {
+    key: 'bodyTimeoutMs',
+    flag: '--body-timeout',
+    env: ['TINYOBS_BODY_TIMEOUT'],
+    default: 60_000,
+    show: '1m',
+    doc: 'how long a client may take to send a whole request, body included (408 after)',
+    parse: duration,
+  },
+  {
+    key: 'idleTimeoutMs',
+    flag: '--idle-timeout',
+    env: ['TINYOBS_IDLE_TIMEOUT'],
+    default: 65_000,
+    show: '65s',
+    doc: 'how long an idle keep-alive connection stays open',
+    parse: duration,
+  },
+  {
     key: 'walFsync',
     flag: '--wal-fsync',
     env: ['TINYOBS_WAL_FSYNC'],
@@ -240,12 +350,12 @@ export const SETTINGS: readonly AnySetting[] = [
     parse: duration,
   },
   {
-    key: 'oooWindowMs',
-    flag: '--ooo-window',
-    env: ['TINYOBS_OOO_WINDOW'],
+    key: 'maxFutureMs',
+    flag: '--max-future',
+    env: ['TINYOBS_MAX_FUTURE'],
     default: 10 * 60_000,
     show: '10m',
-    doc: "how far behind a series' newest sample a sample is still accepted",
+    doc: "how far ahead of the server's clock a sample is accepted (later ones get 400)",
     parse: duration,
   },
   {
@@ -450,6 +560,67 @@ export const SETTINGS: readonly AnySetting[] = [
       const r = httpUrl(t);
       return Array.isArray(r) ? r[0]! : r;
     },
+  },
+  {
+    key: 'queryTimeoutMs',
+    flag: '--query-timeout',
+    env: ['TINYOBS_QUERY_TIMEOUT'],
+    default: 120_000,
+    show: '2m',
+    doc: "longest a query may run (a request's `timeout` parameter can only shorten it)",
+    parse: duration,
+  },
+  {
+    key: 'queryMaxSamples',
+    flag: '--query-max-samples',
+    env: ['TINYOBS_QUERY_MAX_SAMPLES'],
+    default: 50_000_000,
+    doc: 'most samples a query may hold in memory (422 above, as Prometheus)',
+    parse: int(1, 1_000_000_000),
+  },
+  {
+    key: 'queryMaxConcurrency',
+    flag: '--query-max-concurrency',
+    env: ['TINYOBS_QUERY_MAX_CONCURRENCY'],
+    default: availableParallelism(),
+    show: 'number of cores',
+    doc: 'queries evaluated at once; more wait in a queue',
+    parse: int(1, 1000),
+  },
+  {
+    key: 'queryMaxQueued',
+    flag: '--query-max-queued',
+    env: ['TINYOBS_QUERY_MAX_QUEUED'],
+    default: 100,
+    doc: 'queries waiting for a slot; more get 503 (a query also gets 503 when its timeout passes in the queue)',
+    parse: int(0, 100_000),
+  },
+  {
+    key: 'statsdPort',
+    flag: '--statsd-port',
+    env: ['TINYOBS_STATSD_PORT'],
+    default: -1,
+    show: 'off',
+    doc: 'UDP port for StatsD/DogStatsD (on --host; 0 picks a free one); off unless set',
+    parse: int(0, 65535),
+  },
+  {
+    key: 'statsdFlushIntervalMs',
+    flag: '--statsd-flush-interval',
+    env: ['TINYOBS_STATSD_FLUSH_INTERVAL'],
+    default: 10_000,
+    show: '10s',
+    doc: 'how often aggregated StatsD metrics are written',
+    parse: duration,
+  },
+  {
+    key: 'pushgatewayTtlMs',
+    flag: '--pushgateway-ttl',
+    env: ['TINYOBS_PUSHGATEWAY_TTL'],
+    default: 24 * 3_600_000,
+    show: '24h',
+    doc: 'Pushgateway groups not pushed to for this long are removed (0: never)',
+    parse: duration,
   },
 ];
 

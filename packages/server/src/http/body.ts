@@ -16,6 +16,8 @@ export interface BodyLimits {
   readonly maxDecompressedBytes: number;
   /** The flag that sets the limit, named in the 413 message. */
   readonly flag?: string;
+  /** Content-Encodings the caller decodes itself (remote write's snappy): the body is returned as sent. */
+  readonly passEncodings?: readonly string[];
 }
 
 /** Reads the whole request body, decompressed. Throws {@link RequestError} (413, 415, 400). */
@@ -30,7 +32,7 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   let decoder: Transform | null = null;
   if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
   else if (encoding === 'deflate') decoder = createInflate();
-  else if (encoding !== 'identity' && encoding !== '') {
+  else if (encoding !== 'identity' && encoding !== '' && !limits.passEncodings?.includes(encoding)) {
     req.resume();
     throw new RequestError(
       'unsupported_media_type',

@@ -12,6 +12,7 @@ export type RequestErrorCode =
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'forbidden_host'
+  | 'forbidden_origin'
   | 'request_timeout';
 
 export class RequestError extends Error {

@@ -65,11 +65,19 @@ export function refusedSamplesError(result: CommitResult, limits: IngestLimits):
     );
   }
   const parts: string[] = [];
-  if (r.out_of_order)
+  if (r.too_old) {
+    const oldest = result.oldestAccepted;
+    const at = oldest !== undefined && Number.isFinite(oldest) ? new Date(oldest).toISOString() : 'unknown';
     parts.push(
-      `${r.out_of_order} out of order (older than their series' newest sample by more than --ooo-window)`,
+      `${r.too_old} too old (before ${at}, the oldest time raw retention still accepts; --retention-raw)`,
     );
-  if (r.too_old) parts.push(`${r.too_old} too old (before the oldest time the database still accepts)`);
+  }
+  if (r.too_far_future) {
+    const limit = result.maxFutureMs ?? 0;
+    parts.push(
+      `${r.too_far_future} too far in the future (more than ${limit / 1000} s ahead of the server's clock; --max-future)`,
+    );
+  }
   if (r.duplicate_timestamp)
     parts.push(`${r.duplicate_timestamp} with the timestamp of a stored sample but another value`);
   if (parts.length === 0) return null;

@@ -27,13 +27,14 @@ export interface IngestLimits {
 }
 
 /**
- * The range of sample timestamps (ms) ingest accepts: what RFC 3339 and the query API can express,
- * 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. A sample outside it could be acknowledged but
- * never read back, so it is refused instead. (How far into the future relative to now is storage's
- * rule, `--max-future`.)
+ * The range of sample timestamps (ms) ingest accepts: 1970-01-01T00:00:00Z up to the last second
+ * the query API takes as a time parameter, 2262-04-11T23:47:16Z (Prometheus' bound: int64
+ * nanoseconds). A sample outside it could be acknowledged but never read back, so it is refused
+ * instead; it is also what a client sending seconds or nanoseconds instead of milliseconds hits.
+ * (How far into the future relative to now is storage's rule, `--max-future`.)
  */
 export const MIN_TIMESTAMP_MS = 0;
-export const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+export const MAX_TIMESTAMP_MS = 9_223_372_036_000;
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxBodyBytes: 16 * 1024 * 1024,

@@ -65,6 +65,8 @@ export interface IngestProtocol {
    * so no push endpoint may accept it unless the protocol's own clients send it.
    */
   readonly contentTypes: readonly string[];
+  /** Content-Encodings the protocol decodes itself (remote write: `snappy`); see `headers`. */
+  readonly contentEncodings?: readonly string[];
   /** When true, a request without Content-Type is accepted (for clients that never send one). */
   readonly allowMissingContentType?: boolean;
   /**

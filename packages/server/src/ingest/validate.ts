@@ -123,7 +123,7 @@ export function checkTimestamp(t: number): Problem | null {
   if (Number.isInteger(t) && t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS) return null;
   return problem(
     'timestamp',
-    `${t} ms is outside the range a query can read (1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)`,
+    `${t} ms is outside the range a query can read (${MIN_TIMESTAMP_MS} to ${MAX_TIMESTAMP_MS} ms: 1970-01-01T00:00:00Z to 2262-04-11T23:47:16Z)`,
   );
 }
 

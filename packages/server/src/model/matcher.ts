@@ -1,8 +1,8 @@
-/** Label matchers: `=`, `!=`, `=~`, `!~`, with Prometheus' fully anchored RE2-style regexps. */
+/** Label matchers: `=`, `!=`, `=~`, `!~`, with Prometheus' fully anchored RE2 regexps. */
 
 import type { Labels } from './labels.js';
 import { labelsGet } from './labels.js';
-import { re2ToJs } from './re2.js';
+import { compileRegex, type RegexKind } from './re2.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -13,16 +13,18 @@ export interface Matcher {
   readonly value: string;
   /** True when the label value (''=absent) satisfies the matcher. */
   matches(value: string): boolean;
+  /** For `=~`/`!~`: the matcher the pattern compiled to (a fast path or the RE2 engine). */
+  readonly regexKind?: RegexKind;
 }
 
-/** Thrown by {@link newMatcher} for a regexp JavaScript cannot compile. */
+/** Thrown by {@link newMatcher} for a regexp RE2 refuses; the message is Go's. */
 export class InvalidMatcherError extends Error {
   readonly code = 'invalid_matcher';
 }
 
 /**
- * Compiles a matcher. Regexps are anchored at both ends as in Prometheus (`=~"a.*"` means
- * `^(?:a.*)$`) and use the `s` flag so that `.` matches newlines, as RE2 does under Prometheus.
+ * Compiles a matcher. Regexps are RE2, anchored at both ends as in Prometheus (`=~"a.*"` means
+ * `^(?s:a.*)$`, so `.` matches newlines too), and run in linear time (see re2.ts).
  */
 export function newMatcher(type: MatchType, name: string, value: string): Matcher {
   switch (type) {
@@ -32,16 +34,14 @@ export function newMatcher(type: MatchType, name: string, value: string): Matche
       return { type, name, value, matches: (v) => v !== value };
     case '=~':
     case '!~': {
-      let re: RegExp;
+      let re: ReturnType<typeof compileRegex>;
       try {
-        re = new RegExp(`^(?:${re2ToJs(value)})$`, 's');
+        re = compileRegex(value);
       } catch (err) {
-        throw new InvalidMatcherError(
-          `cannot compile regexp ${JSON.stringify(value)} for label ${name}: ${(err as Error).message}`,
-        );
+        throw new InvalidMatcherError((err as Error).message);
       }
       const negate = type === '!~';
-      return { type, name, value, matches: (v) => re.test(v) !== negate };
+      return { type, name, value, regexKind: re.kind, matches: (v) => re.matches(v) !== negate };
     }
   }
 }

@@ -7,7 +7,7 @@
  * after a restart.
  */
 
-import { type Labels, labelsFromPairs, labelsKey, labelsToRecord, METRIC_NAME } from '../model/labels.js';
+import { type Labels, labelsKey, labelsToRecord, labelsWith, METRIC_NAME } from '../model/labels.js';
 import { duplicateError, type EvalContext, limitError, type OutputSample, Rule } from './rule.js';
 import { Template, TemplateError } from './template/exec.js';
 
@@ -25,6 +25,8 @@ export interface Alert {
   lastSentAt: number;
   validUntil: number;
   keepFiringSince: number;
+  /** The `ALERTS` and `ALERTS_FOR_STATE` label sets, kept while the state stays the same. */
+  series?: { readonly state: AlertState; readonly alerts: Labels; readonly forState: Labels };
 }
 
 /** How long a resolved alert is still sent to receivers (Prometheus' `resolvedRetention`). */
@@ -84,11 +86,9 @@ export class AlertingRule extends Rule {
           };
         }
       };
-      const labels = labelsFromPairs([
-        ...s.metric.filter((l) => l.name !== METRIC_NAME),
-        ...this.labelTemplates.map(expand),
-        { name: 'alertname', value: this.spec.name },
-      ]);
+      let labels = labelsWith(s.metric, METRIC_NAME, '');
+      for (const l of this.labelTemplates.map(expand)) labels = labelsWith(labels, l.name, l.value);
+      labels = labelsWith(labels, 'alertname', this.spec.name);
       const annotations: Record<string, string> = {};
       for (const a of this.annotationTemplates.map(expand)) annotations[a.name] = a.value;
       const key = labelsKey(labels);
@@ -140,8 +140,13 @@ export class AlertingRule extends Rule {
         a.firedAt = ts;
       }
       if (this.restored) {
-        out.push({ labels: withName(a.labels, ALERT_METRIC, a.state), v: 1 });
-        out.push({ labels: withName(a.labels, ALERT_FOR_STATE_METRIC), v: Math.trunc(a.activeAt / 1000) });
+        if (a.series?.state !== a.state) {
+          const forState = labelsWith(a.labels, METRIC_NAME, ALERT_FOR_STATE_METRIC);
+          const alerts = labelsWith(labelsWith(a.labels, METRIC_NAME, ALERT_METRIC), 'alertstate', a.state);
+          a.series = { state: a.state, alerts, forState };
+        }
+        out.push({ labels: a.series.alerts, v: 1 });
+        out.push({ labels: a.series.forState, v: Math.trunc(a.activeAt / 1000) });
       }
     }
     const limit = ctx.group.limit;
@@ -169,10 +174,4 @@ export class AlertingRule extends Rule {
     }
     return out;
   }
-}
-
-function withName(ls: Labels, name: string, state?: AlertState): Labels {
-  const pairs = [...ls, { name: METRIC_NAME, value: name }];
-  if (state !== undefined) pairs.push({ name: 'alertstate', value: state });
-  return labelsFromPairs(pairs);
 }

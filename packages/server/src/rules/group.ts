@@ -33,14 +33,19 @@ function groupHash(file: string, name: string): bigint {
   return fnv1a64(Buffer.from(`file\xff${file}\xffname\xff${name}\xff`));
 }
 
+interface Written {
+  readonly labels: Labels;
+  readonly ref: number;
+}
+
 export class Group {
   readonly rules: Rule[];
   readonly intervalMs: number;
   /** Evaluation timestamp of the last evaluation (ms), 0 before the first. */
   lastEvaluation = 0;
   evaluationSeconds = 0;
-  /** Series each rule wrote at its last evaluation, by rule index, for staleness markers. */
-  private previous: Map<string, Labels>[];
+  /** Series each rule wrote at its last evaluation (with their refs), by rule index, for staleness markers. */
+  private previous: Map<string, Written>[];
   /** Series of rules removed by a reload, to mark stale at the next evaluation. */
   private staleSeries: Labels[] = [];
   private cancel: (() => void) | null = null;
@@ -90,12 +95,17 @@ export class Group {
     // Evaluations that were missed (a slow evaluation, a suspended machine) are skipped.
     const missed = Math.max(0, Math.floor((this.deps.clock.now() - at) / this.intervalMs));
     const ts = at + missed * this.intervalMs;
-    await this.eval(ts);
-    this.deps.afterEval(this, ts);
-    this.evaluations++;
-    if (this.shouldRestore && this.evaluations === 2) {
-      this.shouldRestore = false;
-      await this.deps.restore(this, this.deps.clock.now());
+    try {
+      await this.eval(ts);
+      this.deps.afterEval(this, ts);
+      this.evaluations++;
+      if (this.shouldRestore && this.evaluations === 2) {
+        this.shouldRestore = false;
+        await this.deps.restore(this, this.deps.clock.now());
+      }
+    } catch (err) {
+      // Rule errors are kept on the rules; this is storage failing (e.g. closed at shutdown).
+      this.deps.warn('rule group evaluation failed', { group: this.spec.name, err: (err as Error).message });
     }
     this.schedule(ts + this.intervalMs);
   }
@@ -120,14 +130,16 @@ export class Group {
       rule.lastEvaluation = ts;
       try {
         const out = await rule.eval(qts, ctx);
-        const seen = new Map<string, Labels>();
+        const seen = new Map<string, Written>();
+        const prev = this.previous[i]!;
         const app = this.deps.store.appender();
         for (const s of out) {
-          seen.set(labelsKey(s.labels), s.labels);
-          app.append(0, s.labels, qts, s.v);
+          const key = labelsKey(s.labels);
+          // The ref from the last evaluation skips the storage's label lookup.
+          const ref = app.append(prev.get(key)?.ref ?? 0, s.labels, qts, s.v);
+          seen.set(key, { labels: s.labels, ref });
         }
-        for (const [key, labels] of this.previous[i]!)
-          if (!seen.has(key)) app.append(0, labels, qts, STALE_NAN);
+        for (const [key, w] of prev) if (!seen.has(key)) app.append(w.ref, w.labels, qts, STALE_NAN);
         const res = await app.commit();
         const rejected = Object.entries(res.rejected).filter(([, n]) => n);
         if (rejected.length > 0)
@@ -164,7 +176,7 @@ export class Group {
   async markStale(ts: number): Promise<void> {
     const app = this.deps.store.appender();
     for (const prev of this.previous)
-      for (const labels of prev.values()) app.append(0, labels, ts, STALE_NAN);
+      for (const w of prev.values()) app.append(w.ref, w.labels, ts, STALE_NAN);
     await app.commit();
   }
 
@@ -197,7 +209,7 @@ export class Group {
     });
     // Rules left unmatched are gone: their series get staleness markers at the next evaluation.
     for (const left of byIdentity.values())
-      for (const j of left) this.staleSeries.push(...from.previous[j]!.values());
+      for (const j of left) for (const w of from.previous[j]!.values()) this.staleSeries.push(w.labels);
   }
 }
 

@@ -1,20 +1,17 @@
 /** A recording rule: evaluates its expression and names the result, as Prometheus' `RecordingRule`. */
 
-import { labelsFromPairs, labelsKey, METRIC_NAME } from '../model/labels.js';
+import { labelsKey, labelsWith, METRIC_NAME } from '../model/labels.js';
 import { duplicateError, type EvalContext, limitError, type OutputSample, Rule } from './rule.js';
 
 export class RecordingRule extends Rule {
   async eval(ts: number, ctx: EvalContext): Promise<OutputSample[]> {
     const vector = await ctx.query(this.spec.ast, ts);
-    const extra = Object.entries(this.spec.labels).map(([name, value]) => ({ name, value }));
+    const extra = Object.entries(this.spec.labels);
     const out: OutputSample[] = [];
     const seen = new Set<string>();
     for (const s of vector) {
-      const labels = labelsFromPairs([
-        ...s.metric.filter((l) => l.name !== METRIC_NAME),
-        ...extra,
-        { name: METRIC_NAME, value: this.spec.name },
-      ]);
+      let labels = labelsWith(s.metric, METRIC_NAME, this.spec.name);
+      for (const [name, value] of extra) labels = labelsWith(labels, name, value);
       const key = labelsKey(labels);
       if (seen.has(key)) throw duplicateError('rule');
       seen.add(key);

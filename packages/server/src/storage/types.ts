@@ -16,10 +16,10 @@ export type SeriesRef = number;
 
 /** Why a sample was not stored. Counted per reason and reported by ingest. */
 export type RejectReason =
-  | 'out_of_order' // older than the series' newest sample by more than the out-of-order window
   | 'duplicate_timestamp' // same timestamp as a stored sample, different value
   | 'too_many_series' // a series limit (total or per metric) would be exceeded
-  | 'too_old'; // older than the database accepts for any series (the newest sample minus max(out-of-order window, 1 h))
+  | 'too_old' // older than raw retention keeps (see CommitResult.oldestAccepted)
+  | 'too_far_future'; // further ahead of the server's clock than the future limit (see CommitResult.newestAccepted)
 
 /** What a committed batch did. */
 export interface CommitResult {
@@ -28,7 +28,11 @@ export interface CommitResult {
   /** Samples refused, by reason. */
   readonly rejected: Readonly<Partial<Record<RejectReason, number>>>;
   /** With `too_many_series`: the metric names whose new series were refused (for a 429 message). */
-  readonly limitedMetrics?: readonly string[];
+  limitedMetrics?: readonly string[];
+  /** With `too_old`: the oldest timestamp (ms) the database accepted at this commit. */
+  oldestAccepted?: number;
+  /** With `too_far_future`: how far ahead of its clock (ms) the database accepts samples. */
+  maxFutureMs?: number;
 }
 
 /** Something that hands out appenders: the database, or a forwarder in front of it. */

@@ -1,8 +1,9 @@
 /** The self-metrics every server instance exports, under the `tinyobs_` prefix. */
 
+import type { EngineStats } from '../promql/engine/engine.js';
 import { remoteWriteFamilies } from '../remote/metrics.js';
 import type { TargetStats } from '../remote/target.js';
-import type { DBStats } from '../tsdb/db_stats.js';
+import type { StorageStats } from '../storage/stats.js';
 import { SelfCounter, SelfHistogram, SelfRegistry, SelfSnapshot, valueFamily } from './registry.js';
 
 export interface ServerMetrics {
@@ -16,7 +17,7 @@ export interface ServerMetrics {
 }
 
 export function createServerMetrics(
-  stats: () => DBStats,
+  stats: () => StorageStats,
   startedAt: number,
   remoteWrite: () => readonly TargetStats[] = () => [],
 ): ServerMetrics {
@@ -110,16 +111,47 @@ export function createServerMetrics(
       valueFamily(
         'tinyobs_tsdb_out_of_order_samples_total',
         'counter',
-        'Out-of-order samples accepted within the out-of-order window.',
+        "Samples accepted older than their series' newest (late data within raw retention).",
         s.outOfOrder.accepted,
       ),
       valueFamily(
         'tinyobs_tsdb_out_of_order_rejected_samples_total',
         'counter',
-        'Out-of-order samples rejected (older than the window, or too old).',
-        s.outOfOrder.rejected + s.rejected.tooOld,
+        'Samples rejected as older than raw retention keeps or too far in the future.',
+        s.rejected.tooOld + s.rejected.tooFarFuture,
       ),
     ]),
   );
   return metrics;
+}
+
+/** The query engine's gauges and counters (running, queued, canceled, timed out, refused). */
+export function queryEngineCollector(stats: () => EngineStats): SelfSnapshot<EngineStats> {
+  return new SelfSnapshot(stats, (s) => [
+    valueFamily('tinyobs_queries_running', 'gauge', 'PromQL queries evaluating now.', s.running),
+    valueFamily(
+      'tinyobs_queries_queued',
+      'gauge',
+      'PromQL queries waiting for an evaluation slot.',
+      s.queued,
+    ),
+    valueFamily(
+      'tinyobs_queries_canceled_total',
+      'counter',
+      'PromQL queries stopped because the client went away.',
+      s.canceled,
+    ),
+    valueFamily(
+      'tinyobs_queries_timed_out_total',
+      'counter',
+      'PromQL queries stopped by their timeout.',
+      s.timedOut,
+    ),
+    valueFamily(
+      'tinyobs_queries_refused_total',
+      'counter',
+      'PromQL queries refused because the queue was full.',
+      s.refused,
+    ),
+  ]);
 }

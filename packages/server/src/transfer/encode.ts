@@ -59,7 +59,9 @@ function csvField(s: string): string {
 const json = (metadata: MetadataLookup): ExportEncoder => {
   let first = true;
   return {
-    head: () => '{"metrics":[',
+    // The samples are cumulative as stored: a push of this document to /v1/ingest must not take
+    // its histograms for the original Go SDK's per-flush deltas.
+    head: () => '{"temporality":"cumulative","metrics":[',
     block(labels, ts, vs, n) {
       const name = metricName(labels);
       // The native format knows counter, gauge and histogram; anything else is sent untyped so an

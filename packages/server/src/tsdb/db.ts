@@ -6,19 +6,28 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Labels } from '../model/labels.js';
 import { StorageError } from '../storage/errors.js';
+import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
 import { restoreHead } from './db_open.js';
 import { DBQuerier } from './db_query.js';
-import { collectStats, type DBStats } from './db_stats.js';
+import { collectStats } from './db_stats.js';
 import { Downsampler } from './downsample/downsampler.js';
+import { splicePoints } from './downsample/splice_read.js';
 import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
-import { enforceBudget, enforceRetention, rawRetentionCut } from './persist/retention.js';
+import {
+  budgetSteps,
+  enforceBudget,
+  enforceRetention,
+  type RetentionCuts,
+  retentionCuts,
+} from './persist/retention.js';
 import { ChunkStore } from './persist/store.js';
 import type { WalReplayReport } from './wal/reader.js';
 import { Wal } from './wal/wal.js';
@@ -51,8 +60,8 @@ export class DB implements Appendable, Queryable {
   };
   private readonly persister: Persister;
   private readonly downsampler: Downsampler;
-  /** Raw data before this time is past its retention (deleted or about to be): older ranges read the 5m tier. */
-  private rawCut = Number.NEGATIVE_INFINITY;
+  /** Where retention cut raw data and the 5m tier: reads use tiers only before these. */
+  private cuts: RetentionCuts;
   private readonly timer: NodeJS.Timeout | null = null;
   private readonly firstRun: NodeJS.Timeout | null = null;
   private closed = false;
@@ -61,6 +70,8 @@ export class DB implements Appendable, Queryable {
   private persistScheduled = false;
   /** Log bytes kept after the last persistence for a log reader (they do not call for another). */
   private walRetainedBytes = 0;
+  /** The background round in flight (persist, retention, budget), if any. */
+  private housekeeping: Promise<void> | null = null;
   /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
   private storeBytes: number;
 
@@ -77,7 +88,8 @@ export class DB implements Appendable, Queryable {
     this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
-    this.rawCut = rawRetentionCut(store, head, options);
+    this.cuts = retentionCuts(store, head, options);
+    head.floor = this.cuts.raw;
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
       this.timer.unref();
@@ -99,7 +111,8 @@ export class DB implements Appendable, Queryable {
       store = ChunkStore.open(join(o.dir, 'tsdb.sqlite'));
       const ref: { db: DB | null } = { db: null };
       const head = new Head({
-        oooWindowMs: o.oooWindowMs,
+        retentionMs: o.retentionRawMs,
+        maxFutureMs: o.maxFutureMs,
         maxSeries: o.maxSeries,
         maxSeriesPerMetric: o.maxSeriesPerMetric,
         log: {
@@ -138,20 +151,76 @@ export class DB implements Appendable, Queryable {
 
   querier(mint: number, maxt: number): Querier {
     // Without tiers, ranges older than raw retention have nothing to fall back on: stay raw.
-    const rawFloor = this.options.downsample ? this.rawCut : Number.NEGATIVE_INFINITY;
-    return new DBQuerier(this.store, new HeadQuerier(this.head, mint, maxt), rawFloor, mint, maxt);
+    const cuts = this.options.downsample
+      ? this.cuts
+      : { raw: Number.NEGATIVE_INFINITY, fiveMin: Number.NEGATIVE_INFINITY };
+    return new DBQuerier(this.store, new HeadQuerier(this.head, mint, maxt), splicePoints(cuts), mint, maxt);
   }
 
   /**
-   * Persists the chunks cut so far and the open chunks, and truncates the log. Runs on a timer
-   * and when the log grows past `walMaxBytes`; callable directly (tests, benchmarks, shutdown).
+   * Persists the chunks cut so far and the open chunks, and truncates the log, synchronously
+   * (shutdown, tests, benchmarks; the timer uses {@link maintain}, in slices). Throws
+   * `storage_unavailable` while a background persistence is running.
    */
   persist(): PersistResult {
+    if (this.housekeeping !== null) {
+      throw new StorageError(
+        'storage_unavailable',
+        'cannot persist now: a background persistence is running',
+      );
+    }
     const start = performance.now();
     const run = this.persister.run();
-    this.walRetainedBytes = this.wal.size;
     // Fold SQLite's own log into the file now, so it does not keep the size of this transaction.
     this.store.vacuum();
+    return this.persisted(run, start);
+  }
+
+  /**
+   * One round of background work, in slices that yield to the event loop between them (so no
+   * request waits behind it): persist, vacuum, retention, size budget (making room for
+   * `incomingBytes` more); then the downsampling of windows that became final. Resolves with
+   * the number of windows downsampled. A round asked for while one runs joins it.
+   */
+  maintain(incomingBytes = 0): Promise<number> {
+    if (this.housekeeping === null) {
+      this.housekeeping = this.housekeep(incomingBytes).finally(() => {
+        this.housekeeping = null;
+      });
+    }
+    return this.housekeeping.then(() => this.downsample());
+  }
+
+  private async housekeep(incomingBytes: number): Promise<void> {
+    const start = performance.now();
+    const run = await drain(this.persister.steps());
+    await drain(this.store.vacuumSteps());
+    this.persisted(run, start);
+    await yieldToLoop();
+    this.applyRetention();
+    await yieldToLoop();
+    this.counters.budgetDeletions += await drain(
+      budgetSteps(this.store, this.head, this.options.maxStorageBytes, this.wal.size + incomingBytes),
+    );
+    this.storeBytes = this.store.usedBytes();
+  }
+
+  /** The synchronous round {@link makeRoom} needs when a commit hits the budget. */
+  private maintainNow(incomingBytes: number): void {
+    this.persist();
+    this.applyRetention();
+    this.counters.budgetDeletions += enforceBudget(
+      this.store,
+      this.head,
+      this.options.maxStorageBytes,
+      this.wal.size + incomingBytes,
+    );
+    this.storeBytes = this.store.usedBytes();
+    void this.downsample().catch((err) => this.backgroundFailed(err));
+  }
+
+  private persisted(run: PersistResult, start: number): PersistResult {
+    this.walRetainedBytes = this.wal.size;
     const r = { ...run, ms: performance.now() - start };
     this.counters.persists++;
     this.counters.persistedSamples += r.samples;
@@ -160,23 +229,14 @@ export class DB implements Appendable, Queryable {
     return r;
   }
 
-  /**
-   * One round of background work: persist, retention, size budget (making room for
-   * `incomingBytes` more); then (not awaited here) the downsampling of windows that became
-   * final. Returns that downsampling run.
-   */
-  maintain(incomingBytes = 0): Promise<number> {
-    this.persist();
+  private applyRetention(): void {
     this.counters.retentionRuns++;
-    this.rawCut = Math.max(this.rawCut, enforceRetention(this.store, this.head, this.options));
-    this.counters.budgetDeletions += enforceBudget(
-      this.store,
-      this.head,
-      this.options.maxStorageBytes,
-      this.wal.size + incomingBytes,
-    );
-    this.storeBytes = this.store.usedBytes();
-    return this.downsample();
+    const cuts = enforceRetention(this.store, this.head, this.options);
+    this.cuts = {
+      raw: Math.max(this.cuts.raw, cuts.raw),
+      fiveMin: Math.max(this.cuts.fiveMin, cuts.fiveMin),
+    };
+    this.head.floor = this.cuts.raw;
   }
 
   /** Aggregates the windows that are final into the 5m and 1h tiers (see downsample/). */
@@ -188,7 +248,7 @@ export class DB implements Appendable, Queryable {
     return n;
   }
 
-  stats(): DBStats {
+  stats(): StorageStats {
     return collectStats(this);
   }
 
@@ -213,6 +273,7 @@ export class DB implements Appendable, Queryable {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.firstRun !== null) clearTimeout(this.firstRun);
+    await this.housekeeping?.catch(() => {});
     try {
       this.persist();
     } catch (err) {
@@ -243,10 +304,16 @@ export class DB implements Appendable, Queryable {
   /** Frees space for a commit, or throws `storage_full` when nothing more can be freed. */
   private makeRoom(bytes: number): void {
     const budget = this.options.maxStorageBytes;
+    if (this.housekeeping !== null) {
+      throw new StorageError(
+        'storage_unavailable',
+        'cannot commit: the data directory is at its size budget and a background run is freeing space; retry shortly',
+      );
+    }
     // After a maintenance that could not free enough, fail fast for a second instead of
     // running it again for every commit.
     if (Date.now() - this.fullAt > 1000) {
-      void this.maintain(bytes).catch((err) => this.backgroundFailed(err));
+      this.maintainNow(bytes);
       if (this.storeBytes + this.wal.size + bytes <= budget) return;
       this.fullAt = Date.now();
     }
@@ -259,11 +326,7 @@ export class DB implements Appendable, Queryable {
 
   private background(): void {
     if (this.closed) return;
-    try {
-      void this.maintain().catch((err) => this.backgroundFailed(err));
-    } catch (err) {
-      this.backgroundFailed(err);
-    }
+    void this.maintain().catch((err) => this.backgroundFailed(err));
   }
 
   private backgroundFailed(err: unknown): void {
@@ -271,4 +334,14 @@ export class DB implements Appendable, Queryable {
     this.counters.backgroundErrors++;
     this.options.warn(`tsdb: background maintenance failed (will retry): ${(err as Error).message}`);
   }
+}
+
+/** Runs a step generator to its end, yielding to the event loop after each step. */
+async function drain<T>(steps: Generator<void, T, void>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    await yieldToLoop();
+    r = steps.next();
+  }
+  return r.value;
 }

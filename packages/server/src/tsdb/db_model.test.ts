@@ -1,8 +1,8 @@
 /**
  * A randomized test of the whole database against a model: random batches (in-order samples,
- * out-of-order fills inside the window, retries and conflicts on the newest sample, samples too
- * far behind), persistences, crashes (abandoned handles) and clean restarts; after every step,
- * every series reads back exactly as the model says.
+ * late samples anywhere in the past, retries and conflicts on the newest sample and on older
+ * ones, in memory or persisted), persistences, crashes (abandoned handles) and clean restarts;
+ * after every step, every series reads back exactly as the model says.
  */
 
 import assert from 'node:assert/strict';
@@ -15,8 +15,6 @@ import { labelsFromRecord } from '../model/labels.js';
 import { newMatcher } from '../model/matcher.js';
 import { DB } from './db.js';
 
-const WINDOW = 60_000;
-
 /** A uniform integer in [0, n) from a seeded generator. */
 function rng(seed: number) {
   const next = mulberry32(seed);
@@ -28,8 +26,7 @@ describe('database against a model', () => {
     it(`reads back exactly what the model holds through appends, persistences and crashes (seed ${seed})`, async () => {
       const r = rng(seed);
       const dir = mkdtempSync(join(tmpdir(), 'tinyobs-model-'));
-      const open = () =>
-        DB.open({ dir, oooWindowMs: WINDOW, persistIntervalMs: 0, downsample: false, warn: () => {} });
+      const open = () => DB.open({ dir, persistIntervalMs: 0, downsample: false, warn: () => {} });
       let db = await open();
       const model = new Map<number, Map<number, number>>(); // series → t → v
       const maxT = new Map<number, number>();
@@ -61,6 +58,7 @@ describe('database against a model', () => {
             const app = db.appender();
             let expectAppended = 0;
             let expectRejected = 0;
+            const inBatch = new Set<string>();
             for (let k = 0; k < 1 + r(30); k++) {
               const i = r(4);
               const pts = model.get(i) ?? new Map<number, number>();
@@ -72,18 +70,25 @@ describe('database against a model', () => {
               if (kind <= 1)
                 t = newest + 1000 + r(5) * 1000; // in order
               else if (kind === 2) {
-                t = newest - 1 - r(WINDOW - 1); // out of order, inside the window
+                t = newest - 1 - r(newest + 1); // late, anywhere back to 0
                 if (t < 0 || pts.has(t)) continue;
               } else if (kind === 3) {
                 t = newest; // retry (same value) or conflict
                 if (r(2) === 0) v = pts.get(t)!;
-              } else t = newest - WINDOW - 1 - r(10_000); // too far behind
+              } else {
+                // A retry of, or a conflict with, an older sample (in memory or persisted).
+                const keys = [...pts.keys()];
+                t = keys[r(keys.length)]!;
+                if (inBatch.has(`${i}:${t}`) || t === newest) continue;
+                if (r(2) === 0) v = pts.get(t)!;
+              }
+              inBatch.add(`${i}:${t}`);
               app.append(0, labelsFromRecord({ __name__: 'm', i: String(i) }), t, v);
-              if (t > newest || (kind === 2 && newest - t <= WINDOW)) {
+              if (t > newest || kind === 2) {
                 pts.set(t, v);
                 maxT.set(i, Math.max(newest, t));
                 expectAppended++;
-              } else if (kind === 3 && pts.get(t) === v) expectAppended++;
+              } else if (pts.get(t) === v) expectAppended++;
               else expectRejected++;
             }
             const res = await app.commit();

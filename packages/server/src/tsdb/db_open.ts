@@ -15,6 +15,7 @@ export function restoreHead(
   walDir: string,
   walKeepFrom: number,
 ): WalReplayReport {
+  store.dropUncommitted();
   store.loadCatalog((ref, labels, mint, maxt) => {
     const s = head.restore(ref, labels);
     s.cataloged = true;

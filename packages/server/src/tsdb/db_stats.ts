@@ -4,81 +4,16 @@
  * come from SQLite and are cached for a few seconds.
  */
 
+import type { StorageStats, TierStats } from '../storage/stats.js';
 import { ChunkHeader } from './chunkenc/index.js';
 import type { DB } from './db.js';
 import { DOWNSAMPLE_DONE_KEY } from './persist/retention.js';
 import { TIERS, type Tier } from './persist/store.js';
 
-export interface TierStats {
-  /** How long this tier is kept, in ms. */
-  readonly retentionMs: number;
-  /** Rows (one series over a stretch of time) and samples (tiers: buckets) on disk. */
-  readonly rows: number;
-  readonly samples: number;
-  /** Downsampled tiers: data before this time (ms) is aggregated; null when nothing yet. */
-  readonly doneUntil: number | null;
-}
-
-export interface DBStats {
-  /** Series known to the database (in memory, persisted or both). */
-  readonly series: number;
-  /** Series per metric name, most first. */
-  readonly seriesByMetric: readonly { readonly metric: string; readonly series: number }[];
-  readonly samples: {
-    /** Samples committed since the database was opened. */
-    readonly appendedSinceOpen: number;
-    /** Samples in memory (open and not yet persisted chunks, out-of-order buffers). */
-    readonly inHead: number;
-    /** Raw samples persisted on disk. */
-    readonly onDisk: number;
-  };
-  readonly bytes: {
-    /** Chunk store (SQLite pages in use) plus write-ahead log. */
-    readonly total: number;
-    readonly chunkStore: number;
-    readonly wal: number;
-    /** The size budget (`maxStorageBytes`). */
-    readonly budget: number;
-  };
-  readonly head: {
-    /** Chunks in memory: open ones plus those cut and not yet persisted. */
-    readonly chunks: number;
-    readonly outOfOrderSamples: number;
-    /** Newest sample timestamp in the database (ms), null when empty. */
-    readonly maxTime: number | null;
-  };
-  readonly tiers: Readonly<Record<Tier, TierStats>>;
-  /** Background work since open. */
-  readonly compactions: {
-    readonly persists: number;
-    readonly persistedSamples: number;
-    readonly lastPersistMs: number;
-    readonly downsampleWindows: number;
-    readonly retentionRuns: number;
-    readonly budgetDeletions: number;
-  };
-  readonly corruptions: {
-    /** Write-ahead log tails cut at open (0 or 1 per open). */
-    readonly walCuts: number;
-    /** Details of the cut at the last open, if any. */
-    readonly lastWalCut: DB['replay']['cut'];
-    /** Persisted rows found damaged by reads since open (skipped). */
-    readonly corruptRows: number;
-    readonly backgroundErrors: number;
-  };
-  readonly outOfOrder: { readonly accepted: number; readonly rejected: number };
-  readonly rejected: {
-    readonly outOfOrder: number;
-    readonly tooOld: number;
-    readonly duplicateTimestamp: number;
-    readonly tooManySeries: number;
-  };
-}
-
 const hdr = new ChunkHeader();
 const cache = new WeakMap<DB, { at: number; counts: Record<Tier, { rows: number; samples: number }> }>();
 
-export function collectStats(db: DB): DBStats {
+export function collectStats(db: DB): StorageStats {
   const head = db.head;
   let inHead = 0;
   let chunks = 0;
@@ -147,10 +82,10 @@ export function collectStats(db: DB): DBStats {
       corruptRows: db.store.corruptRows,
       backgroundErrors: c.backgroundErrors,
     },
-    outOfOrder: { accepted: st.outOfOrderAccepted, rejected: st.outOfOrderRejected },
+    outOfOrder: { accepted: st.outOfOrderAccepted },
     rejected: {
-      outOfOrder: st.outOfOrderRejected,
       tooOld: st.tooOldRejected,
+      tooFarFuture: st.tooFarFutureRejected,
       duplicateTimestamp: st.duplicatesRejected,
       tooManySeries: st.seriesLimitRejected,
     },

@@ -1,7 +1,7 @@
 /**
  * Options of the embedded database, with their defaults. The CLI maps its flags onto these
  * (`--retention-raw`, `--retention-5m`, `--retention-1h`, `--max-storage`, `--wal-fsync`,
- * `--ooo-window`).
+ * `--max-future`).
  */
 
 import type { FsyncPolicy } from './wal/wal.js';
@@ -25,11 +25,11 @@ export interface DBOptions {
   /** Size after which the log starts a new segment file, in bytes (default 64 MiB). */
   readonly walSegmentBytes?: number;
   /**
-   * How far behind its series' newest sample a sample may be and still be stored, in ms
-   * (default 10 min). Older ones are rejected as `out_of_order`; samples more than
-   * max(window, 1 h) behind the newest sample of the whole database as `too_old`.
+   * How far ahead of the wall clock a sample may be, in ms (default 10 min); later ones are
+   * rejected `too_far_future` and never become their series' newest sample. (How far back a
+   * sample may be is the raw retention: anything it keeps is accepted, in or out of order.)
    */
-  readonly oooWindowMs?: number;
+  readonly maxFutureMs?: number;
   /**
    * How often cut chunks are persisted and the log truncated, in ms (default 1 h; 0: only when
    * the log outgrows {@link walMaxBytes}, on `DB.persist()` and on close). Longer means fewer,
@@ -78,7 +78,7 @@ export const DB_DEFAULTS: Omit<ResolvedOptions, 'dir'> = {
   walFsync: 'interval',
   walFsyncIntervalMs: 1000,
   walSegmentBytes: 64 << 20,
-  oooWindowMs: 10 * MINUTE,
+  maxFutureMs: 10 * MINUTE,
   persistIntervalMs: 60 * MINUTE,
   walMaxBytes: 128 << 20,
   retentionRawMs: 15 * DAY,

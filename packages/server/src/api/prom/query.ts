@@ -1,6 +1,9 @@
 /** `/api/v1/query`, `/query_range`, `/format_query` and `/parse_query`. */
 
-import type { Engine } from '../../promql/engine/engine.js';
+import type { ServerResponse } from 'node:http';
+import type { Engine, QueryOptions } from '../../promql/engine/engine.js';
+import { checkFormattedSize, checkNesting } from '../../promql/engine/nesting.js';
+import type { Expr } from '../../promql/parser/ast.js';
 import { parseExpr } from '../../promql/parser/parse.js';
 import { prettyExpr } from '../../promql/parser/prettier.js';
 import type { Queryable } from '../../storage/types.js';
@@ -17,10 +20,25 @@ function queryText(form: URLSearchParams): string {
   return q;
 }
 
-/** A per-request deadline from the `timeout` parameter. */
-function signalOf(form: URLSearchParams): AbortSignal | undefined {
+/**
+ * The query's options from the request: its `timeout` parameter (the engine caps it with
+ * `--query-timeout`), and a signal that aborts when the client goes away before the answer, so
+ * that a closed connection stops the evaluation at its next yield.
+ */
+function queryOptions(form: URLSearchParams, res: ServerResponse): QueryOptions {
   const ms = durationParam(form, 'timeout');
-  return ms === null ? undefined : AbortSignal.timeout(Math.max(1, ms));
+  const ctl = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) ctl.abort();
+  });
+  return ms === null ? { signal: ctl.signal } : { signal: ctl.signal, timeoutMs: Math.max(1, ms) };
+}
+
+/** Parses the query for the formatting routes, within the nesting limit. */
+function parseChecked(query: string): Expr {
+  const expr = parseExpr(query);
+  checkNesting(expr);
+  return expr;
 }
 
 /** Wraps a handler so that any failure is answered in the Prometheus envelope. */
@@ -43,8 +61,7 @@ export function registerQueryRoutes(router: Router, engine: Engine, store: Query
       const form = await readForm(req, url);
       const q = queryText(form);
       const t = timeParam(form, 'time', Date.now());
-      const signal = signalOf(form);
-      const r = await engine.instantQuery(store, q, t, signal ? { signal } : {});
+      const r = await engine.instantQuery(store, q, t, queryOptions(form, res));
       respondSuccess(res, queryData(r.value), r.warnings, r.infos);
     }),
   );
@@ -59,8 +76,7 @@ export function registerQueryRoutes(router: Router, engine: Engine, store: Query
       const step = durationParam(form, 'step');
       if (step === null)
         throw new PromApiError('bad_data', 'invalid parameter "step": cannot parse "" to a valid duration');
-      const signal = signalOf(form);
-      const r = await engine.rangeQuery(store, q, start, end, step, signal ? { signal } : {});
+      const r = await engine.rangeQuery(store, q, start, end, step, queryOptions(form, res));
       respondSuccess(res, queryData(r.value), r.warnings, r.infos);
     }),
   );
@@ -69,7 +85,10 @@ export function registerQueryRoutes(router: Router, engine: Engine, store: Query
     '/api/v1/format_query',
     promHandler(async ({ req, res, url }) => {
       const form = await readForm(req, url);
-      respondSuccess(res, prettyExpr(parseExpr(queryText(form))));
+      const q = queryText(form);
+      const expr = parseChecked(q);
+      checkFormattedSize(expr, q);
+      respondSuccess(res, prettyExpr(expr));
     }),
   );
   router.on(
@@ -77,7 +96,7 @@ export function registerQueryRoutes(router: Router, engine: Engine, store: Query
     '/api/v1/parse_query',
     promHandler(async ({ req, res, url }) => {
       const form = await readForm(req, url);
-      respondSuccess(res, astToJson(parseExpr(queryText(form))));
+      respondSuccess(res, astToJson(parseChecked(queryText(form))));
     }),
   );
 }

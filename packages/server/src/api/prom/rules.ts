@@ -98,8 +98,14 @@ export function registerRulesRoutes(router: Router, rules: RuleManager): void {
       respondSuccess(res, { alerts: rules.activeAlerts().map(({ alert }) => alertJson(alert)) }),
     ),
   );
-  router.on(['POST', 'PUT'], '/-/reload', async ({ res }) => {
-    await rules.reload();
-    sendText(res, 200, '', 'text/plain; charset=utf-8');
-  });
+  // Reloading changes what the server does: it takes the write key, and no web page may ask for it.
+  router.on(
+    ['POST', 'PUT'],
+    '/-/reload',
+    async ({ res }) => {
+      await rules.reload();
+      sendText(res, 200, '', 'text/plain; charset=utf-8');
+    },
+    'write',
+  );
 }

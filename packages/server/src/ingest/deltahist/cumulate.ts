@@ -7,76 +7,55 @@
  * The JSON wire format has no temporality field, so the server tells them apart by an explicit
  * extension: `@tinyobs/sdk` sends `"temporality": "cumulative"` at the top of the body; a body
  * without it is taken to come from the Go SDK, and its histogram points are added to a running
- * total per series (and a `+Inf` bucket equal to the running `_count` is added when the push has
- * none). Counters and gauges are never touched.
+ * total per series, and a `+Inf` bucket equal to the running `_count` is added when the push has
+ * none. The Go SDK leaves timestamps zero ("now"), and its batcher can carry two flushes of one
+ * histogram in one request: deltas at the same time are summed, not replaced. Counters and gauges
+ * are never touched.
  */
 
 import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
-import { SampleBatch } from '../batch.js';
+import type { SampleBatch } from '../batch.js';
 import type { DeltaState } from '../series/delta.js';
 
-const SUFFIXES = ['_bucket', '_sum', '_count'] as const;
+/** Accumulates the histogram points of one request; {@link finish} adds the `+Inf` buckets. */
+export class DeltaHistograms {
+  private readonly withInf = new Set<string>();
+  private readonly counts = new Map<string, { labels: Labels; family: string; t: number; v: number }>();
 
-/**
- * The batch with its histogram samples turned into running totals and the missing `+Inf` buckets
- * added. A sample not newer than the last delta of its series (a repeated push) is refused into
- * the new batch's issues.
- */
-export function cumulateDeltaHistograms(batch: SampleBatch, state: DeltaState): SampleBatch {
-  const out = new SampleBatch(batch.limits);
-  out.total = batch.total;
-  out.issues.push(...batch.issues);
-  for (const [k, v] of batch.metadata) out.metadata.set(k, v);
-  const index = new Map<number, number>();
-  const seriesIn = (s: number): number => {
-    let n = index.get(s);
-    if (n === undefined) {
-      n = out.addValidSeries(batch.series[s]!);
-      index.set(s, n);
-    }
-    return n;
-  };
-  const withInf = new Set<string>();
-  const counts: { labels: Labels; t: number; v: number }[] = [];
-  for (let i = 0; i < batch.length; i++) {
-    const s = batch.seriesOf(i);
-    const labels = batch.series[s]!;
-    const t = batch.timeOf(i);
+  constructor(private readonly state: DeltaState) {}
+
+  /**
+   * The running total for a histogram point (`labels` sorted, with `__name__`) of `family`, or
+   * null when it is older than the last delta of its series.
+   */
+  add(labels: Labels, family: string, t: number, delta: number): number | null {
+    const key = labelsKey(labels);
+    const total = this.state.add(key, t, delta, true);
+    if (total === null) return null;
     const name = labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
-    const suffix = SUFFIXES.find((x) => name.endsWith(x));
-    const family = suffix === undefined ? '' : name.slice(0, -suffix.length);
-    if (suffix === undefined || batch.metadata.get(family)?.type !== 'histogram') {
-      out.add(seriesIn(s), t, batch.valueOf(i));
-      continue;
+    if (name === `${family}_bucket` && labels.some((l) => l.name === 'le' && l.value === '+Inf')) {
+      this.withInf.add(groupKey(labels, family));
+    } else if (name === `${family}_count`) {
+      this.counts.set(key, { labels, family, t, v: total });
     }
-    const total = state.add(labelsKey(labels), t, batch.valueOf(i));
-    if (total === null) {
-      out.refuse(name, {
-        field: 'timestamp',
-        message: 'histogram delta not newer than the last push of its series',
-      });
-      continue;
-    }
-    out.add(seriesIn(s), t, total);
-    if (suffix === '_bucket' && labels.some((l) => l.name === 'le' && l.value === '+Inf')) {
-      withInf.add(infKey(labels, family));
-    }
-    if (suffix === '_count') counts.push({ labels, t, v: total });
+    return total;
   }
-  for (const c of counts) {
-    const family = c.labels.find((l) => l.name === METRIC_NAME)!.value.slice(0, -'_count'.length);
-    if (withInf.has(infKey(c.labels, family))) continue;
-    const inf: Label[] = c.labels.map((l) =>
-      l.name === METRIC_NAME ? { name: METRIC_NAME, value: `${family}_bucket` } : l,
-    );
-    inf.push({ name: 'le', value: '+Inf' });
-    const s = out.addSeries(inf);
-    if (typeof s === 'number') out.add(s, c.t, c.v);
+
+  /** Adds a `+Inf` bucket (= the running count) to every histogram of the request that lacks one. */
+  finish(batch: SampleBatch): void {
+    for (const c of this.counts.values()) {
+      if (this.withInf.has(groupKey(c.labels, c.family))) continue;
+      const inf: Label[] = c.labels.map((l) =>
+        l.name === METRIC_NAME ? { name: METRIC_NAME, value: `${c.family}_bucket` } : l,
+      );
+      inf.push({ name: 'le', value: '+Inf' });
+      const s = batch.addSeries(inf);
+      if (typeof s === 'number') batch.add(s, c.t, c.v);
+    }
   }
-  return out;
 }
 
 /** Identity of a histogram's label set (without name and `le`) for matching `+Inf` to `_count`. */
-function infKey(labels: Labels, family: string): string {
+function groupKey(labels: Labels, family: string): string {
   return family + labelsKey(labels.filter((l) => l.name !== METRIC_NAME && l.name !== 'le'));
 }

@@ -6,13 +6,16 @@
 
 import { commitBatch, summaryError } from '../commit.js';
 import type { IngestProtocol } from '../protocol.js';
+import { DeltaState } from '../series/delta.js';
+import { decodeUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
 
-export const jsonProtocol: IngestProtocol = {
+/** The protocol, with the running totals of the Go SDK's delta histograms (ingest/deltahist/). */
+export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => ({
   name: 'json',
   contentTypes: ['application/json'],
   async handle(req, ctx) {
-    const batch = parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now);
+    const batch = parseJsonIngest(decodeUtf8(req.body), ctx.limits, req.now, histograms);
     const summary = await commitBatch(batch, ctx, 'json');
     const err = summaryError(summary, ctx.limits, 'metrics');
     if (err !== null) throw err;
@@ -22,4 +25,4 @@ export const jsonProtocol: IngestProtocol = {
       contentType: 'application/json',
     };
   },
-};
+});

@@ -12,9 +12,11 @@
 import { type Label, METRIC_NAME } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { SampleBatch, tooManySamples } from '../batch.js';
+import { DeltaHistograms } from '../deltahist/cumulate.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
-import type { Problem } from '../validate.js';
+import type { DeltaState } from '../series/delta.js';
+import { checkMetadata, type Problem } from '../validate.js';
 import { parseRfc3339 } from './timestamp.js';
 
 const TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram']);
@@ -36,8 +38,18 @@ class PointError extends Error {
   }
 }
 
-/** Parses a native ingest request body. `now` (ms) stands in for missing or zero timestamps. */
-export function parseJsonIngest(text: string, limits: IngestLimits, now: number): SampleBatch {
+/**
+ * Parses a native ingest request body. `now` (ms) stands in for missing or zero timestamps.
+ * With `histograms`, a body that does not declare `"temporality": "cumulative"` (what the original
+ * Go SDK sends: per-flush histogram deltas) has its histogram points made cumulative through that
+ * state (see ingest/deltahist/).
+ */
+export function parseJsonIngest(
+  text: string,
+  limits: IngestLimits,
+  now: number,
+  histograms?: DeltaState,
+): SampleBatch {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -54,19 +66,27 @@ export function parseJsonIngest(text: string, limits: IngestLimits, now: number)
   if (metrics.length > limits.maxSamplesPerRequest) throw tooManySamples(metrics.length, limits);
   const batch = new SampleBatch(limits);
   batch.total = metrics.length;
+  const cumulative = (body as { temporality?: unknown }).temporality === 'cumulative';
+  const deltas = histograms === undefined || cumulative ? null : new DeltaHistograms(histograms);
   for (let i = 0; i < metrics.length; i++) {
     try {
-      const p = parsePoint(metrics[i], now, batch);
+      const p = parsePoint(metrics[i], now, batch, deltas);
       if (p !== null) batch.refuse(`metrics[${i}]`, p);
     } catch (err) {
       if (!(err instanceof PointError)) throw err;
       batch.refuse(`metrics[${i}]`, { field: err.field, message: err.message });
     }
   }
+  deltas?.finish(batch);
   return batch;
 }
 
-function parsePoint(raw: unknown, now: number, batch: SampleBatch): Problem | null {
+function parsePoint(
+  raw: unknown,
+  now: number,
+  batch: SampleBatch,
+  deltas: DeltaHistograms | null,
+): Problem | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PointError('', 'must be an object');
   }
@@ -75,7 +95,7 @@ function parsePoint(raw: unknown, now: number, batch: SampleBatch): Problem | nu
   if (typeof name !== 'string' || name === '')
     throw new PointError('name', 'is required and must be a string');
   const type = parseType(p.type);
-  const value = parseValue(p.value);
+  let value = parseValue(p.value);
   const t = parseTimestamp(p.timestamp, now);
   const pairs = parseLabels(p.labels);
   const family = familyName(name, type, pairs);
@@ -84,17 +104,28 @@ function parsePoint(raw: unknown, now: number, batch: SampleBatch): Problem | nu
   pairs.push({ name: METRIC_NAME, value: name });
   const s = batch.addSeries(pairs);
   if (typeof s !== 'number') return s;
-  const bad = batch.add(s, t, value);
-  if (bad !== null) return bad;
   // A point without type, help or unit says nothing about its family: it must not overwrite
   // what an earlier push declared.
-  if (type === 'unknown' && help === '' && unit === '') return null;
-  const old = batch.metadata.get(family);
-  if (old === undefined || old.type !== type || help !== '' || unit !== '') {
-    const meta: MetricMetadata = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
-    return batch.setMetadata(family, meta);
+  let meta: MetricMetadata | null = null;
+  if (type !== 'unknown' || help !== '' || unit !== '') {
+    const old = batch.metadata.get(family);
+    if (old === undefined || old.type !== type || help !== '' || unit !== '') {
+      meta = { type, help: help || old?.help || '', unit: unit || old?.unit || '' };
+      // Checked before the sample is added, so that a refused point stores nothing.
+      const bad = checkMetadata(meta, batch.limits);
+      if (bad !== null) return bad;
+    }
   }
-  return null;
+  // Last before storing: the delta state must only move for points that are kept.
+  if (deltas !== null && type === 'histogram') {
+    const total = deltas.add(pairs, family, t, value);
+    if (total === null)
+      return { field: 'timestamp', message: 'is older than the last push of this histogram series' };
+    value = total;
+  }
+  const bad = batch.add(s, t, value);
+  if (bad !== null) return bad;
+  return meta === null ? null : batch.setMetadata(family, meta);
 }
 
 function parseType(raw: unknown): MetricType {

@@ -194,7 +194,9 @@ class Translator {
       if (typeof s !== 'number') return s;
       idx.push(s);
     }
-    const values = out.map((o) => (stale ? STALE_NAN : o.v));
+    // A Float64Array: a plain array of doubles may canonicalise the staleness marker's NaN.
+    const values = new Float64Array(out.length);
+    for (let i = 0; i < out.length; i++) values[i] = stale ? STALE_NAN : out[i]!.v;
     if (delta) {
       for (let i = 0; i < out.length; i++) {
         const total = this.deltas.add(labelsKey(out[i]!.labels), t, values[i]!);

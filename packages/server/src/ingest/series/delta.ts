@@ -16,12 +16,13 @@ export class DeltaState {
 
   /**
    * The running total of the series `key` after adding `delta` at time `t`, or null when `t` is
-   * not after the last delta of that series (a repeated or out-of-order export, refused).
+   * before the last delta of that series, or equal to it unless `sumSameTime` (a repeated or
+   * out-of-order export, refused).
    */
-  add(key: string, t: number, delta: number): number | null {
+  add(key: string, t: number, delta: number, sumSameTime = false): number | null {
     const prev = this.totals.get(key);
     if (prev !== undefined) {
-      if (t <= prev.t) return null;
+      if (t < prev.t || (t === prev.t && !sumSameTime)) return null;
       this.totals.delete(key); // re-inserted below: Map order is then least recently updated first
       prev.t = t;
       prev.v += delta;

@@ -7,9 +7,10 @@
 import { type Label, type Labels, labelsKey } from '../../model/labels.js';
 import type { AggregateExpr } from '../parser/ast.js';
 import { unwrap } from './absent.js';
-import { DenseSeries, topkSeriesWise } from './aggregate_k.js';
+import { DenseSeries, kParamsAllowResult, ratioParamsAllowResult, topkSeriesWise } from './aggregate_k.js';
+import { ratioSampled } from './aggregate_ratio.js';
 import { aggregateSeriesWise, isSeriesWise, SeriesFolder } from './aggregate_series.js';
-import { streamRangeCall } from './call.js';
+import { type SeriesSink, streamRangeCall } from './call.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import { groupingLabels } from './grouping.js';
@@ -19,10 +20,8 @@ import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
 interface Group {
   metric: Labels;
   samples: Sample[];
-}
-
-function groupLabels(s: Sample, e: AggregateExpr, names: ReadonlySet<string>): Labels {
-  return groupingLabels(s.metric, s.dropName, e, names);
+  /** Any sample's name is marked for removal: so is the group's output. */
+  dropName: boolean;
 }
 
 /** Group labels and key per input label set; series keep their label array across steps. */
@@ -31,24 +30,25 @@ type GroupCache = WeakMap<Labels, { metric: Labels; key: string }>;
 function groupBy(vec: Vector, e: AggregateExpr, names: ReadonlySet<string>, cache: GroupCache): Group[] {
   const groups = new Map<string, Group>();
   for (const s of vec) {
-    let c = s.dropName ? undefined : cache.get(s.metric);
+    let c = cache.get(s.metric);
     if (c === undefined) {
-      const m = groupLabels(s, e, names);
+      const m = groupingLabels(s.metric, e, names);
       c = { metric: m, key: labelsKey(m) };
-      if (!s.dropName) cache.set(s.metric, c);
+      cache.set(s.metric, c);
     }
     const { metric, key } = c;
     let g = groups.get(key);
     if (g === undefined) {
-      g = { metric, samples: [] };
+      g = { metric, samples: [], dropName: false };
       groups.set(key, g);
     }
+    if (s.dropName) g.dropName = true;
     g.samples.push(s);
   }
   return [...groups.values()];
 }
 
-export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
+export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<EvalValue> {
   const names = new Set(e.grouping);
   if (isSeriesWise(e.op) && e.param === null) {
     // A plain selector under sum/count/…: fold its series straight from the storage read.
@@ -57,11 +57,11 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     const folder = new SeriesFolder(e, ev.steps);
     let streamed = false;
     if (arg.kind === 'VectorSelector') {
-      streamed = ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
+      streamed = await ev.streamVectorSelector(arg, (labels, idx, vs, n) => {
         folder.add(labels, false, idx, vs, n);
       });
     } else if (arg.kind === 'Call') {
-      streamed = streamRangeCall(ev, arg, (labels, dropName, idx, vs, n) => {
+      streamed = await streamRangeCall(ev, arg, (labels, dropName, idx, vs, n) => {
         folder.add(labels, dropName, idx, vs, n);
       });
     }
@@ -71,17 +71,18 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     // topk(k, rate(x[5m])): the range function's series are streamed into per-series step rows.
     const arg = unwrap(e.expr);
     const dense = new DenseSeries(ev.steps.length);
-    if (arg.kind === 'Call' && streamRangeCall(ev, arg, (m, d, idx, vs, n) => dense.add(m, d, idx, vs, n))) {
-      const p = ev.eval(e.param);
+    const add: SeriesSink = (m, d, idx, vs, n) => dense.add(m, d, idx, vs, n);
+    if (arg.kind === 'Call' && (await streamRangeCall(ev, arg, add))) {
+      const p = await ev.eval(e.param);
       if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
-      return { type: 'vector', series: topkSeriesWise(e, dense, p.values, ev.steps, ev.ctx) };
+      return { type: 'vector', series: await topkSeriesWise(e, dense, p.values, ev.steps, ev.ctx) };
     }
   }
-  const inputs: EvalValue[] = [ev.eval(e.expr)];
+  const inputs: EvalValue[] = [await ev.eval(e.expr)];
   if (inputs[0]!.type !== 'vector')
     throw execError(`expected type instant vector in aggregation expression, got ${inputs[0]!.type}`);
   if (e.param !== null) {
-    const p = ev.eval(e.param);
+    const p = await ev.eval(e.param);
     if (e.op === 'count_values') {
       if (p.type !== 'string') throw execError('expected string parameter in count_values');
     } else if (p.type !== 'scalar') throw execError(`expected scalar parameter in ${e.op}`);
@@ -102,7 +103,12 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
         ann.warn(`quantile value should be between 0 and 1, got ${formatFloat(q)}`, e.param.pos);
     }
   }
+  if (e.op === 'limitk' && !kParamsAllowResult((inputs[1] as { values: Float64Array }).values)) {
+    return { type: 'vector', series: [] };
+  }
   if (e.op === 'limit_ratio' && e.param !== null) {
+    if (!ratioParamsAllowResult((inputs[1] as { values: Float64Array }).values))
+      return { type: 'vector', series: [] };
     for (const r of (inputs[1] as { values: Float64Array }).values) {
       if (r < -1 || r > 1)
         ann.warn(
@@ -115,11 +121,17 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
     const input = inputs[0] as { series: EvalSeries[] };
     return {
       type: 'vector',
-      series: topkSeriesWise(e, DenseSeries.from(input.series, ev.steps), inputs[1].values, ev.steps, ev.ctx),
+      series: await topkSeriesWise(
+        e,
+        DenseSeries.from(input.series, ev.steps),
+        inputs[1].values,
+        ev.steps,
+        ev.ctx,
+      ),
     };
   }
   const cache: GroupCache = new WeakMap();
-  const series = ev.rangeEval(inputs, (args, _i, out) => {
+  const series = await ev.rangeEval(inputs, (args, _i, out) => {
     const vec = args[0] as Vector;
     const param = args[1];
     const groups = groupBy(vec, e, names, cache);
@@ -152,7 +164,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): EvalValue {
             param as number,
             Float64Array.from(g.samples, (x) => x.f),
           );
-          out.push({ metric: g.metric, f: q, t: 0, dropName: false });
+          out.push({ metric: g.metric, f: q, t: 0, dropName: g.dropName });
         }
         return;
       default:
@@ -197,13 +209,11 @@ function firstK(samples: readonly Sample[], k: number, cmp: (a: Sample, b: Sampl
 
 function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out: Vector): void {
   if (e.op === 'limit_ratio') {
-    if (Number.isNaN(param)) throw execError('Ratio value is NaN');
     const ratio = Math.max(-1, Math.min(1, param));
     for (const g of groups) for (const s of g.samples) if (ratioSampled(ratio, s.metric)) out.push(s);
     return;
   }
-  if (Number.isNaN(param)) throw execError('Parameter value is NaN');
-  if (Math.abs(param) >= 2 ** 63) throw execError(`Scalar value ${formatFloat(param)} overflows int64`);
+  // The parameter was checked over all steps (kParamsAllowResult); a fraction is truncated.
   const k = Math.trunc(param);
   if (k < 1) return;
   for (const g of groups) {
@@ -212,26 +222,4 @@ function selectK(e: AggregateExpr, groups: readonly Group[], param: number, out:
     else chosen = firstK(g.samples, k, byValue(e.op === 'topk'));
     for (const s of chosen) out.push(s);
   }
-}
-
-/**
- * limit_ratio keeps a sample when its label hash, as a fraction of the hash space, falls below
- * the ratio (or, for a negative ratio, at or above 1 + ratio), so that `limit_ratio(r, x)` and
- * `limit_ratio(r - 1, x)` are complements and the choice is stable over time.
- */
-function ratioSampled(ratio: number, ls: Labels): boolean {
-  const offset = hashFraction(labelsKey(ls));
-  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1 + ratio);
-}
-
-/** A 53-bit FNV-1a-style hash of a string, scaled to [0, 1). */
-function hashFraction(s: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-  }
-  return ((h1 & 0x1fffff) * 2 ** 32 + h2) / 2 ** 53;
 }

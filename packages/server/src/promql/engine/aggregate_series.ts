@@ -29,11 +29,13 @@ export function isSeriesWise(op: AggregateExpr['op']): boolean {
 
 interface GroupState {
   metric: Labels;
+  /** Set when any input series had its name marked for removal (engine.go `aggr.dropName`). */
+  dropName: boolean;
   count: Float64Array;
   a: Float64Array; // sum / value / mean
   b: Float64Array; // kahan c / cMean
-  c: Float64Array; // incremental mean / aux
-  d: Float64Array; // incremental flag / cAux
+  c: Float64Array; // incremental mean / variance sum
+  d: Float64Array; // incremental flag
 }
 
 function newState(metric: Labels, n: number, op: AggregateExpr['op']): GroupState {
@@ -41,11 +43,12 @@ function newState(metric: Labels, n: number, op: AggregateExpr['op']): GroupStat
   const empty = new Float64Array(0);
   return {
     metric,
+    dropName: false,
     count: new Float64Array(n),
     a: new Float64Array(n),
     b: op === 'count' || op === 'group' ? empty : new Float64Array(n),
     c: wide ? new Float64Array(n) : empty,
-    d: wide ? new Float64Array(n) : empty,
+    d: op === 'avg' ? new Float64Array(n) : empty,
   };
 }
 
@@ -66,13 +69,14 @@ export class SeriesFolder {
 
   add(metric: Labels, dropName: boolean, idx: ArrayLike<number>, vs: ArrayLike<number>, n: number): void {
     const op = this.e.op;
-    const gm = groupingLabels(metric, dropName, this.e, this.names);
+    const gm = groupingLabels(metric, this.e, this.names);
     const key = labelsKey(gm);
     let g = this.groups.get(key);
     if (g === undefined) {
       g = newState(gm, this.steps.length, op);
       this.groups.set(key, g);
     }
+    if (dropName) g.dropName = true;
     const count = g.count;
     // count and group only need the per-step count; sum is the hot case, inlined (same
     // arithmetic as kahanSumInc) so no tuple is written per point.
@@ -86,7 +90,12 @@ export class SeriesFolder {
       for (let k = 0; k < n; k++) {
         const i = idx[k]!;
         const inc = vs[k]!;
-        count[i]!++;
+        if (++count[i]! === 1) {
+          // The group's first value is taken as is (engine.go), so -0 and NaN stay exact.
+          a[i] = inc;
+          b[i] = 0;
+          continue;
+        }
         const sum = a[i]!;
         const t = sum + inc;
         if (!Number.isFinite(t) && !Number.isNaN(t)) b[i] = 0;
@@ -112,7 +121,7 @@ export class SeriesFolder {
         ts.push(this.steps[i]!);
         vs.push(result(op, g, i, cnt));
       }
-      out.push({ metric: g.metric, dropName: false, ts, vs });
+      out.push({ metric: g.metric, dropName: g.dropName, ts, vs });
     }
     return out;
   }
@@ -140,6 +149,13 @@ export function aggregateSeriesWise(
 
 function fold(op: AggregateExpr['op'], g: GroupState, i: number, v: number): void {
   const count = ++g.count[i]!;
+  if (count === 1) {
+    // engine.go starts a group with its first value: the sum or mean itself, and for
+    // stddev/stdvar a running mean of that value and a variance sum of 0 (NaN for ±Inf or NaN).
+    g.a[i] = v;
+    if (op === 'stddev' || op === 'stdvar') g.c[i] = Number.isFinite(v) ? 0 : Number.NaN;
+    return;
+  }
   switch (op) {
     case 'sum': {
       const [s, c] = kahanSumInc(v, g.a[i]!, g.b[i]!);
@@ -167,20 +183,17 @@ function fold(op: AggregateExpr['op'], g: GroupState, i: number, v: number): voi
       return;
     }
     case 'min':
-      if (count === 1 || v < g.a[i]! || Number.isNaN(g.a[i]!)) g.a[i] = v;
+      if (v < g.a[i]! || Number.isNaN(g.a[i]!)) g.a[i] = v;
       return;
     case 'max':
-      if (count === 1 || v > g.a[i]! || Number.isNaN(g.a[i]!)) g.a[i] = v;
+      if (v > g.a[i]! || Number.isNaN(g.a[i]!)) g.a[i] = v;
       return;
     case 'stddev':
     case 'stdvar': {
-      const delta = v - (g.a[i]! + g.b[i]!);
-      const [mean, cMean] = kahanSumInc(delta / count, g.a[i]!, g.b[i]!);
-      g.a[i] = mean;
-      g.b[i] = cMean;
-      const [aux, cAux] = kahanSumInc(delta * (v - (mean + cMean)), g.c[i]!, g.d[i]!);
-      g.c[i] = aux;
-      g.d[i] = cAux;
+      // Welford's online variance, uncompensated, as engine.go computes it.
+      const delta = v - g.a[i]!;
+      g.a[i]! += delta / count;
+      g.c[i]! += delta * (v - g.a[i]!);
       return;
     }
     default:
@@ -202,9 +215,9 @@ function result(op: AggregateExpr['op'], g: GroupState, i: number, count: number
     case 'max':
       return g.a[i]!;
     case 'stddev':
-      return Math.sqrt((g.c[i]! + g.d[i]!) / count);
+      return Math.sqrt(g.c[i]! / count);
     case 'stdvar':
-      return (g.c[i]! + g.d[i]!) / count;
+      return g.c[i]! / count;
     default:
       return Number.NaN;
   }

@@ -4,25 +4,26 @@
  * `VectorAnd/Or/Unless`, `resultMetric`).
  */
 
-import { type Labels, labelsKey } from '../../model/labels.js';
+import type { Labels } from '../../model/labels.js';
 import type { BinaryExpr } from '../parser/ast.js';
+import { hasFill, vectorVectorFill } from './binary_fill.js';
 import {
   ARITHMETIC,
   COMPARISON,
   elemOp,
-  labelsToString2,
-  matchedLabels,
+  indexOneSide,
+  recordMatch,
   resultMetric,
   signer,
 } from './binary_ops.js';
 import { binarySeriesWise, setOpSeriesWise } from './binary_series.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
-import type { EvalSeries, EvalValue, Sample, Vector } from './types.js';
+import type { EvalSeries, EvalValue, Vector } from './types.js';
 
-export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
-  const lhs = ev.eval(e.lhs);
-  const rhs = ev.eval(e.rhs);
+export async function evalBinary(ev: Evaluator, e: BinaryExpr): Promise<EvalValue> {
+  const lhs = await ev.eval(e.lhs);
+  const rhs = await ev.eval(e.rhs);
   if (lhs.type === 'scalar' && rhs.type === 'scalar') {
     const out = new Float64Array(lhs.values.length);
     for (let i = 0; i < out.length; i++) {
@@ -43,12 +44,13 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): EvalValue {
     if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
       return { type: 'vector', series: setOpSeriesWise(e, lhs.series, rhs.series, sig, ev.steps) };
     }
-    const fast = binarySeriesWise(e, lhs.series, rhs.series, sig);
+    const fast = hasFill(e.matching) ? null : binarySeriesWise(e, lhs.series, rhs.series, sig);
     if (fast !== null) return { type: 'vector', series: fast };
   }
   // Vector/vector operations that do not pair whole series: matched anew at every step.
-  const series = ev.rangeEval([lhs, rhs], (args, _i, out) => {
-    vectorVector(e, args[0] as Vector, args[1] as Vector, sig, out);
+  const pair = hasFill(e.matching) ? vectorVectorFill : vectorVector;
+  const series = await ev.rangeEval([lhs, rhs], (args, _i, out) => {
+    pair(e, args[0] as Vector, args[1] as Vector, sig, out);
   });
   return { type: 'vector', series };
 }
@@ -111,18 +113,7 @@ function vectorVector(
   // Handle one-to-many by swapping sides; values are swapped back for the operation.
   const many = oneToMany ? rhs : lhs;
   const one = oneToMany ? lhs : rhs;
-  const oneBySig = new Map<string, Sample>();
-  for (const s of one) {
-    const k = sig(s.metric);
-    const dup = oneBySig.get(k);
-    if (dup !== undefined) {
-      const side = oneToMany ? 'left' : 'right';
-      throw execError(
-        `found duplicate series for the match group ${matchedLabels(s.metric, m)} on the ${side} hand-side of the operation: [${labelsToString2(dup.metric)}, ${labelsToString2(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
-      );
-    }
-    oneBySig.set(k, s);
-  }
+  const oneBySig = indexOneSide(one, sig, m);
   const cmp = COMPARISON.has(e.op);
   const matched = new Map<string, Set<string> | null>();
   for (const ms of many) {
@@ -135,21 +126,7 @@ function vectorVector(
     const metric = resultMetric(ms.metric, os.metric, m);
     // Matching errors are raised even for pairs a comparison then filters out, so that a
     // query's validity does not depend on the data's values.
-    const seen = matched.get(k);
-    if (m.card === 'one-to-one') {
-      if (seen !== undefined) {
-        throw execError(
-          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
-        );
-      }
-      matched.set(k, null);
-    } else {
-      const mk = labelsKey(metric);
-      if (seen === undefined || seen === null) matched.set(k, new Set([mk]));
-      else if (seen.has(mk))
-        throw execError('multiple matches for labels: grouping labels must ensure unique matches');
-      else seen.add(mk);
-    }
+    recordMatch(matched, k, metric, m);
     if (e.returnBool) v = keep ? 1 : 0;
     else if (!keep) continue;
     out.push({ metric, f: v, t: ms.t, dropName: ms.dropName || !cmp || e.returnBool });

@@ -3,9 +3,10 @@
  * series-wise evaluation (engine.go `vectorElemBinop`, `signatureFunc`, `resultMetric`).
  */
 
-import { type Labels, METRIC_NAME } from '../../model/labels.js';
+import { type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
 import type { BinaryOp, VectorMatching } from '../parser/ast.js';
 import { execError } from './errors.js';
+import type { Sample } from './types.js';
 
 export const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
 export const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
@@ -106,15 +107,69 @@ export function resultMetric(many: Labels, one: Labels, m: VectorMatching): Labe
   return out;
 }
 
-export function matchedLabels(ls: Labels, m: VectorMatching): string {
+/** The labels a series is matched on: the `on` labels, or all but the `ignoring` ones and the name. */
+export function matchGroupLabels(ls: Labels, m: VectorMatching): Labels {
   const names = new Set(m.matchingLabels);
-  const kept = m.on
+  return m.on
     ? ls.filter((l) => names.has(l.name))
     : ls.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
-  return labelsToString2(kept);
+}
+
+export function matchedLabels(ls: Labels, m: VectorMatching): string {
+  return labelsToString2(matchGroupLabels(ls, m));
 }
 
 /** Prometheus' `labels.String()`: `{a="1", b="2"}` with the name as an ordinary label. */
 export function labelsToString2(ls: Labels): string {
   return `{${ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
+/**
+ * The "one" side of a vector matching (the right side; the left for group_right) by match
+ * signature; two of its samples with one signature are Prometheus' many-to-many error.
+ */
+export function indexOneSide(
+  one: readonly Sample[],
+  sig: (ls: Labels) => string,
+  m: VectorMatching,
+): Map<string, Sample> {
+  const bySig = new Map<string, Sample>();
+  for (const s of one) {
+    const k = sig(s.metric);
+    const dup = bySig.get(k);
+    if (dup !== undefined) {
+      throw execError(
+        `found duplicate series for the match group ${matchedLabels(s.metric, m)} on the ${m.card === 'one-to-many' ? 'left' : 'right'} hand-side of the operation: [${labelsToString2(dup.metric)}, ${labelsToString2(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+      );
+    }
+    bySig.set(k, s);
+  }
+  return bySig;
+}
+
+/**
+ * Records a matched pair (signature `k`, output labels `metric`) for Prometheus' uniqueness
+ * errors: one-to-one allows one pair per signature, grouped matching unique output labels.
+ */
+export function recordMatch(
+  seen: Map<string, Set<string> | null>,
+  k: string,
+  metric: Labels,
+  m: VectorMatching,
+): void {
+  const prev = seen.get(k);
+  if (m.card === 'one-to-one') {
+    if (prev !== undefined) {
+      throw execError(
+        'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+      );
+    }
+    seen.set(k, null);
+    return;
+  }
+  const mk = labelsKey(metric);
+  if (prev === undefined || prev === null) seen.set(k, new Set([mk]));
+  else if (prev.has(mk))
+    throw execError('multiple matches for labels: grouping labels must ensure unique matches');
+  else prev.add(mk);
 }

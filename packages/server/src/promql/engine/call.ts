@@ -4,7 +4,7 @@
  */
 
 import type { Labels } from '../../model/labels.js';
-import type { Call, MatrixSelector, SubqueryExpr } from '../parser/ast.js';
+import type { Call, Expr, MatrixSelector, SubqueryExpr } from '../parser/ast.js';
 import { absentLabels, unwrap } from './absent.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
@@ -14,7 +14,7 @@ import { evalInfo } from './info.js';
 import { mergeSameLabels } from './merge.js';
 import type { EvalSeries, EvalValue, RangeSeries } from './types.js';
 
-export function evalCall(ev: Evaluator, call: Call): EvalValue {
+export async function evalCall(ev: Evaluator, call: Call): Promise<EvalValue> {
   if (call.func === 'absent_over_time') return absentOverTime(ev, call);
   if (call.func === 'info') return evalInfo(ev, call);
   const def = FUNCTIONS.get(call.func);
@@ -24,14 +24,15 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
   if (call.func === 'timestamp') {
     const arg = unwrap(call.args[0]!);
     // timestamp(selector) is the sample's own time, not the step's (engine.go special case).
-    if (arg.kind === 'VectorSelector') return { type: 'vector', series: ev.evalVectorSelector(arg, true) };
+    if (arg.kind === 'VectorSelector')
+      return { type: 'vector', series: await ev.evalVectorSelector(arg, true) };
   }
   const impl = def.impl;
   switch (impl.kind) {
     case 'range':
-      return { type: 'vector', series: evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
+      return { type: 'vector', series: await evalRangeFunction(ev, call, def, impl.matrixArg, impl.fn, ctx) };
     case 'vector': {
-      const inputs = call.args.map((a) => ev.eval(a));
+      const inputs = await evalAll(ev, call.args);
       const map = impl.map;
       const only = inputs[0];
       if (map !== undefined && inputs.length === 1 && only?.type === 'vector') {
@@ -55,16 +56,16 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
         });
         return { type: 'vector', series: mergeSameLabels(series) };
       }
-      const series = ev.rangeEval(inputs, (args, i, out) => {
+      const series = await ev.rangeEval(inputs, (args, i, out) => {
         ctx.ts = ev.steps[i]!;
         impl.fn(args, ctx, out);
       });
       return { type: 'vector', series };
     }
     case 'scalar': {
-      const inputs = call.args.map((a) => ev.eval(a));
+      const inputs = await evalAll(ev, call.args);
       const values = new Float64Array(ev.steps.length);
-      ev.rangeEval(inputs, (args, i) => {
+      await ev.rangeEval(inputs, (args, i) => {
         ctx.ts = ev.steps[i]!;
         values[i] = impl.fn(args, ctx);
       });
@@ -73,6 +74,13 @@ export function evalCall(ev: Evaluator, call: Call): EvalValue {
     default:
       throw execError(`unknown function kind for ${call.func}`);
   }
+}
+
+/** The arguments' values, evaluated in order. */
+async function evalAll(ev: Evaluator, args: readonly Expr[]): Promise<EvalValue[]> {
+  const out: EvalValue[] = [];
+  for (const a of args) out.push(await ev.eval(a));
+  return out;
 }
 
 function rangeArg(call: Call, index: number): MatrixSelector | SubqueryExpr {
@@ -96,21 +104,17 @@ export type SeriesSink = (
  * Streams a range function's output series to `sink` (for an aggregation to fold) and returns
  * true; false, evaluating nothing, when `call` is not a plain range function.
  */
-export function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): boolean {
+export async function streamRangeCall(ev: Evaluator, call: Call, sink: SeriesSink): Promise<boolean> {
   if (call.func === 'absent_over_time' || call.func === 'info' || call.func === 'timestamp') return false;
   const def = FUNCTIONS.get(call.func);
   if (def === undefined || def.impl.kind !== 'range') return false;
   const query = { start: ev.ctx.queryStart, end: ev.ctx.queryEnd, step: ev.ctx.queryStep };
   const ctx = { call, annotations: ev.ctx.annotations, ts: ev.start, isRange: ev.isRange, query };
-  evalRangeFunction(ev, call, def, def.impl.matrixArg, def.impl.fn, ctx, sink);
+  await evalRangeFunction(ev, call, def, def.impl.matrixArg, def.impl.fn, ctx, sink);
   return true;
 }
 
-/** Reused output buffers of one series (one point per step at most). */
-let outIdx = new Int32Array(256);
-let outVs = new Float64Array(256);
-
-function evalRangeFunction(
+async function evalRangeFunction(
   ev: Evaluator,
   call: Call,
   def: FunctionDef,
@@ -118,12 +122,12 @@ function evalRangeFunction(
   fn: RangeFn,
   ctx: { ts: number } & FnContext,
   sink?: SeriesSink,
-): EvalSeries[] {
+): Promise<EvalSeries[]> {
   const scalars: Float64Array[] = [];
-  call.args.forEach((a, i) => {
-    if (i !== matrixArg) scalars.push(ev.evalScalar(a));
-  });
-  const input = ev.rangeInput(rangeArg(call, matrixArg), call.func, true);
+  for (let i = 0; i < call.args.length; i++) {
+    if (i !== matrixArg) scalars.push(await ev.evalScalar(call.args[i]!));
+  }
+  const input = await ev.rangeInput(rangeArg(call, matrixArg), call.func, true);
   const mode = input.mode ?? null;
   if (mode !== null) checkModifier(mode, call.func);
   const lookback = ev.ctx.lookback;
@@ -147,28 +151,32 @@ function evalRangeFunction(
   };
   const steps = ev.steps;
   const nSteps = steps.length;
-  if (outIdx.length < nSteps) {
-    outIdx = new Int32Array(nSteps);
-    outVs = new Float64Array(nSteps);
-  }
+  // Output buffers of one series (one point per step at most), reused across its series: a
+  // series is finished before the next one starts, even when its walk yields half-way.
+  const idx = new Int32Array(nSteps);
+  const vals = new Float64Array(nSteps);
   const ends = input.ends;
   const range = input.range;
   const nParams = scalars.length;
-  const each = (s: RangeSeries, count: number): void => {
-    const idx = outIdx;
-    const vals = outVs;
-    const sts = s.ts;
-    let k = 0;
-    w.metric = s.metric;
-    w.ts = sts;
-    w.vs = s.vs;
-    w.count = count;
-    w.memo.resets = null;
-    w.memo.checked = false;
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < nSteps; i++) {
-      ev.ctx.checkAlive();
+  const ctxq = ev.ctx;
+  /** Where the walk of the current series stands (kept across a yield). */
+  const cur = { i: 0, lo: 0, hi: 0, k: 0 };
+  /**
+   * Walks the current series (`w`) from step `cur.i`; false when it stopped because the query's
+   * time slice is used up. The cursors live in locals while it runs (fast), in `cur` between runs.
+   */
+  const walk = (): boolean => {
+    const sts = w.ts;
+    const count = w.count;
+    let { i, lo, hi, k } = cur;
+    let done = true;
+    for (; i < nSteps; i++) {
+      ctxq.checkAlive();
+      // A window of thousands of points makes one step expensive: look at the clock more often.
+      if (((i & 63) === 63 || hi - lo > 4096) && ctxq.due()) {
+        done = false;
+        break;
+      }
       const end = ends[i]!;
       const start = end - range;
       // Window ends ascend with the steps (or stay fixed under `@`), so cursors only move forward.
@@ -181,7 +189,7 @@ function evalRangeFunction(
         if (mode === 'smoothed' && hi < count && sts[hi]! < end + lookback) w.after = hi;
       }
       if (hi === lo && !(mode === 'smoothed' && w.anchor >= 0 && w.after >= 0)) continue;
-      ev.ctx.checkSamples(hi - lo);
+      ctxq.checkSamples(hi - lo);
       w.lo = lo;
       w.hi = hi;
       w.start = start;
@@ -194,6 +202,14 @@ function evalRangeFunction(
       idx[k] = i;
       vals[k++] = v;
     }
+    cur.i = i;
+    cur.lo = lo;
+    cur.hi = hi;
+    cur.k = k;
+    return done;
+  };
+  const emit = (s: RangeSeries): void => {
+    const k = cur.k;
     if (k === 0) return;
     const dropName = def.dropsName || s.dropName;
     if (sink !== undefined) {
@@ -208,13 +224,40 @@ function evalRangeFunction(
     }
     out.push({ metric: s.metric, dropName, ts, vs });
   };
-  if (input.stream !== undefined) input.stream(each);
-  else for (const s of input.series) each(s, s.ts.length);
+  /** Evaluates one series; hands back a promise only when its walk had to yield (long windows). */
+  const each = (s: RangeSeries, count: number): Promise<void> | undefined => {
+    w.metric = s.metric;
+    w.ts = s.ts;
+    w.vs = s.vs;
+    w.count = count;
+    w.memo.resets = null;
+    w.memo.checked = false;
+    cur.i = 0;
+    cur.lo = 0;
+    cur.hi = 0;
+    cur.k = 0;
+    if (walk()) {
+      emit(s);
+      return undefined;
+    }
+    return (async () => {
+      do await ctxq.pause();
+      while (!walk());
+      emit(s);
+    })();
+  };
+  if (input.stream !== undefined) await input.stream(each);
+  else {
+    for (const s of input.series) {
+      if (ctxq.due()) await ctxq.pause();
+      await each(s, s.ts.length);
+    }
+  }
   return out;
 }
 
-function absentOverTime(ev: Evaluator, call: Call): EvalValue {
-  const input = ev.rangeInput(rangeArg(call, 0), call.func);
+async function absentOverTime(ev: Evaluator, call: Call): Promise<EvalValue> {
+  const input = await ev.rangeInput(rangeArg(call, 0), call.func);
   const ts: number[] = [];
   const vs: number[] = [];
   const cursors = input.series.map(() => ({ lo: 0, hi: 0 }));

@@ -20,6 +20,8 @@ import { Annotations } from './annotations.js';
 import { QueryContext } from './context.js';
 import { execError, PromQLError } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import { QueryGate } from './gate.js';
+import { checkNesting } from './nesting.js';
 import type { EvalSeries, MatrixSeries, Point, QueryResult, QueryValue, VectorSample } from './types.js';
 
 export type { PromQLErrorCode } from './errors.js';
@@ -40,6 +42,10 @@ export interface EngineOptions {
   readonly maxPointsPerSeries?: number;
   /** Parses query text (default: the PromQL parser's `parseExpr`). Errors become `bad_data`. */
   readonly parse?: (query: string) => Expr;
+  /** Queries evaluated at once (default: unlimited); the others wait in a queue. */
+  readonly maxConcurrency?: number;
+  /** Queries that may wait for a slot (default 100); more are refused with code `unavailable`. */
+  readonly maxQueued?: number;
 }
 
 /** Per-query options. */
@@ -48,6 +54,22 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Overrides the engine's lookback delta for this query, in ms. */
   readonly lookbackDelta?: number;
+  /** This query's timeout in ms (Prometheus' `timeout` parameter); the engine's is the most. */
+  readonly timeoutMs?: number;
+}
+
+/** What the engine has done so far, for the server's own metrics. */
+export interface EngineStats {
+  /** Queries evaluating now. */
+  readonly running: number;
+  /** Queries waiting for a slot. */
+  readonly queued: number;
+  /** Queries stopped because their client canceled them (in the queue or while evaluating). */
+  readonly canceled: number;
+  /** Queries stopped by their timeout. */
+  readonly timedOut: number;
+  /** Queries refused because the queue was full. */
+  readonly refused: number;
 }
 
 const METRIC_NAME_LABELS = new Set(['__name__', '__type__', '__unit__']);
@@ -59,6 +81,8 @@ export class Engine {
   private readonly timeoutMs: number;
   private readonly maxPoints: number;
   private readonly parseFn: (query: string) => Expr;
+  private readonly gate: QueryGate;
+  private readonly outcomes = { canceled: 0, timedOut: 0, refused: 0 };
 
   constructor(opts: EngineOptions = {}) {
     this.lookback = opts.lookbackDelta ?? 5 * 60_000;
@@ -67,6 +91,11 @@ export class Engine {
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxPoints = opts.maxPointsPerSeries ?? 11_000;
     this.parseFn = opts.parse ?? parseExpr;
+    this.gate = new QueryGate(opts.maxConcurrency ?? Number.POSITIVE_INFINITY, opts.maxQueued ?? 100);
+  }
+
+  stats(): EngineStats {
+    return { running: this.gate.active, queued: this.gate.queued, ...this.outcomes };
   }
 
   /**
@@ -110,7 +139,7 @@ export class Engine {
     return this.exec(queryable, query, startMs, endMs, stepMs, opts, true);
   }
 
-  private exec(
+  private async exec(
     queryable: Queryable,
     query: string | Expr,
     start: number,
@@ -118,9 +147,47 @@ export class Engine {
     step: number,
     opts: QueryOptions,
     isRange: boolean,
-  ): QueryResult {
+  ): Promise<QueryResult> {
     const text = typeof query === 'string' ? query : '';
     const expr = typeof query === 'string' ? this.parse(query) : query;
+    checkNesting(expr);
+    const timeout = Math.min(this.timeoutMs, opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const deadline = Date.now() + timeout;
+    let release: () => void;
+    try {
+      release = await this.gate.acquire(deadline, opts.signal);
+    } catch (err) {
+      throw this.counted(err);
+    }
+    try {
+      return await this.evaluate(queryable, expr, text, start, end, step, opts, isRange, deadline);
+    } catch (err) {
+      throw this.counted(err);
+    } finally {
+      release();
+    }
+  }
+
+  /** Counts a failure by kind and passes it on. */
+  private counted(err: unknown): unknown {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'canceled') this.outcomes.canceled++;
+    else if (code === 'timeout') this.outcomes.timedOut++;
+    else if (code === 'unavailable') this.outcomes.refused++;
+    return err;
+  }
+
+  private async evaluate(
+    queryable: Queryable,
+    expr: Expr,
+    text: string,
+    start: number,
+    end: number,
+    step: number,
+    opts: QueryOptions,
+    isRange: boolean,
+    deadline: number,
+  ): Promise<QueryResult> {
     const annotations = new Annotations(text);
     const ctx = new QueryContext(
       queryable,
@@ -131,14 +198,14 @@ export class Engine {
       opts.lookbackDelta ?? this.lookback,
       this.noStepSubqueryInterval,
       this.maxSamples,
-      Date.now() + this.timeoutMs,
+      deadline,
       opts.signal,
     );
     try {
       if (opts.signal?.aborted)
         throw new PromQLError('canceled', 'query was canceled in expression evaluation');
       const ev = new Evaluator(ctx, start, end, step);
-      const v = ev.eval(expr);
+      const v = await ev.eval(expr);
       let value: QueryValue;
       switch (v.type) {
         case 'scalar':

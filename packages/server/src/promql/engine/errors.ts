@@ -5,7 +5,14 @@
  */
 
 /** The kinds of query failure, as the API reports them. */
-export type PromQLErrorCode = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'too_many_samples';
+export type PromQLErrorCode =
+  | 'bad_data'
+  | 'execution'
+  | 'timeout'
+  | 'canceled'
+  | 'too_many_samples'
+  /** The query queue is full (503). */
+  | 'unavailable';
 
 /** A query failure with a code for the API layer and Prometheus' message text. */
 export class PromQLError extends Error {

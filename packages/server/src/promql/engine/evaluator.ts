@@ -35,7 +35,7 @@ export interface RangeInput {
    * With `streaming`, a matrix selector's series are not in `series` but passed one at a time,
    * in reused buffers valid only during the call (`count` valid points).
    */
-  readonly stream?: (fn: (s: RangeSeries, count: number) => void) => void;
+  readonly stream?: (fn: (s: RangeSeries, count: number) => Promise<void> | undefined) => Promise<void>;
 }
 
 export class Evaluator {
@@ -49,6 +49,9 @@ export class Evaluator {
     readonly interval: number,
   ) {
     const n = Math.floor((end - start) / interval) + 1;
+    // A grid of more steps than the query may hold samples is refused before it is allocated
+    // (`x[10d:1ms]` would need 864 million).
+    ctx.checkSamples(n);
     this.steps = new Array<number>(n);
     for (let i = 0; i < n; i++) this.steps[i] = start + i * interval;
   }
@@ -57,8 +60,9 @@ export class Evaluator {
     return this.steps.length > 1;
   }
 
-  eval(expr: Expr): EvalValue {
+  async eval(expr: Expr): Promise<EvalValue> {
     this.ctx.checkAlive();
+    if (this.ctx.due()) await this.ctx.pause();
     switch (expr.kind) {
       case 'NumberLiteral':
         return { type: 'scalar', values: new Float64Array(this.steps.length).fill(expr.val) };
@@ -70,7 +74,7 @@ export class Evaluator {
         // grid gives the same values at every step.
         return this.eval(expr.expr);
       case 'UnaryExpr': {
-        const v = this.eval(expr.expr);
+        const v = await this.eval(expr.expr);
         if (expr.op === '+') return v;
         if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
         if (v.type !== 'vector')
@@ -88,10 +92,10 @@ export class Evaluator {
         };
       }
       case 'VectorSelector':
-        return { type: 'vector', series: this.evalVectorSelector(expr, false) };
+        return { type: 'vector', series: await this.evalVectorSelector(expr, false) };
       case 'MatrixSelector':
       case 'SubqueryExpr':
-        return { type: 'matrix', series: this.rawRange(expr) };
+        return { type: 'matrix', series: await this.rawRange(expr) };
       case 'BinaryExpr':
         return evalBinary(this, expr);
       case 'AggregateExpr':
@@ -108,7 +112,7 @@ export class Evaluator {
    * that sample is a stale marker. With `sampleTimes` the value is the sample's own timestamp in
    * seconds (what `timestamp(selector)` returns).
    */
-  evalVectorSelector(sel: VectorSelector, sampleTimes: boolean): EvalSeries[] {
+  async evalVectorSelector(sel: VectorSelector, sampleTimes: boolean): Promise<EvalSeries[]> {
     const ends = this.windowEnds(sel);
     const lookback = this.ctx.lookback;
     const [lo, hiEnd] = minMax(ends);
@@ -118,17 +122,18 @@ export class Evaluator {
     const q = this.ctx.querier(lo - lookback + 1, hi);
     const hints = { start: lo - lookback + 1, end: hi, step: this.interval };
     if (!smoothed) {
-      return selectInstant(q, sel, ends, this.steps, lookback, sampleTimes, hints, (total) => {
+      return selectInstant(q, sel, ends, this.steps, lookback, sampleTimes, hints, this.ctx, (total) => {
         this.ctx.checkAlive();
         // Every point of every step is held at once, as Prometheus counts a selector's samples.
         this.ctx.checkSamples(total);
       });
     }
-    const loaded = loadSeries(q, sel, lo - lookback, hi, true, hints);
+    const loaded = await loadSeries(q, sel, lo - lookback, hi, true, hints, this.ctx);
     const out: EvalSeries[] = [];
     let total = 0;
     for (const s of loaded) {
       this.ctx.checkAlive();
+      if (this.ctx.due()) await this.ctx.pause();
       const ts: number[] = [];
       const vs: number[] = [];
       let p = -1; // index of the newest sample <= the step's time
@@ -155,7 +160,7 @@ export class Evaluator {
    * buffers, so a consumer that folds them (an aggregation) builds no per-series arrays.
    * False, without reading, for a `smoothed` selector (it needs the loaded path).
    */
-  streamVectorSelector(sel: VectorSelector, fn: InstantSeriesFn): boolean {
+  async streamVectorSelector(sel: VectorSelector, fn: InstantSeriesFn): Promise<boolean> {
     if (sel.smoothed === true) return false;
     const ends = this.windowEnds(sel);
     const lookback = this.ctx.lookback;
@@ -167,7 +172,7 @@ export class Evaluator {
       // Every point of every step counts as held at once, as in evalVectorSelector.
       this.ctx.checkSamples(total);
     };
-    streamInstant(q, sel, ends, lookback, false, hints, onSeries, fn);
+    await streamInstant(q, sel, ends, lookback, false, hints, onSeries, fn, this.ctx);
     return true;
   }
 
@@ -187,7 +192,11 @@ export class Evaluator {
   }
 
   /** Loads a range argument: a matrix selector's samples or a subquery's inner series. */
-  rangeInput(expr: MatrixSelector | SubqueryExpr, func?: string, streaming = false): RangeInput {
+  async rangeInput(
+    expr: MatrixSelector | SubqueryExpr,
+    func?: string,
+    streaming = false,
+  ): Promise<RangeInput> {
     if (expr.kind === 'MatrixSelector') {
       const sel = expr.vector;
       const ends = this.windowEnds(sel);
@@ -208,18 +217,20 @@ export class Evaluator {
         ...(func ? { func } : {}),
       };
       if (streaming) {
-        const stream = (fn: (s: RangeSeries, count: number) => void): void => {
+        const stream = async (
+          fn: (s: RangeSeries, count: number) => Promise<void> | undefined,
+        ): Promise<void> => {
           const s: RangeSeries = { metric: [], dropName: false, ts: [], vs: [] };
-          streamSeries(q, sel, lo - range, hi, hints, (labels, ts, vs, n) => {
+          await streamSeries(q, sel, lo - range, hi, hints, this.ctx, (labels, ts, vs, n) => {
             s.metric = labels;
             s.ts = ts;
             s.vs = vs;
-            fn(s, n);
+            return fn(s, n);
           });
         };
         return { series: [], ends, range, mode, stream };
       }
-      const loaded = loadSeries(q, sel, lo - range, hi, false, hints);
+      const loaded = await loadSeries(q, sel, lo - range, hi, false, hints, this.ctx);
       const series = loaded.map((s) => ({ metric: s.metric, dropName: false, ts: s.ts, vs: s.vs }));
       return { series, ends, range, mode };
     }
@@ -234,7 +245,7 @@ export class Evaluator {
     const start = (Math.floor((lo - range) / interval) + 1) * interval;
     if (start > hi) return { series: [], ends, range };
     const inner = new Evaluator(this.ctx, start, hi, interval);
-    const v = inner.eval(expr.expr);
+    const v = await inner.eval(expr.expr);
     let series: EvalSeries[];
     if (v.type === 'vector') series = v.series;
     else if (v.type === 'scalar')
@@ -260,14 +271,14 @@ export class Evaluator {
   }
 
   /** A range argument as an instant query's result: the raw samples in each series' window. */
-  private rawRange(expr: MatrixSelector | SubqueryExpr): EvalSeries[] {
+  private async rawRange(expr: MatrixSelector | SubqueryExpr): Promise<EvalSeries[]> {
     if (this.isRange) {
       throw new PromQLError(
         'bad_data',
         'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
       );
     }
-    const input = this.rangeInput(expr);
+    const input = await this.rangeInput(expr);
     const end = input.ends[0]!;
     const start = end - input.range;
     const out: EvalSeries[] = [];
@@ -290,16 +301,17 @@ export class Evaluator {
    * `fn` appends the step's output. Output series are keyed by label set; two outputs with the
    * same labels at one step are an error, as in Prometheus.
    */
-  rangeEval(
+  async rangeEval(
     inputs: readonly EvalValue[],
     fn: (args: StepArg[], stepIndex: number, out: Vector) => void,
-  ): EvalSeries[] {
+  ): Promise<EvalSeries[]> {
     const cursors = inputs.map((v) => (v.type === 'vector' ? new Int32Array(v.series.length) : null));
     const bySeries = new Map<string, EvalSeries>();
     const keys = new WeakMap<Labels, string>();
     const args: StepArg[] = new Array(inputs.length);
     for (let i = 0; i < this.steps.length; i++) {
       this.ctx.checkAlive();
+      if (this.ctx.due()) await this.ctx.pause();
       const t = this.steps[i]!;
       let held = 0;
       for (let a = 0; a < inputs.length; a++) {
@@ -356,8 +368,8 @@ export class Evaluator {
   }
 
   /** Evaluates an expression that must be a scalar (a function's or operator's parameter). */
-  evalScalar(expr: Expr): Float64Array {
-    const v = this.eval(expr);
+  async evalScalar(expr: Expr): Promise<Float64Array> {
+    const v = await this.eval(expr);
     if (v.type !== 'scalar') throw execError(`expected type scalar, got ${v.type}`);
     return v.values;
   }

@@ -5,15 +5,11 @@ import type { AggregateExpr } from '../parser/ast.js';
 
 /**
  * The label set a series is grouped under (and the output labels of value aggregations):
- * `without` drops the listed labels and the metric name; `by` keeps only the listed labels.
+ * `without` drops the listed labels and the metric name; `by` keeps only the listed labels. A
+ * name only marked for removal still counts (engine.go `generateGroupingLabels`): `by (__name__)`
+ * keeps such metrics apart, and the group inherits the mark (see the aggregations).
  */
-export function groupingLabels(
-  metric: Labels,
-  dropName: boolean,
-  e: AggregateExpr,
-  names: ReadonlySet<string>,
-): Labels {
+export function groupingLabels(metric: Labels, e: AggregateExpr, names: ReadonlySet<string>): Labels {
   if (e.without) return metric.filter((l) => l.name !== METRIC_NAME && !names.has(l.name));
-  // A name only marked for removal is already gone as far as grouping is concerned.
-  return metric.filter((l) => names.has(l.name) && !(dropName && l.name === METRIC_NAME));
+  return metric.filter((l) => names.has(l.name));
 }

@@ -53,8 +53,8 @@ function dataTime(ev: Evaluator, e: Expr, t: number): number {
   }
 }
 
-export function evalInfo(ev: Evaluator, call: Call): EvalValue {
-  const base = ev.eval(call.args[0]!);
+export async function evalInfo(ev: Evaluator, call: Call): Promise<EvalValue> {
+  const base = await ev.eval(call.args[0]!);
   if (base.type !== 'vector')
     throw execError(`expected instant vector as first argument of info(), got ${base.type}`);
   const selArg = call.args[1] === undefined ? null : unwrap(call.args[1]);
@@ -85,7 +85,7 @@ export function evalInfo(ev: Evaluator, call: Call): EvalValue {
   const infos =
     refs.length === 0
       ? []
-      : loadSeries(ev.ctx.querier(lo - lookback + 1, hi), sel, lo - lookback, hi, true, {});
+      : await loadSeries(ev.ctx.querier(lo - lookback + 1, hi), sel, lo - lookback, hi, true, {}, ev.ctx);
   const usable = infos.filter((s) => matchesAll(dataMatchers, s.metric));
   // Info series indexed by the identifying labels a base series has (the join may use only
   // `instance` when the base series lacks `job`, and so on): one index per subset, built lazily.

@@ -8,14 +8,15 @@ import type { Labels } from '../../model/labels.js';
 import { isStaleNaN } from '../../model/sample.js';
 import type { Querier, SampleIterator, SelectHints } from '../../storage/types.js';
 import type { VectorSelector } from '../parser/ast.js';
+import type { QueryContext } from './context.js';
 import type { EvalSeries } from './types.js';
 
 /** A series' points as step indices and values, in reused buffers valid only during the call. */
 export type InstantSeriesFn = (labels: Labels, steps: Int32Array, vs: Float64Array, n: number) => void;
 
 /**
- * Reused per-series buffers (one point per step at most). Evaluation is synchronous, so one set
- * serves every query; they only grow.
+ * Reused per-series buffers (one point per step at most). A query yields only between series,
+ * after `fn` is done with them, so one set serves every query; they only grow.
  */
 let scratchIdx = new Int32Array(256);
 let scratchV = new Float64Array(256);
@@ -26,7 +27,7 @@ let scratchV = new Float64Array(256);
  * `sampleTimes` the value is the sample's timestamp in seconds. `ends` must not decrease.
  * `onSeries` gets the number of points of all series so far (for the sample limit).
  */
-export function streamInstant(
+export async function streamInstant(
   querier: Querier,
   sel: VectorSelector,
   ends: readonly number[],
@@ -35,7 +36,8 @@ export function streamInstant(
   hints: SelectHints,
   onSeries: (pointsSoFar: number) => void,
   fn: InstantSeriesFn,
-): void {
+  ctx: QueryContext,
+): Promise<void> {
   const mint = ends[0]! - lookback;
   const steps = ends.length;
   if (scratchIdx.length < steps) {
@@ -48,6 +50,7 @@ export function streamInstant(
   let it: SampleIterator | undefined;
   let total = 0;
   while (set.next()) {
+    if (ctx.due()) await ctx.pause();
     const s = set.at();
     it = s.iterator(it);
     let k = 0;
@@ -83,7 +86,7 @@ export function streamInstant(
 }
 
 /** {@link streamInstant} collected into series whose points are stamped `steps[i]`. */
-export function selectInstant(
+export async function selectInstant(
   querier: Querier,
   sel: VectorSelector,
   ends: readonly number[],
@@ -91,10 +94,11 @@ export function selectInstant(
   lookback: number,
   sampleTimes: boolean,
   hints: SelectHints,
+  ctx: QueryContext,
   onSeries: (pointsSoFar: number) => void,
-): EvalSeries[] {
+): Promise<EvalSeries[]> {
   const out: EvalSeries[] = [];
-  streamInstant(querier, sel, ends, lookback, sampleTimes, hints, onSeries, (labels, idx, vals, k) => {
+  const collect: InstantSeriesFn = (labels, idx, vals, k) => {
     const ts = new Array<number>(k);
     const vs = new Array<number>(k);
     for (let j = 0; j < k; j++) {
@@ -102,6 +106,7 @@ export function selectInstant(
       vs[j] = vals[j]!;
     }
     out.push({ metric: labels, dropName: sampleTimes, ts, vs });
-  });
+  };
+  await streamInstant(querier, sel, ends, lookback, sampleTimes, hints, onSeries, collect, ctx);
   return out;
 }

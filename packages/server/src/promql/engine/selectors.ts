@@ -7,6 +7,7 @@ import type { Labels } from '../../model/labels.js';
 import { isStaleNaN } from '../../model/sample.js';
 import type { Querier, SampleIterator, SelectHints } from '../../storage/types.js';
 import type { AtModifier, VectorSelector } from '../parser/ast.js';
+import type { QueryContext } from './context.js';
 
 /** A series loaded for a selector: raw samples, stale markers flagged (values kept as read). */
 export interface LoadedSeries {
@@ -41,11 +42,17 @@ export function effectiveTimes(
  * range selectors never see them.
  */
 /**
- * Reused read buffers: one exact-size copy per series instead of growing arrays. Evaluation is
- * synchronous (a query never yields mid-way), so one set of buffers serves every query.
+ * Reused read buffers: one exact-size copy per series instead of growing arrays. A query yields
+ * only between series, never while a series is in them, so one set serves every query.
  */
 let scratchT = new Float64Array(1024);
 let scratchV = new Float64Array(1024);
+
+function doubled(a: Float64Array): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(a.length * 2);
+  out.set(a);
+  return out;
+}
 
 function grow(): void {
   const t = new Float64Array(scratchT.length * 2);
@@ -58,19 +65,25 @@ function grow(): void {
 
 /**
  * Calls `fn` for each series matching the selector with its non-stale samples in
- * `(mint, maxt]`, read into shared buffers that are only valid during the call (`n` points).
+ * `(mint, maxt]`, read into buffers that are only valid until `fn` (or the promise it returns,
+ * when it yields half-way through a long series) is done (`n` points).
  */
-export function streamSeries(
+export async function streamSeries(
   querier: Querier,
   sel: VectorSelector,
   mint: number,
   maxt: number,
   hints: SelectHints,
-  fn: (labels: Labels, ts: Float64Array, vs: Float64Array, n: number) => void,
-): void {
+  ctx: QueryContext,
+  fn: (labels: Labels, ts: Float64Array, vs: Float64Array, n: number) => Promise<void> | undefined,
+): Promise<void> {
   const set = querier.select(sel.matchers, hints);
   let it: SampleIterator | undefined;
+  // This read's own buffers: `fn` may yield while it holds them, and other queries run then.
+  let bufT = new Float64Array(1024);
+  let bufV = new Float64Array(1024);
   while (set.next()) {
+    if (ctx.due()) await ctx.pause();
     const s = set.at();
     it = s.iterator(it);
     let n = 0;
@@ -79,30 +92,37 @@ export function streamSeries(
       if (t > maxt) break;
       const v = it.v();
       if (Number.isNaN(v) && isStaleNaN(v)) continue;
-      if (n === scratchT.length) grow();
-      scratchT[n] = t;
-      scratchV[n++] = v;
+      if (n === bufT.length) {
+        bufT = doubled(bufT);
+        bufV = doubled(bufV);
+      }
+      bufT[n] = t;
+      bufV[n++] = v;
     }
     const err = it.err();
     if (err !== null) throw err;
-    fn(s.labels, scratchT, scratchV, n);
+    const pending = fn(s.labels, bufT, bufV, n);
+    if (pending !== undefined) await pending;
   }
   const err = set.err();
   if (err !== null) throw err;
 }
 
-export function loadSeries(
+export async function loadSeries(
   querier: Querier,
   sel: VectorSelector,
   mint: number,
   maxt: number,
   keepStale: boolean,
   hints: SelectHints,
-): LoadedSeries[] {
+  ctx: QueryContext,
+): Promise<LoadedSeries[]> {
   const set = querier.select(sel.matchers, hints);
   const out: LoadedSeries[] = [];
   let it: SampleIterator | undefined;
+  let loaded = 0;
   while (set.next()) {
+    if (ctx.due()) await ctx.pause();
     const s = set.at();
     it = s.iterator(it);
     let n = 0;
@@ -129,6 +149,9 @@ export function loadSeries(
     }
     const err = it.err();
     if (err !== null) throw err;
+    // Every loaded sample is held until the query ends: refuse before memory runs out.
+    loaded += n;
+    ctx.checkSamples(loaded);
     const flags = new Uint8Array(stale === null ? 0 : n);
     if (stale !== null) for (const i of stale) flags[i] = 1;
     out.push({ metric: s.labels, ts: scratchT.slice(0, n), vs: scratchV.slice(0, n), stale: flags });

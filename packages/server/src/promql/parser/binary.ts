@@ -1,6 +1,7 @@
 /** Binary operator modifiers (`bool`, `on`/`ignoring`, `group_left`/`group_right`, `fill*`) and node construction. */
 
 import type { BinaryExpr, BinaryOp, Expr, VectorMatching } from './ast.js';
+import { durationLiteral } from './durationexpr.js';
 import { parseNumber } from './literals.js';
 import { parseGroupingLabels } from './selector.js';
 import type { TokenStream } from './stream.js';
@@ -39,28 +40,33 @@ export function parseBinModifiers(ts: TokenStream): BinModifiers {
       matching = { ...matching, card: group === 'group_left' ? 'many-to-one' : 'one-to-many', include };
     }
   }
-  for (
-    let fill = ts.peek().type;
-    fill === 'fill' || fill === 'fill_left' || fill === 'fill_right';
-    fill = ts.peek().type
-  ) {
+  // Upstream's grammar: `fill(v)`, or `fill_left(v)` and/or `fill_right(v)` in either order,
+  // each at most once; anything else after them is left to the operand (a syntax error there).
+  const first = ts.peek().type;
+  if (first === 'fill') {
     ts.next();
-    const value = parseFillValue(ts);
-    if (fill !== 'fill_right') matching = { ...matching, fillLeft: value };
-    if (fill !== 'fill_left') matching = { ...matching, fillRight: value };
+    const v = parseFillValue(ts);
+    matching = { ...matching, fillLeft: v, fillRight: v };
+  } else if (first === 'fill_left' || first === 'fill_right') {
+    for (const side of first === 'fill_left' ? ['fill_left', 'fill_right'] : ['fill_right', 'fill_left']) {
+      if (ts.peek().type !== side) break;
+      ts.next();
+      const v = parseFillValue(ts);
+      matching = side === 'fill_left' ? { ...matching, fillLeft: v } : { ...matching, fillRight: v };
+    }
   }
   return { returnBool, matching };
 }
 
-/** `(1)`, `(-1)`, `(NaN)` after a fill keyword. */
+/** `(1)`, `(-1)`, `(NaN)`, `(5m)` after a fill keyword: a number or duration literal, signed. */
 function parseFillValue(ts: TokenStream): number {
   ts.expect('(', 'fill modifier', '"("');
   const sign = ts.accept('-') ?? ts.accept('+');
   const num = ts.peek();
-  if (num.type !== 'NUMBER') ts.unexpected('fill modifier', 'number');
+  if (num.type !== 'NUMBER' && num.type !== 'DURATION') ts.unexpected('fill modifier', 'number or duration');
   ts.next();
   ts.expect(')', 'fill modifier', '")"');
-  const v = parseNumber(num.val);
+  const v = num.type === 'NUMBER' ? parseNumber(num.val) : durationLiteral(ts, num).val;
   return sign?.type === '-' ? -v : v;
 }
 

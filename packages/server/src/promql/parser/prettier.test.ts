@@ -36,12 +36,21 @@ test('long expressions are split with two-space indentation per level', () => {
   );
 });
 
+test('a split binary operator keeps its fill modifiers on the operator line', () => {
+  const side = 'sum by (job) (rate(http_requests_total{handler="/api/v1/query_range"}[5m]))';
+  assert.equal(
+    prettyExpr(parseExpr(`${side} + on (job) fill_left (0) fill_right (-1) ${side}`)),
+    [`  ${side}`, '+ on (job) fill_left (0) fill_right (-1)', `  ${side}`].join('\n'),
+  );
+});
+
 test('pretty output parses back to the same expression', () => {
   const long = 'rate(http_requests_total{job="api-server", handler="/api/v1/query", code=~"5.."}[5m])';
   for (const q of [
     `max_over_time(${long}[1h:1m]) > bool on (job) group_left (instance) 0.5 * avg_over_time(${long}[1h:1m])`,
     `topk(5, -(${long} + ${long}))`,
     `label_replace(${long}, "a", "$1", "b", "(.*)")`,
+    `${long} / on (job) group_left fill_right (1) ${long}`,
   ]) {
     const e = parseExpr(q);
     assert.equal(formatExpr(parseExpr(prettyExpr(e))), formatExpr(e), q);

@@ -45,6 +45,20 @@ function checkAnnotations(
   return null;
 }
 
+/**
+ * The first label set that occurs twice in a result, else null: a result with a series twice
+ * must not pass because its count happens to equal the expected one.
+ */
+function duplicate(result: readonly { metric: SeriesLine['labels'] }[]): string | null {
+  const seen = new Set<string>();
+  for (const r of result) {
+    const k = labelsKey(r.metric);
+    if (seen.has(k)) return fmtLabels(r.metric);
+    seen.add(k);
+  }
+  return null;
+}
+
 /** Returns null when the result satisfies the block, else a description of the mismatch. */
 export function checkResult(cmd: EvalCmd, res: QueryResult): string | null {
   const ann =
@@ -72,6 +86,8 @@ export function checkResult(cmd: EvalCmd, res: QueryResult): string | null {
       if (v.result.length !== cmd.series.length) {
         return `expected ${cmd.series.length} samples, got ${v.result.length}: ${v.result.map((s) => `${fmtLabels(s.metric)} ${s.v}`).join('; ')}`;
       }
+      const dup = duplicate(v.result);
+      if (dup !== null) return `duplicate series in the result: ${dup}`;
       const expected = new Map(cmd.series.map((s, i) => [labelsKey(s.labels), { s, i }]));
       for (let i = 0; i < v.result.length; i++) {
         const got = v.result[i]!;
@@ -97,6 +113,8 @@ export function checkResult(cmd: EvalCmd, res: QueryResult): string | null {
         start = cmd.rangeVector.start;
         step = cmd.rangeVector.step;
       }
+      const dup = duplicate(v.result);
+      if (dup !== null) return `duplicate series in the result: ${dup}`;
       const expected = new Map(cmd.series.map((s) => [labelsKey(s.labels), s]));
       if (v.result.length !== cmd.series.length) {
         return `expected ${cmd.series.length} series, got ${v.result.length}: ${v.result.map((s) => fmtLabels(s.metric)).join('; ')}`;

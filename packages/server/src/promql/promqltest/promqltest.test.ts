@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { labelsToRecord } from '../../model/labels.js';
+import { labelsFromRecord, labelsToRecord } from '../../model/labels.js';
 import { parseExpr } from '../parser/parse.js';
 import { promqlTestCommand } from './command.js';
+import { checkResult } from './compare.js';
 import { runScript } from './runner.js';
-import { parseScript } from './script.js';
+import { type EvalCmd, parseScript } from './script.js';
 import { parseDuration, parseSeriesLine } from './series.js';
 
 const floats = (line: string) =>
@@ -95,6 +96,47 @@ describe('promqltest scripts', () => {
   });
 });
 
+describe('promqltest result comparison', () => {
+  it('fails a result that holds one series twice, even when the count matches', () => {
+    const [instant, range] = parseScript(
+      [
+        'eval instant at 0m x',
+        '  x{a="1"} 1',
+        '  x{a="2"} 1',
+        '',
+        'eval range from 0 to 1m step 1m x',
+        '  x{a="1"} 1 1',
+        '  x{a="2"} 1 1',
+      ].join('\n'),
+    ) as EvalCmd[];
+    const one = labelsFromRecord({ __name__: 'x', a: '1' });
+    const two = labelsFromRecord({ __name__: 'x', a: '2' });
+    const vector = (ls: (typeof one)[]) => ({
+      value: { resultType: 'vector' as const, result: ls.map((metric) => ({ metric, t: 0, v: 1 })) },
+      warnings: [],
+      infos: [],
+    });
+    const matrix = (ls: (typeof one)[]) => ({
+      value: {
+        resultType: 'matrix' as const,
+        result: ls.map((metric) => ({
+          metric,
+          points: [
+            { t: 0, v: 1 },
+            { t: 60_000, v: 1 },
+          ],
+        })),
+      },
+      warnings: [],
+      infos: [],
+    });
+    assert.equal(checkResult(instant!, vector([one, two])), null);
+    assert.match(checkResult(instant!, vector([one, one])) ?? '', /duplicate series/);
+    assert.equal(checkResult(range!, matrix([two, one])), null);
+    assert.match(checkResult(range!, matrix([two, two])) ?? '', /duplicate series/);
+  });
+});
+
 describe('tinyobs promql-test', () => {
   it('prints one JSON line per file and exits non-zero on a failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'promqltest-'));
@@ -104,8 +146,11 @@ describe('tinyobs promql-test', () => {
     writeFileSync(bad, 'eval instant at 0m 1 + 1\n  3\n');
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
+    // Evaluation yields to the event loop, so the test runner's own (binary) reports may be
+    // written meanwhile: keep only the command's lines, which all name a file of `dir`.
     process.stdout.write = ((chunk: string) => {
-      lines.push(String(chunk));
+      if (String(chunk).includes(dir)) lines.push(String(chunk));
+      else write(chunk);
       return true;
     }) as typeof process.stdout.write;
     let okCode: number;

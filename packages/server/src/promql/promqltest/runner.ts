@@ -1,18 +1,20 @@
 /**
  * Runs promqltest scripts against the engine. Each file starts with empty storage; its data is
- * loaded into a fresh in-memory {@link Head} whenever it changed since the last eval.
+ * loaded into a fresh storage (a bare in-memory head, or the real database: see stores.ts)
+ * whenever it changed since the last eval.
  */
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Labels, labelsKey } from '../../model/labels.js';
 import { STALE_NAN } from '../../model/sample.js';
-import { Head } from '../../tsdb/head/head.js';
+import type { Queryable } from '../../storage/types.js';
 import { Engine, type QueryResult, type VectorSample } from '../engine/engine.js';
 import type { Expr } from '../parser/ast.js';
 import { atCheckApplies, atCheckTimes, pinAt } from './atcheck.js';
 import { checkResult } from './compare.js';
 import { type EvalCmd, parseScript } from './script.js';
+import { type LoadedStore, type LoadRow, loadStore, type StoreKind } from './stores.js';
 
 /** The outcome of one eval that did not pass. */
 export interface EvalFailure {
@@ -33,6 +35,8 @@ export interface RunOptions {
   readonly parse: (query: string) => Expr;
   /** 1-based header lines of evals to skip (native-histogram evals); else the §9 rule applies. */
   readonly skipLines?: ReadonlySet<number>;
+  /** Where the data is loaded (default: a bare head). */
+  readonly store?: StoreKind;
 }
 
 interface StoredSeries {
@@ -48,7 +52,17 @@ export async function runScript(file: string, text: string, opts: RunOptions): P
   const data = new Map<string, StoredSeries>();
   /** Series holding native histograms (for the skip rule when no list is given). */
   let histogramSeries: Labels[] = [];
-  let head: Head | null = null;
+  let store: LoadedStore | null = null;
+  const drop = async () => {
+    const s = store;
+    store = null;
+    try {
+      await s?.close();
+    } catch (err) {
+      result.failed++;
+      result.failures.push({ line: 0, expr: '', message: (err as Error).message });
+    }
+  };
   let commands: ReturnType<typeof parseScript>;
   try {
     commands = parseScript(text);
@@ -62,7 +76,7 @@ export async function runScript(file: string, text: string, opts: RunOptions): P
       case 'clear':
         data.clear();
         histogramSeries = [];
-        head = null;
+        await drop();
         break;
       case 'load':
         for (const s of cmd.series) {
@@ -80,15 +94,15 @@ export async function runScript(file: string, text: string, opts: RunOptions): P
           if (s.values.some((v) => v.kind === 'histogram')) histogramSeries.push(s.labels);
         }
         if (cmd.nhcb) histogramSeries.push(...nhcbSeries(cmd.series.map((s) => s.labels)));
-        head = null;
+        await drop();
         break;
       case 'eval': {
         if (shouldSkip(cmd, opts, histogramSeries)) {
           result.skipped++;
           break;
         }
-        head ??= await buildHead(data);
-        const failure = await runEval(engine, head, cmd, opts.parse);
+        store ??= await loadStore(opts.store ?? 'head', timeOrdered(data));
+        const failure = await runEval(engine, store.queryable, cmd, opts.parse);
         if (failure === null) result.passed++;
         else {
           result.failed++;
@@ -98,6 +112,7 @@ export async function runScript(file: string, text: string, opts: RunOptions): P
       }
     }
   }
+  await drop();
   return result;
 }
 
@@ -129,26 +144,20 @@ function shouldSkip(cmd: EvalCmd, opts: RunOptions, histogramSeries: readonly La
 }
 
 /**
- * Loads the data into a fresh head in global time order, so that no sample is ever older than
- * what the head has already seen (a head may refuse samples far behind its newest one).
+ * The data in global time order, so that no sample is ever older than what storage has already
+ * seen (storage may refuse samples far behind its newest one).
  */
-async function buildHead(data: ReadonlyMap<string, StoredSeries>): Promise<Head> {
-  const head = new Head();
-  const rows: { s: StoredSeries; t: number }[] = [];
-  for (const s of data.values()) for (const t of s.samples.keys()) rows.push({ s, t });
-  rows.sort((a, b) => a.t - b.t);
-  const app = head.appender();
-  for (const { s, t } of rows) {
-    const v = s.samples.get(t);
-    app.append(0, s.labels, t, v === null || v === undefined ? STALE_NAN : v);
+function timeOrdered(data: ReadonlyMap<string, StoredSeries>): LoadRow[] {
+  const rows: LoadRow[] = [];
+  for (const s of data.values()) {
+    for (const [t, v] of s.samples) rows.push({ labels: s.labels, t, v: v === null ? STALE_NAN : v });
   }
-  await app.commit();
-  return head;
+  return rows.sort((a, b) => a.t - b.t);
 }
 
 async function runEval(
   engine: Engine,
-  head: Head,
+  store: Queryable,
   cmd: EvalCmd,
   parse: (q: string) => Expr,
 ): Promise<string | null> {
@@ -156,8 +165,8 @@ async function runEval(
   let res: QueryResult;
   try {
     res = cmd.instant
-      ? await engine.instantQuery(head, cmd.expr, cmd.rangeVector?.end ?? cmd.start)
-      : await engine.rangeQuery(head, cmd.expr, cmd.start, cmd.end, cmd.step);
+      ? await engine.instantQuery(store, cmd.expr, cmd.rangeVector?.end ?? cmd.start)
+      : await engine.rangeQuery(store, cmd.expr, cmd.start, cmd.end, cmd.step);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (fail === undefined) return `unexpected error: ${msg}`;
@@ -170,15 +179,15 @@ async function runEval(
   if (fail !== undefined) return 'expected the query to fail, it succeeded';
   const problem = checkResult(cmd, res);
   if (problem !== null || !cmd.instant) return problem;
-  const rangeProblem = await rangeModeCheck(engine, head, cmd, cmd.expr);
+  const rangeProblem = await rangeModeCheck(engine, store, cmd, cmd.expr);
   if (rangeProblem !== null) return rangeProblem;
-  return atModeCheck(engine, head, cmd, parse);
+  return atModeCheck(engine, store, cmd, parse);
 }
 
 /** FORMAT.md §8.2: the eval pinned with `@ T` gives the same result at other evaluation times. */
 async function atModeCheck(
   engine: Engine,
-  head: Head,
+  store: Queryable,
   cmd: EvalCmd,
   parse: (q: string) => Expr,
 ): Promise<string | null> {
@@ -193,12 +202,12 @@ async function atModeCheck(
   for (const t of atCheckTimes(cmd.start)) {
     let res: QueryResult;
     try {
-      res = await engine.instantQuery(head, pinned, t);
+      res = await engine.instantQuery(store, pinned, t);
     } catch (err) {
       return `with @ ${cmd.start / 1000} at ${t}ms: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
     }
     const problem =
-      checkResult(bare, res) ?? (await rangeModeCheck(engine, head, { ...bare, start: t, end: t }, pinned));
+      checkResult(bare, res) ?? (await rangeModeCheck(engine, store, { ...bare, start: t, end: t }, pinned));
     if (problem !== null) return `with @ ${cmd.start / 1000} at ${t}ms: ${problem}`;
   }
   return null;
@@ -210,7 +219,7 @@ async function atModeCheck(
  */
 async function rangeModeCheck(
   engine: Engine,
-  head: Head,
+  store: Queryable,
   cmd: EvalCmd,
   query: string | Expr,
 ): Promise<string | null> {
@@ -222,7 +231,7 @@ async function rangeModeCheck(
   const t = cmd.start;
   let res: QueryResult;
   try {
-    res = await engine.rangeQuery(head, query, t - 60_000, t + 60_000, 60_000);
+    res = await engine.rangeQuery(store, query, t - 60_000, t + 60_000, 60_000);
   } catch (err) {
     return `in range mode: unexpected error: ${err instanceof Error ? err.message : String(err)}`;
   }

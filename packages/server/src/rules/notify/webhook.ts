@@ -95,7 +95,9 @@ export class WebhookNotifier implements Notifier {
 
   private schedule(g: AggrGroup, ms: number): void {
     g.cancel = this.opts.clock.setTimer(ms, () => {
-      const p = this.flush(g);
+      const p = this.flush(g).catch((err: unknown) =>
+        this.opts.log.error('alert notification failed', { groupKey: g.key, err }),
+      );
       this.inflight.add(p);
       return p.finally(() => this.inflight.delete(p));
     });

@@ -4,7 +4,7 @@
  * functions over its results are not offered: TinyObs expands templates without running queries.
  */
 
-import { re2ToJs } from '../../model/re2.js';
+import { RE2JS } from 're2js';
 import { parseDuration } from '../../promql/parser/duration.js';
 import { formatG, formatGoTime, formatValue, sprintf } from './gofmt.js';
 
@@ -91,20 +91,26 @@ function humanizeTimestamp(x: unknown): string {
   return formatGoTime(toTime(v));
 }
 
-function compile(pattern: unknown): RegExp {
-  return new RegExp(re2ToJs(String(pattern)), 'u');
+/** Go's regexp semantics (RE2 syntax, linear time), as the PromQL matchers use. */
+function compile(pattern: unknown): RE2JS {
+  return RE2JS.compile(String(pattern));
 }
 
-/** Go replacement syntax (`$1`, `${1}`, `${name}`, `$$`) in JavaScript's (`$1`, `$<name>`, `$$`). */
+/**
+ * Go replacement syntax (`$1`, `${1}`, `$name`, `${name}`, `$$`) in re2js' Java-style syntax
+ * (`$1`, `${name}`, `\$`), backslashes escaped.
+ */
 function goReplacement(repl: string): string {
-  return repl.replace(
-    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
-    (_m, all: string, braced?: string, bare?: string) => {
-      if (all === '$') return '$$';
-      const name = braced ?? bare ?? '';
-      return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-    },
-  );
+  return repl
+    .replace(/\\/g, '\\\\')
+    .replace(
+      /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
+      (_m, all: string, braced?: string, bare?: string) => {
+        if (all === '$') return '\\$';
+        const name = braced ?? bare ?? '';
+        return /^\d+$/.test(name) ? `$${name}` : `\${${name}}`;
+      },
+    );
 }
 
 function truthy(v: unknown): boolean {
@@ -135,9 +141,11 @@ export const FUNCS: Readonly<Record<string, Func>> = {
     String(s).replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
   toUpper: (s) => String(s).toUpperCase(),
   toLower: (s) => String(s).toLowerCase(),
-  match: (pattern, text) => compile(pattern).test(String(text)),
+  match: (pattern, text) => compile(pattern).matcher(String(text)).find(),
   reReplaceAll: (pattern, repl, text) =>
-    String(text).replace(new RegExp(compile(pattern).source, 'gu'), goReplacement(String(repl))),
+    compile(pattern)
+      .matcher(String(text))
+      .replaceAll(goReplacement(String(repl)), true),
   stripPort: (hostPort) => {
     const s = String(hostPort);
     const m = /^\[(.*)\]:\d*$/.exec(s) ?? /^([^:]*):\d*$/.exec(s);

@@ -74,7 +74,9 @@ describe('downsampling', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyobs-ds-'));
     dirs.push(dir);
     const raw = counter();
-    let db = await DB.open({ dir, persistIntervalMs: 0, warn: () => {} });
+    // Windows are final (no late sample can land in them) once raw retention has passed them.
+    const options = { dir, persistIntervalMs: 0, retentionRawMs: 5 * HOUR, warn: () => {} };
+    let db = await DB.open(options);
     const ls = labelsFromRecord({ __name__: 'c' });
     const half = Math.floor(raw.length / 2);
     const append = async (from: number, to: number) => {
@@ -88,7 +90,7 @@ describe('downsampling', () => {
     assert.ok(first5m > 0 && first5m % (6 * HOUR) === 0, 'progress is aligned to windows');
     // Downtime: close, reopen, more data; the next run resumes from the stored progress.
     await db.close();
-    db = await DB.open({ dir, persistIntervalMs: 0, warn: () => {} });
+    db = await DB.open(options);
     await append(half, raw.length);
     await db.maintain();
     const st = db.stats();
@@ -119,20 +121,17 @@ describe('downsampling', () => {
         }
       }
     }
-    // The step picks the tier; rate() gets a counter whose increase is the raw one, resets included.
-    const c = read(db, HOUR, end, { step: HOUR, func: 'rate' });
-    const incs = expected(raw, HOUR, 'inc', HOUR, end);
-    assert.equal(
-      c.at(-1)![1] - c[0]![1],
-      incs.slice(1).reduce((a, x) => a + x[1], 0),
-    );
+    // Retention deleted raw data before the first run's progress; after it, the step never
+    // picks a tier: raw data is read.
+    const kept = raw.filter(([t]) => t >= first5m);
+    assert.deepEqual(read(db, first5m, end, { step: HOUR, func: 'rate' }), kept);
     // Rerunning a window replaces its rows with the same ones.
     const before = read(db, 0, end, { tier: '5m', aggregate: 'sum' });
-    db.store.setMeta('ds_5m_done', 0);
+    db.store.setMeta('ds_5m_done', first5m);
     await db.downsample();
     assert.deepEqual(read(db, 0, end, { tier: '5m', aggregate: 'sum' }), before);
     // Raw reads stay exact.
-    assert.deepEqual(read(db, 0, end, {}), raw);
+    assert.deepEqual(read(db, first5m, end, {}), kept);
     await db.close();
   });
 
@@ -147,13 +146,44 @@ describe('downsampling', () => {
     await db.maintain();
     await db.maintain(); // retention runs again once the tiers have moved on
     const end = raw.at(-1)![0];
-    const old = db.querier(0, 6 * HOUR).select([newMatcher('=', '__name__', 'c')]);
-    assert.ok(old.next());
-    assert.equal(old.at().tier, '5m');
-    const it = old.at().iterator();
-    let n = 0;
-    while (it.next()) n++;
-    assert.equal(n, 72, 'one sample per 5-minute bucket');
+    // The 5m tier's progress (newest − 1 day, down to a 6 h window) less the 6 h the next window reads back.
+    const cut = 2 * DAY - 6 * HOUR;
+    // Before the cut: as many samples as each 5-minute bucket held, spread over it, valued at
+    // its mean; after it: the raw samples.
+    const sums = expected(raw, 5 * MIN, 'sum', 0, cut - 1);
+    const counts = expected(raw, 5 * MIN, 'count', 0, cut - 1);
+    const before = read(db, 0, cut + HOUR, {});
+    const n = raw.filter(([t]) => t < cut).length;
+    assert.deepEqual(
+      before.slice(0, n).map((p) => p[0]),
+      raw.filter(([t]) => t < cut).map(([t]) => t - 1 + MIN),
+    );
+    for (let i = 0; i < n; i++) {
+      const b = Math.floor(i / 5);
+      assert.ok(Math.abs(before[i]![1] - sums[b]![1] / counts[b]![1]) < 1e-9, `sample ${i}`);
+    }
+    assert.deepEqual(
+      before.slice(n),
+      raw.filter(([t]) => t >= cut && t <= cut + HOUR),
+    );
+    // rate() gets a counter whose steps over each bucket are the bucket's increase, resets
+    // included, and that joins the raw counter at the cut.
+    const c = read(db, 0, cut + HOUR, { func: 'rate' });
+    const incs = expected(raw, 5 * MIN, 'inc', 0, cut - 1);
+    const ends = c.filter(([t]) => t < cut && (t + 1) % (5 * MIN) === 0);
+    assert.deepEqual(
+      ends.map((p) => p[0]),
+      incs.map((p) => p[0]),
+    );
+    for (let i = 1; i < ends.length; i++) {
+      assert.ok(Math.abs(ends[i]![1] - ends[i - 1]![1] - incs[i]![1]) < 1e-6, `bucket ${i}`);
+    }
+    const atCut = raw.find(([t]) => t === cut - MIN)![1];
+    assert.ok(Math.abs(ends.at(-1)![1] - atCut) < 1e-9 * atCut, 'the last bucket ends at the raw value');
+    assert.deepEqual(
+      c.slice(n),
+      raw.filter(([t]) => t >= cut && t <= cut + HOUR),
+    );
     const recent = db.querier(end - HOUR, end).select([newMatcher('=', '__name__', 'c')]);
     assert.ok(recent.next());
     assert.equal(recent.at().tier, undefined);

@@ -1,5 +1,6 @@
 /**
- * Reading a downsampled tier. A tier series holds one sample per bucket, at the last millisecond
+ * Reading a downsampled tier as it is (`SelectHints.tier`; queries without it read by what exists,
+ * see `splice_read.ts`). A tier series holds one sample per bucket, at the last millisecond
  * of the bucket (`start + step - 1`, so a PromQL lookback ending at the bucket's end sees it),
  * whose value is one aggregate of the raw samples of the bucket:
  *
@@ -18,7 +19,7 @@
 import type { SampleIterator, SelectHints, Series } from '../../storage/types.js';
 import { ChunkSeriesIterator } from '../head/iterator.js';
 import type { MemSeries } from '../head/series.js';
-import type { ChunkStore, Tier } from '../persist/store.js';
+import type { ChunkStore } from '../persist/store.js';
 import { ROW_MAX_SPAN_MS } from '../persist/store.js';
 import { Buckets, foldRows } from './buckets.js';
 import { type DownTier, TIER_STEP_MS } from './downsampler.js';
@@ -45,19 +46,6 @@ export function aggregateFor(func: string | undefined): Aggregate {
     default:
       return 'last';
   }
-}
-
-/**
- * The tier a select reads: `hints.tier` when given; else 1h for steps of an hour or more, 5m for
- * steps of five minutes or more; raw otherwise, unless the range starts before the oldest raw data
- * kept (`rawFloor`), where the 5m tier answers instead.
- */
-export function pickTier(hints: SelectHints | undefined, mint: number, rawFloor: number): Tier {
-  if (hints?.tier !== undefined) return hints.tier;
-  const step = hints?.step ?? 0;
-  if (step >= TIER_STEP_MS['1h']) return '1h';
-  if (step >= TIER_STEP_MS['5m'] || mint < rawFloor) return '5m';
-  return 'raw';
 }
 
 export class TierSeries implements Series {
@@ -97,57 +85,59 @@ export class TierSeries implements Series {
       const it = new ChunkSeriesIterator().reset(chunks, tail - lookback, this.maxt);
       while (it.next()) b.addRaw(it.t(), it.v(), tail);
     }
-    return new BucketIterator(b, this.aggregate, this.mint, this.maxt);
+    return bucketSamples(b, this.aggregate, this.mint, this.maxt);
   }
 }
 
-/** Iterates one aggregate of materialised buckets. */
-class BucketIterator implements SampleIterator {
-  private readonly ts: Float64Array;
-  private readonly vs: Float64Array;
-  private readonly n: number;
+/** One aggregate of materialised buckets, at each bucket's last millisecond, within [mint, maxt]. */
+function bucketSamples(b: Buckets, agg: Aggregate, mint: number, maxt: number): ArrayIterator {
+  const ts = new Float64Array(b.n);
+  const vs = new Float64Array(b.n);
+  const [min, max, sum, count, last, inc] = b.cols as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  let n = 0;
+  let running = 0;
+  for (let i = 0; i < b.n; i++) {
+    const t = b.ts[i]! + b.step - 1;
+    if (t < mint || t > maxt) continue;
+    running += inc[i]!;
+    ts[n] = t;
+    vs[n] =
+      agg === 'min'
+        ? min[i]!
+        : agg === 'max'
+          ? max[i]!
+          : agg === 'sum'
+            ? sum[i]!
+            : agg === 'count'
+              ? count[i]!
+              : agg === 'avg'
+                ? sum[i]! / count[i]!
+                : agg === 'increase'
+                  ? inc[i]!
+                  : agg === 'counter'
+                    ? running
+                    : last[i]!;
+    n++;
+  }
+  return new ArrayIterator(ts, vs, n);
+}
+
+/** Iterates samples held in two arrays (ascending times). */
+export class ArrayIterator implements SampleIterator {
   private i = -1;
 
-  constructor(b: Buckets, agg: Aggregate, mint: number, maxt: number) {
-    const ts = new Float64Array(b.n);
-    const vs = new Float64Array(b.n);
-    const [min, max, sum, count, last, inc] = b.cols as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
-    let n = 0;
-    let running = 0;
-    for (let i = 0; i < b.n; i++) {
-      const t = b.ts[i]! + b.step - 1;
-      if (t < mint || t > maxt) continue;
-      running += inc[i]!;
-      ts[n] = t;
-      vs[n] =
-        agg === 'min'
-          ? min[i]!
-          : agg === 'max'
-            ? max[i]!
-            : agg === 'sum'
-              ? sum[i]!
-              : agg === 'count'
-                ? count[i]!
-                : agg === 'avg'
-                  ? sum[i]! / count[i]!
-                  : agg === 'increase'
-                    ? inc[i]!
-                    : agg === 'counter'
-                      ? running
-                      : last[i]!;
-      n++;
-    }
-    this.ts = ts;
-    this.vs = vs;
-    this.n = n;
-  }
+  constructor(
+    private readonly ts: Float64Array,
+    private readonly vs: Float64Array,
+    private readonly n: number,
+  ) {}
 
   next(): boolean {
     if (this.i < this.n) this.i++;

@@ -68,59 +68,70 @@ describe('head', () => {
     assert.equal(it.seek(9000), false);
   });
 
-  it('counts out-of-order and conflicting duplicates, keeps same-value retries', async () => {
-    const head = await seeded({ oooWindowMs: 0 });
+  it('accepts late samples at any age, refuses conflicting duplicates, keeps same-value retries', async () => {
+    const head = await seeded();
     const app = head.appender();
     const ls = L({ __name__: 'up', job: 'api', instance: 'a' });
-    app.append(0, ls, 3000, 99); // older than newest (4000)
-    app.append(0, ls, 4000, 4); // retry of the stored sample
-    app.append(0, ls, 4000, 5); // conflict
-    app.append(0, ls, 5000, 5);
-    app.append(0, ls, 5000, 6); // conflict inside the batch
+    app.append(0, ls, 3500, 99); // older than the newest (4000), between two stored samples
+    app.append(0, ls, -86_400_000, 7); // a day before everything else
+    app.append(0, ls, 1000, 7); // a conflict with the stored sample at 1000
+    app.append(0, ls, 1000, 1); // a retry of it
+    app.append(0, ls, 4000, 4); // retry of the newest
+    app.append(0, ls, 4000, 5); // conflict with the newest
+    app.append(0, ls, 6000, 6);
+    app.append(0, ls, 5500, 5.5); // behind the batch's own newest
+    app.append(0, ls, 6000, 7); // conflict inside the batch
     const res = await app.commit();
-    assert.deepEqual(res, { appended: 2, rejected: { out_of_order: 1, duplicate_timestamp: 2 } });
-    const [s] = samples(head.querier(4000, 10_000), ['=', 'instance', 'a']);
+    assert.deepEqual(res, { appended: 6, rejected: { duplicate_timestamp: 3 } });
+    assert.equal(head.stats.outOfOrderAccepted, 3);
+    const [s] = samples(head.querier(-1e9, 10_000), ['=', 'instance', 'a']);
     assert.deepEqual(s!.points, [
+      [-86_400_000, 7],
+      [0, 0],
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+      [3500, 99],
       [4000, 4],
-      [5000, 5],
+      [5500, 5.5],
+      [6000, 6],
     ]);
   });
 
-  it('accepts samples inside the out-of-order window and rejects older ones', async () => {
-    const head = await seeded({ oooWindowMs: 3200 });
-    const app = head.appender();
-    const ls = L({ __name__: 'up', job: 'api', instance: 'a' });
-    app.append(0, ls, 1500, 1.5); // 2500 behind the newest (4000): inside the window
-    app.append(0, ls, 1000, 7); // a conflict with the stored sample at 1000
-    app.append(0, ls, 1000, 1); // a retry of it
-    app.append(0, ls, 500, 0.5); // 3500 behind the newest (4000): outside
-    app.append(0, ls, 6000, 6);
-    app.append(0, ls, 5500, 5.5); // behind the batch's own newest, inside the window
-    const res = await app.commit();
-    assert.deepEqual(res, { appended: 4, rejected: { duplicate_timestamp: 1, out_of_order: 1 } });
-    assert.equal(head.stats.outOfOrderAccepted, 2);
-    const [s] = samples(head.querier(0, 10_000), ['=', 'instance', 'a']);
-    assert.deepEqual(
-      s!.points.map((p) => p[0]),
-      [0, 1000, 1500, 2000, 3000, 4000, 5500, 6000],
-    );
-  });
-
-  it('rejects samples older than the newest sample of the head minus the lateness bound', async () => {
-    const head = await seeded();
+  it('refuses samples older than the retention behind the newest sample, for new series too', async () => {
+    const head = new Head({ retentionMs: 3_600_000 });
     const app = head.appender();
     const newest = 10 * 3_600_000;
     app.append(0, L({ __name__: 'late', job: 'a' }), newest, 1);
     await app.commit();
     app.append(0, L({ __name__: 'late', job: 'b' }), newest - 2 * 3_600_000, 1); // a new series, 2 h late
     app.append(0, L({ __name__: 'late', job: 'c' }), newest - 3_600_000, 1); // exactly at the bound
+    app.append(0, L({ __name__: 'late', job: 'a' }), newest - 3_600_001, 1); // just past it
     const res = await app.commit();
-    assert.deepEqual(res, { appended: 1, rejected: { too_old: 1 } });
-    assert.equal(head.stats.tooOldRejected, 1);
+    assert.deepEqual(res, { appended: 1, rejected: { too_old: 2 }, oldestAccepted: newest - 3_600_000 });
+    assert.equal(head.stats.tooOldRejected, 2);
+  });
+
+  it('refuses samples too far in the future without moving the series newest', async () => {
+    const head = new Head({ maxFutureMs: 60_000 });
+    const ls = L({ __name__: 'g' });
+    const now = Date.now();
+    const app = head.appender();
+    app.append(0, ls, now - 1000, 1);
+    app.append(0, ls, now + 3_600_000, 2); // an hour ahead
+    app.append(0, ls, Date.UTC(2030, 0, 1), 3);
+    const res = await app.commit();
+    assert.deepEqual(res, { appended: 1, rejected: { too_far_future: 2 }, maxFutureMs: 60_000 });
+    // The series goes on accepting current samples, in order.
+    app.append(0, ls, now, 4);
+    assert.deepEqual(await app.commit(), { appended: 1, rejected: {} });
+    assert.equal(head.lookup(ls)!.maxT, now);
+    assert.equal(head.stats.outOfOrderAccepted, 0);
+    assert.equal(head.stats.tooFarFutureRejected, 2);
   });
 
   it('reads back many chunks with out-of-order samples merged, and seeks across chunks', async () => {
-    const head = new Head({ oooWindowMs: 60_000 });
+    const head = new Head();
     const ls = L({ __name__: 'm' });
     const expected = new Map<number, number>();
     const rnd = mulberry32(7);

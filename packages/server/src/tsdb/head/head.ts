@@ -20,8 +20,8 @@ export interface HeadStats {
   series: number;
   samplesAppended: number;
   outOfOrderAccepted: number;
-  outOfOrderRejected: number;
   tooOldRejected: number;
+  tooFarFutureRejected: number;
   duplicatesRejected: number;
   seriesLimitRejected: number;
 }
@@ -30,6 +30,8 @@ export interface HeadStats {
 export interface PersistedChunks {
   /** Chunk bytes of series `ref` that may hold samples in [mint, maxt], oldest first. */
   chunks(ref: number, mint: number, maxt: number): Uint8Array[];
+  /** The persisted value of series `ref` at exactly `t` (the one a read returns), or undefined. */
+  valueAt(ref: number, t: number): number | undefined;
 }
 
 /** Where committed batches go before they become visible: the write-ahead log. */
@@ -41,8 +43,14 @@ export interface HeadLog {
 }
 
 export interface HeadOptions {
-  /** How far behind its series' newest sample a sample may be and still be stored (ms). */
-  readonly oooWindowMs?: number;
+  /**
+   * How far behind the newest sample of the head (at most the wall clock) a sample may be and
+   * still be stored, in ms, whatever its series (default: no limit). The database passes its raw
+   * retention: anything raw retention keeps is accepted, in or out of order.
+   */
+  readonly retentionMs?: number;
+  /** How far ahead of the wall clock a sample may be, in ms (default 10 min). */
+  readonly maxFutureMs?: number;
   /** Most series in total; new ones beyond are rejected `too_many_series` (0: no limit). */
   readonly maxSeries?: number;
   /** Most series of one metric name; new ones beyond are rejected `too_many_series` (0: no limit). */
@@ -50,15 +58,8 @@ export interface HeadOptions {
   readonly log?: HeadLog;
 }
 
-/** Default out-of-order window: push clients retry, and several instances push one series. */
-export const DEFAULT_OOO_WINDOW_MS = 10 * 60_000;
-
-/**
- * The oldest a sample may be relative to the newest sample of the whole head, whatever its series
- * (at least the out-of-order window). Bounding lateness for new series too is what lets
- * persistence and downsampling treat older time ranges as final.
- */
-export const MIN_LATENESS_MS = 60 * 60_000;
+/** Default of {@link HeadOptions.maxFutureMs}: clock skew between clients and the server. */
+export const DEFAULT_MAX_FUTURE_MS = 10 * 60_000;
 
 /** The verdict on one sample: stored in order, stored out of order, no-op retry, or a reject. */
 export type SampleVerdict = 'in_order' | 'out_of_order_ok' | 'same_duplicate' | RejectReason;
@@ -75,12 +76,18 @@ export class Head implements Appendable, Queryable {
     series: 0,
     samplesAppended: 0,
     outOfOrderAccepted: 0,
-    outOfOrderRejected: 0,
     tooOldRejected: 0,
+    tooFarFutureRejected: 0,
     duplicatesRejected: 0,
     seriesLimitRejected: 0,
   };
-  readonly oooWindowMs: number;
+  readonly retentionMs: number;
+  readonly maxFutureMs: number;
+  /**
+   * Samples before this time are refused whatever the retention says: raw data there is deleted
+   * and its downsampled buckets are final (the database raises it after retention).
+   */
+  floor = Number.NEGATIVE_INFINITY;
   readonly maxSeries: number;
   readonly maxSeriesPerMetric: number;
   readonly log: HeadLog | null;
@@ -92,7 +99,8 @@ export class Head implements Appendable, Queryable {
   persisted: PersistedChunks | null = null;
 
   constructor(options: HeadOptions = {}) {
-    this.oooWindowMs = options.oooWindowMs ?? DEFAULT_OOO_WINDOW_MS;
+    this.retentionMs = options.retentionMs ?? Number.POSITIVE_INFINITY;
+    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
     this.maxSeries = options.maxSeries ?? 0;
     this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 0;
     this.log = options.log ?? null;
@@ -143,20 +151,36 @@ export class Head implements Appendable, Queryable {
     return s;
   }
 
-  /** The earliest timestamp any series accepts now (older samples are 'too_old'). */
+  /**
+   * The earliest timestamp any series accepts now (older samples are 'too_old'): the newest
+   * sample of the head (at most the wall clock: data time, as retention uses) minus the
+   * retention, and never before {@link floor}. It only ever moves forward, which is what lets
+   * downsampling treat older windows as final.
+   */
   minValidTime(): number {
-    return Math.min(this.maxTime, Date.now()) - Math.max(this.oooWindowMs, MIN_LATENESS_MS);
+    const now = Math.min(this.maxTime, Date.now());
+    const byRetention = Number.isFinite(now) ? now - this.retentionMs : Number.NEGATIVE_INFINITY;
+    return Math.max(byRetention, this.floor);
+  }
+
+  /** The latest timestamp any series accepts now (newer samples are 'too_far_future'). */
+  maxValidTime(): number {
+    return Date.now() + this.maxFutureMs;
   }
 
   /** What storing (t, v) in `s` would do now. */
-  verdict(s: MemSeries, t: number, v: number, minValid: number): SampleVerdict {
-    const newest = s.maxT;
-    if (t > newest) return t < minValid ? 'too_old' : 'in_order';
-    if (t === newest) return sameFloatBits(v, this.lastV[s.ref]!) ? 'same_duplicate' : 'duplicate_timestamp';
-    if (newest - t > this.oooWindowMs) return 'out_of_order';
-    const stored = s.valueAt(t);
-    if (stored !== undefined) return sameFloatBits(v, stored) ? 'same_duplicate' : 'duplicate_timestamp';
+  verdict(s: MemSeries, t: number, v: number, minValid: number, maxValid: number): SampleVerdict {
+    // Future samples are judged first so that they can never become a series' newest.
+    if (t > maxValid) return 'too_far_future';
     if (t < minValid) return 'too_old';
+    const newest = s.maxT;
+    if (t > newest) return 'in_order';
+    if (t === newest) return sameFloatBits(v, this.lastV[s.ref]!) ? 'same_duplicate' : 'duplicate_timestamp';
+    let stored = s.valueAt(t);
+    if (stored === undefined && this.persisted !== null && t >= s.diskMinT && t <= s.diskMaxT) {
+      stored = this.persisted.valueAt(s.ref, t);
+    }
+    if (stored !== undefined) return sameFloatBits(v, stored) ? 'same_duplicate' : 'duplicate_timestamp';
     return 'out_of_order_ok';
   }
 

@@ -59,6 +59,7 @@ export class HeadAppender implements Appender {
     const limitedMetrics = [...this.limited];
     // Pass 1: judge every sample; accepted ones are compacted to the front of the buffers.
     const minValid = head.minValidTime();
+    const maxValid = head.maxValidTime();
     // Each series remembers its newest accepted sample of this batch (no Map per commit).
     const commitId = ++commitCounter;
     let kept = 0;
@@ -69,15 +70,13 @@ export class HeadAppender implements Appender {
       const t = this.ts[i]!;
       const v = this.vs[i]!;
       const s = head.seriesByRef(ref)!;
-      let verdict = head.verdict(s, t, v, minValid);
+      let verdict = head.verdict(s, t, v, minValid, maxValid);
       const p = s.pendingCommit === commitId ? s.pendingIdx : -1;
       if (p >= 0 && t <= this.ts[p]!) {
         // Judged against the batch itself as well as the head.
         const pt = this.ts[p]!;
         if (t === pt) verdict = sameFloatBits(v, this.vs[p]!) ? 'same_duplicate' : 'duplicate_timestamp';
-        else if (verdict === 'in_order' || verdict === 'out_of_order_ok') {
-          verdict = pt - t > head.oooWindowMs ? 'out_of_order' : 'out_of_order_ok';
-        }
+        else if (verdict === 'in_order') verdict = 'out_of_order_ok';
       }
       if (verdict === 'in_order' || verdict === 'out_of_order_ok') {
         if (verdict === 'out_of_order_ok') ooo++;
@@ -106,14 +105,17 @@ export class HeadAppender implements Appender {
     const stats = head.stats;
     stats.samplesAppended += kept;
     stats.outOfOrderAccepted += ooo;
-    stats.outOfOrderRejected += rejected.out_of_order ?? 0;
     stats.tooOldRejected += rejected.too_old ?? 0;
+    stats.tooFarFutureRejected += rejected.too_far_future ?? 0;
     stats.duplicatesRejected += rejected.duplicate_timestamp ?? 0;
     stats.seriesLimitRejected += rejected.too_many_series ?? 0;
     this.rollback();
     if (head.log !== null && kept > 0) await head.log.durable();
     const result: CommitResult = { appended: kept + sameDuplicates, rejected };
-    return limitedMetrics.length > 0 ? { ...result, limitedMetrics } : result;
+    if (rejected.too_old) result.oldestAccepted = minValid;
+    if (rejected.too_far_future) result.maxFutureMs = head.maxFutureMs;
+    if (limitedMetrics.length > 0) result.limitedMetrics = limitedMetrics;
+    return result;
   }
 
   rollback(): void {

@@ -19,39 +19,43 @@ export const DOWNSAMPLE_DONE_KEY: Readonly<Record<'5m' | '1h', string>> = {
 
 const HOUR = 3_600_000;
 
-/**
- * The time before which raw data is past its retention: the newest sample (at most the wall
- * clock) minus the raw retention, but never past what both tiers have aggregated.
- */
-export function rawRetentionCut(store: ChunkStore, head: Head, o: ResolvedOptions): number {
-  // Not later than the wall clock: one sample stamped years ahead must not expire everything.
-  const now = Math.min(head.maxTime, Date.now());
-  if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
-  let cut = now - o.retentionRawMs;
-  if (o.downsample) {
-    // No raw data is dropped before both tiers have aggregated it (e.g. after a long downtime);
-    // a tier with no progress yet has aggregated nothing.
-    for (const key of Object.values(DOWNSAMPLE_DONE_KEY)) {
-      cut = Math.min(cut, store.getMeta(key) ?? Number.NEGATIVE_INFINITY);
-    }
-  }
-  return cut;
+/** Times before which retention deletes raw data and the 5m tier (-Infinity: nothing yet). */
+export interface RetentionCuts {
+  readonly raw: number;
+  readonly fiveMin: number;
 }
 
-/** Applies retention; returns the time before which raw data is gone (-Infinity: none yet). */
-export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): number {
+/**
+ * Where retention cuts now: the newest sample (at most the wall clock) minus each tier's
+ * retention, but never past what the next tier has aggregated: raw data stays until the 5m tier
+ * holds it (and one window more, which the next 5m window reads back into), 5m data until the 1h tier (folded from 5m buckets) does; a tier with no progress yet
+ * has aggregated nothing. Without downsampling, raw data is simply deleted at its retention.
+ */
+export function retentionCuts(store: ChunkStore, head: Head, o: ResolvedOptions): RetentionCuts {
+  // Not later than the wall clock: one sample stamped years ahead must not expire everything.
   const now = Math.min(head.maxTime, Date.now());
-  if (!Number.isFinite(now)) return Number.NEGATIVE_INFINITY;
-  const rawCut = rawRetentionCut(store, head, o);
-  store.deleteBefore('raw', rawCut);
-  // The 1h tier is folded from the 5m tier: keep 5m data it has not folded yet.
-  store.deleteBefore(
-    '5m',
-    Math.min(now - o.retention5mMs, store.getMeta(DOWNSAMPLE_DONE_KEY['1h']) ?? Number.NEGATIVE_INFINITY),
-  );
+  if (!Number.isFinite(now)) return { raw: Number.NEGATIVE_INFINITY, fiveMin: Number.NEGATIVE_INFINITY };
+  const done = (key: string) => store.getMeta(key) ?? Number.NEGATIVE_INFINITY;
+  const done1h = done(DOWNSAMPLE_DONE_KEY['1h']);
+  if (!o.downsample) return { raw: now - o.retentionRawMs, fiveMin: Number.NEGATIVE_INFINITY };
+  return {
+    // The 5m tier's next window reads raw samples from one row span back (the increase of its
+    // first bucket needs the sample before it), so those stay too.
+    raw: Math.min(now - o.retentionRawMs, done(DOWNSAMPLE_DONE_KEY['5m']) - ROW_MAX_SPAN_MS['5m']),
+    fiveMin: Math.min(now - o.retention5mMs, done1h),
+  };
+}
+
+/** Applies retention; returns where it cut. */
+export function enforceRetention(store: ChunkStore, head: Head, o: ResolvedOptions): RetentionCuts {
+  const now = Math.min(head.maxTime, Date.now());
+  const cuts = retentionCuts(store, head, o);
+  if (!Number.isFinite(now)) return cuts;
+  store.deleteBefore('raw', cuts.raw);
+  store.deleteBefore('5m', cuts.fiveMin);
   store.deleteBefore('1h', now - o.retention1hMs);
-  raiseDiskMin(head, rawCut);
-  return rawCut;
+  raiseDiskMin(head, cuts.raw);
+  return cuts;
 }
 
 /** Share of the budget that deletions free beyond the limit, so that commits do not hit it again at once. */
@@ -63,6 +67,19 @@ const HEADROOM = 0.05;
  * Returns how many deletions it made.
  */
 export function enforceBudget(store: ChunkStore, head: Head, budget: number, walBytes: number): number {
+  const steps = budgetSteps(store, head, budget, walBytes);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  return r.value;
+}
+
+/** {@link enforceBudget} as steps, yielding after each deletion (for the background). */
+export function* budgetSteps(
+  store: ChunkStore,
+  head: Head,
+  budget: number,
+  walBytes: number,
+): Generator<void, number, void> {
   let deletions = 0;
   if (store.usedBytes() + walBytes <= budget) return 0;
   const target = budget * (1 - HEADROOM);
@@ -83,11 +100,13 @@ export function enforceBudget(store: ChunkStore, head: Head, budget: number, wal
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, cut);
         cut += HOUR;
+        yield;
       }
       if (over()) {
         store.dropPartition(tier, p);
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, start + PARTITION_MS[tier]);
+        yield;
       }
     }
   }

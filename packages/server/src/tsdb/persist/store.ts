@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { StorageError } from '../../storage/errors.js';
+import { ChunkSeriesIterator } from '../head/iterator.js';
 import { decodeChunkSeq, decodeLabels, encodeLabels, Symbols } from './codec.js';
 
 export type Tier = 'raw' | '5m' | '1h';
@@ -45,19 +46,20 @@ export interface ChunkRow {
   readonly data: Uint8Array;
 }
 
-/** Everything one persistence writes, in one transaction. */
-export interface PersistBatch {
+/** One slice of a persistence (one transaction). */
+export interface PersistSlice {
   readonly seq: number;
-  /** The first log segment that is still needed after this commit. */
-  readonly walStart: number;
+  readonly rows: readonly ChunkRow[];
+  /** Open chunks and out-of-order samples per series (into the next head snapshot). */
+  readonly head: readonly { ref: number; data: Uint8Array }[];
   readonly newSeries: readonly { ref: number; labels: Labels }[];
   /** New persisted time range of series that got rows. */
   readonly ranges: readonly { ref: number; mint: number; maxt: number }[];
-  readonly rows: readonly ChunkRow[];
-  /** Open chunks and out-of-order samples per series (replaces the previous snapshot). */
-  readonly head: readonly { ref: number; data: Uint8Array }[];
-  readonly metadata: ReadonlyMap<string, MetricMetadata>;
 }
+
+/** Time slot of one {@link ChunkStore.valueAt} cache entry, and how many entries are kept. */
+const LOOKUP_SLOT_MS = 3_600_000;
+const LOOKUP_CACHE = 64;
 
 const tableName = (tier: Tier, p: number) => `c_${tier}_${p}`;
 
@@ -68,6 +70,12 @@ export class ChunkStore {
   private readonly partitions: Record<Tier, number[]> = { raw: [], '5m': [], '1h': [] };
   private readonly selects = new Map<string, Database.Statement>();
   private readonly inserts = new Map<string, Database.Statement>();
+  /**
+   * Persisted samples of recently checked (series, slot) pairs for {@link valueAt}: a backfill
+   * checks many samples of one series' stretch in a row. Cleared by every write.
+   */
+  private readonly lookups = new Map<string, { ts: Float64Array; vs: Float64Array }>();
+  private readonly lookupIt = new ChunkSeriesIterator();
 
   private constructor(
     private readonly db: Database.Database,
@@ -165,6 +173,42 @@ export class ChunkStore {
     return out;
   }
 
+  /**
+   * The persisted raw value of series `ref` at exactly `t` (the sample a read returns), or
+   * undefined. For the duplicate rule of late samples that fall in persisted time ranges.
+   */
+  valueAt(ref: number, t: number): number | undefined {
+    const slot = Math.floor(t / LOOKUP_SLOT_MS) * LOOKUP_SLOT_MS;
+    const key = `${ref}:${slot}`;
+    let e = this.lookups.get(key);
+    if (e === undefined) {
+      const it = this.lookupIt.reset(
+        this.chunks(ref, slot, slot + LOOKUP_SLOT_MS - 1),
+        slot,
+        slot + LOOKUP_SLOT_MS - 1,
+      );
+      const ts: number[] = [];
+      const vs: number[] = [];
+      while (it.next()) {
+        ts.push(it.t());
+        vs.push(it.v());
+      }
+      // A Float64Array keeps a stale marker's NaN bits (a JS array may quiet them).
+      e = { ts: Float64Array.from(ts), vs: new Float64Array(vs.length) };
+      for (let i = 0; i < vs.length; i++) e.vs[i] = vs[i]!;
+      if (this.lookups.size >= LOOKUP_CACHE) this.lookups.delete(this.lookups.keys().next().value!);
+      this.lookups.set(key, e);
+    }
+    let lo = 0;
+    let hi = e.ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (e.ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < e.ts.length && e.ts[lo] === t ? e.vs[lo] : undefined;
+  }
+
   /** Row blobs of a tier for series `ref` overlapping [mint, maxt], oldest first. */
   rows(tier: Tier, ref: number, mint: number, maxt: number): Buffer[] {
     const from = mint - ROW_MAX_SPAN_MS[tier];
@@ -186,32 +230,66 @@ export class ChunkStore {
     return out;
   }
 
-  /** Writes one persistence atomically. */
-  commitPersist(b: PersistBatch): void {
+  /** Starts the head snapshot of a persistence: `head_next`, filled by {@link writeSlice}. */
+  beginHeadSnapshot(): void {
+    this.db.exec(
+      'DROP TABLE IF EXISTS head_next; CREATE TABLE head_next (series INTEGER PRIMARY KEY, data BLOB NOT NULL)',
+    );
+  }
+
+  /**
+   * One slice of a persistence, in one transaction: raw rows (under `seq`), head snapshot rows,
+   * new symbols and series, persisted ranges. Series and ranges written by a persistence that
+   * then does not commit are harmless: the log restores the same series under the same refs, and
+   * a range is an upper bound anyway (retention narrows data, not ranges).
+   */
+  writeSlice(b: PersistSlice): void {
     const db = this.db;
     db.transaction(() => {
-      const insSeries = db.prepare(
-        'INSERT OR REPLACE INTO series (id, labels, mint, maxt) VALUES (?, ?, NULL, NULL)',
-      );
       const encoded = b.newSeries.map((s) => encodeLabels(s.labels, this.symbols));
       const insSym = db.prepare('INSERT INTO symbols (id, value) VALUES (?, ?)');
       for (const id of this.symbols.takeNew()) insSym.run(id, this.symbols.values[id]);
+      const insSeries = db.prepare(
+        'INSERT OR REPLACE INTO series (id, labels, mint, maxt) VALUES (?, ?, NULL, NULL)',
+      );
       for (let i = 0; i < b.newSeries.length; i++) insSeries.run(b.newSeries[i]!.ref, encoded[i]);
       const range = db.prepare(
         'UPDATE series SET mint = min(coalesce(mint, ?), ?), maxt = max(coalesce(maxt, ?), ?) WHERE id = ?',
       );
       for (const r of b.ranges) range.run(r.mint, r.mint, r.maxt, r.maxt, r.ref);
       this.insertRows('raw', b.seq, b.rows);
-      db.prepare('DELETE FROM head').run();
-      const insHead = db.prepare('INSERT INTO head (series, data) VALUES (?, ?)');
-      for (const h of b.head) insHead.run(h.ref, h.data);
+      const ins = db.prepare('INSERT OR REPLACE INTO head_next (series, data) VALUES (?, ?)');
+      for (const h of b.head) ins.run(h.ref, h.data);
+    })();
+  }
+
+  /**
+   * The last transaction of a persistence: the head snapshot swapped in, metadata, `seq` and
+   * `wal_start`. Until it commits, the slices' rows are not part of the store (see
+   * {@link dropUncommitted}).
+   */
+  commitPersist(seq: number, walStart: number, metadata: ReadonlyMap<string, MetricMetadata>): void {
+    const db = this.db;
+    db.transaction(() => {
+      db.exec('DROP TABLE head; ALTER TABLE head_next RENAME TO head');
       const insMeta = db.prepare(
         'INSERT OR REPLACE INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
       );
-      for (const [m, md] of b.metadata) insMeta.run(m, md.type, md.help, md.unit);
-      this.setMeta('seq', b.seq);
-      this.setMeta('wal_start', b.walStart);
+      for (const [m, md] of metadata) insMeta.run(m, md.type, md.help, md.unit);
+      this.setMeta('seq', seq);
+      this.setMeta('wal_start', walStart);
     })();
+  }
+
+  /**
+   * Deletes the raw rows of a persistence that did not commit (a crash between its slices): their
+   * samples are still in the log. Called at open.
+   */
+  dropUncommitted(): void {
+    const seq = this.getMeta('seq') ?? 0;
+    for (const p of this.partitions.raw)
+      this.db.prepare(`DELETE FROM ${tableName('raw', p)} WHERE seq > ?`).run(seq);
+    this.db.exec('DROP TABLE IF EXISTS head_next');
   }
 
   /** Writes rows of a downsampled tier and a progress mark, atomically; rows replace equal keys. */
@@ -235,6 +313,7 @@ export class ChunkStore {
 
   /** Deletes a whole partition table. */
   dropPartition(tier: Tier, p: number): void {
+    this.lookups.clear();
     const name = tableName(tier, p);
     this.db.exec(`DROP TABLE IF EXISTS ${name}`);
     this.selects.delete(name);
@@ -248,7 +327,10 @@ export class ChunkStore {
     for (const p of [...this.partitions[tier]]) {
       if (p * PARTITION_MS[tier] >= t) break;
       if ((p + 1) * PARTITION_MS[tier] <= t - ROW_MAX_SPAN_MS[tier]) this.dropPartition(tier, p);
-      else this.db.prepare(`DELETE FROM ${tableName(tier, p)} WHERE maxt < ?`).run(t);
+      else {
+        this.lookups.clear();
+        this.db.prepare(`DELETE FROM ${tableName(tier, p)} WHERE maxt < ?`).run(t);
+      }
     }
   }
 
@@ -287,11 +369,26 @@ export class ChunkStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
+  /**
+   * {@link vacuum} as steps (for the background): free pages go back `pages` at a time, then
+   * the log is folded in; a checkpoint costs about the size of the last transactions.
+   */
+  *vacuumSteps(pages = 2048): Generator<void, void, void> {
+    const free = () => this.db.pragma('freelist_count', { simple: true }) as number;
+    // Stops when nothing more goes (a file made without auto_vacuum keeps its free pages).
+    for (let n = free(), last = Number.POSITIVE_INFINITY; n > 0 && n < last; last = n, n = free()) {
+      this.db.pragma(`incremental_vacuum(${pages})`);
+      yield;
+    }
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   close(): void {
     this.db.close();
   }
 
   private insertRows(tier: Tier, seq: number, rows: readonly ChunkRow[]): void {
+    this.lookups.clear();
     for (const r of rows) {
       const p = Math.floor(r.mint / PARTITION_MS[tier]);
       const name = tableName(tier, p);

@@ -17,6 +17,7 @@ import {
   fdatasync,
   fdatasyncSync,
   fstatSync,
+  ftruncateSync,
   openSync,
   readSync,
   rmSync,
@@ -36,11 +37,24 @@ import {
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
+/** The two file operations a log write makes; tests inject faults (short writes, ENOSPC) here. */
+export interface WalFileOps {
+  writev(fd: number, buffers: readonly Uint8Array[]): number;
+  ftruncate(fd: number, length: number): void;
+}
+
+const FS_OPS: WalFileOps = {
+  writev: (fd, buffers) => writevSync(fd, buffers as NodeJS.ArrayBufferView[]),
+  ftruncate: (fd, length) => ftruncateSync(fd, length),
+};
+
 export interface WalOptions {
   /** Segment size after which the log moves to a new segment (default 64 MiB). */
   readonly segmentSize?: number;
   readonly fsync?: FsyncPolicy;
   readonly fsyncIntervalMs?: number;
+  /** File operations of writes (default: node:fs). */
+  readonly ops?: WalFileOps;
 }
 
 interface Waiter {
@@ -63,6 +77,12 @@ export class Wal {
   /** Old segment fds whose close waits for an in-flight fdatasync on them. */
   private closeAfterSync: number[] = [];
   private closed = false;
+  private readonly ops: WalFileOps;
+  /**
+   * Set when a failed write left bytes after the last whole frame that could not be cut off yet:
+   * nothing more is written (so nothing is acknowledged) until they are.
+   */
+  private torn = false;
 
   /** Opens a fresh segment after the existing ones (replay them first with `replayWal`). */
   constructor(
@@ -71,6 +91,7 @@ export class Wal {
   ) {
     this.segmentSize = options.segmentSize ?? 64 << 20;
     this.policy = options.fsync ?? 'interval';
+    this.ops = options.ops ?? FS_OPS;
     const existing = listSegments(dir);
     // The last segment of a killed process is not sealed: seal it before starting the next one.
     const last = existing.at(-1);
@@ -110,10 +131,14 @@ export class Wal {
 
   /**
    * Writes the records as one write. Throws a {@link StorageError} when the write fails (disk
-   * full: `storage_full`; anything else: `storage_io`); nothing is then acknowledged.
+   * full: `storage_full`; anything else: `storage_unavailable`); nothing is then acknowledged,
+   * and the segment is cut back to its last whole frame, so that a torn frame never sits before
+   * records acknowledged later (replay stops at the first damaged frame). When even the cut
+   * fails, every later write retries it first and fails until it succeeds.
    */
   write(payloads: readonly Uint8Array[]): void {
     if (this.closed) throw new StorageError('storage_closed', 'cannot write to the WAL: it is closed');
+    if (this.torn) this.cutBack();
     if (this.segmentBytes >= this.segmentSize) this.nextSegment();
     const iov: Uint8Array[] = [];
     let total = 0;
@@ -123,17 +148,29 @@ export class Wal {
     }
     let written = 0;
     try {
-      while (written < total) written += writevSync(this.fd, written === 0 ? iov : rest(iov, written));
+      while (written < total) written += this.ops.writev(this.fd, written === 0 ? iov : rest(iov, written));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new StorageError(
-        code === 'ENOSPC' || code === 'EDQUOT' ? 'storage_full' : 'storage_io',
-        `cannot write to the WAL: ${(err as Error).message}`,
-        { cause: err },
-      );
+      // Whatever part of the frames reached the file goes; a failing cut is retried by the next write.
+      this.torn = true;
+      try {
+        this.cutBack();
+      } catch {
+        // reported by the next write
+      }
+      throw writeError(err);
     }
     this.segmentBytes += total;
     this.dirty = true;
+  }
+
+  /** Cuts the segment back to its last whole frame after a failed write. */
+  private cutBack(): void {
+    try {
+      this.ops.ftruncate(this.fd, this.segmentBytes);
+    } catch (err) {
+      throw writeError(err);
+    }
+    this.torn = false;
   }
 
   /** Resolves once everything written so far is as durable as the fsync policy promises. */
@@ -150,7 +187,17 @@ export class Wal {
    * is in a segment below it, so once that is persisted elsewhere {@link removeBefore} may go.
    */
   nextSegment(): number {
-    writevSync(this.fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
+    try {
+      this.ops.writev(this.fd, [frameHeader(SEAL_PAYLOAD), SEAL_PAYLOAD]);
+    } catch (err) {
+      this.torn = true;
+      try {
+        this.cutBack();
+      } catch {
+        // reported by the next write
+      }
+      throw writeError(err);
+    }
     this.segmentBytes += SEAL_FRAME_BYTES;
     if (this.policy !== 'never') fdatasyncSync(this.fd);
     if (this.syncing) this.closeAfterSync.push(this.fd);
@@ -202,6 +249,16 @@ export class Wal {
     if (!this.dirty || this.syncing || this.closed) return;
     this.groupSync();
   }
+}
+
+/** The typed error of a failed log write: `storage_full` when the disk or quota is full. */
+function writeError(err: unknown): StorageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new StorageError(
+    code === 'ENOSPC' || code === 'EDQUOT' ? 'storage_full' : 'storage_unavailable',
+    `cannot write to the WAL: ${(err as Error).message}`,
+    { cause: err },
+  );
 }
 
 /** The iovec after the first `skip` bytes, for a short writev. */

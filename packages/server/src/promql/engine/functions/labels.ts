@@ -2,16 +2,17 @@
 
 import { labelsWith, METRIC_NAME } from '../../../model/labels.js';
 import { isValidLabelName } from '../../../model/names.js';
+import { compileCapturing, type RegexGroups } from '../../../model/re2.js';
 import { execError } from '../errors.js';
 import type { Vector } from '../types.js';
 import type { FunctionDef, Relabel, VectorFn } from './types.js';
 
-/** RE2 named groups `(?P<n>…)` are `(?<n>…)` in JavaScript. */
-function compileAnchored(re: string, func: string): RegExp {
+/** The fully anchored RE2 pattern, with Prometheus' error text (which omits RE2's reason). */
+function compileAnchored(re: string, func: string): (s: string) => RegexGroups | null {
   try {
-    return new RegExp(`^(?:${re.replace(/\(\?P</g, '(?<')})$`, 's');
-  } catch (err) {
-    throw execError(`invalid regular expression in ${func}(): ${re}: ${(err as Error).message}`);
+    return compileCapturing(re);
+  } catch {
+    throw execError(`invalid regular expression in ${func}(): ${re}`);
   }
 }
 
@@ -19,7 +20,7 @@ function compileAnchored(re: string, func: string): RegExp {
  * Go's Regexp.ExpandString: `$1`, `${1}`, `$name`, `${name}`, `$$`. As in Go, `$1x` names the
  * group "1x" (the longest run of word characters), which does not exist and expands to "".
  */
-function expand(template: string, m: RegExpExecArray): string {
+function expand(template: string, m: RegexGroups): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
@@ -67,7 +68,7 @@ function replaceRelabel(args: readonly string[]): Relabel {
   const re = compileAnchored(reStr, 'label_replace');
   if (!isValidLabelName(dst)) throw execError(`invalid destination label name in label_replace(): ${dst}`);
   return (metric, dropName) => {
-    const m = re.exec(metric.find((l) => l.name === src)?.value ?? '');
+    const m = re(metric.find((l) => l.name === src)?.value ?? '');
     if (m === null) return { metric, dropName };
     // Writing __name__ gives the series a name again, so it is no longer to be dropped.
     return {

@@ -1,0 +1,68 @@
+/**
+ * `POST /v1/metrics`: OTLP/HTTP metrics as an {@link IngestProtocol}, in protobuf
+ * (`application/x-protobuf`) or JSON (`application/json`), gzip or not. Per the OTLP
+ * specification, a request with some invalid points stores the valid ones and answers 200 with
+ * `partial_success` (`rejected_data_points` and an `error_message` naming them); a request that is
+ * not OTLP at all is a 400 with a `google.rpc.Status` body in the request's encoding.
+ */
+
+import { commitBatch, refusedSamplesError } from '../commit.js';
+import { ProtoWriter } from '../protobuf/writer.js';
+import type { IngestProtocol, IngestReply } from '../protocol.js';
+import { DeltaState } from '../series/delta.js';
+import { decodeOtlpJson } from './decode_json.js';
+import { decodeOtlpProtobuf } from './decode_proto.js';
+import { translateOtlp } from './translate.js';
+
+const MAX_LISTED = 10;
+
+/** The protocol, with the running totals of delta series that it keeps between requests. */
+export function otlpProtocol(deltas = new DeltaState()): IngestProtocol {
+  return {
+    name: 'otlp',
+    contentTypes: ['application/x-protobuf', 'application/json'],
+    async handle(req, ctx) {
+      const json = req.contentType === 'application/json';
+      const decoded = json ? decodeOtlpJson(req.body.toString('utf8')) : decodeOtlpProtobuf(req.body);
+      const batch = translateOtlp(decoded, ctx.limits, deltas, req.now);
+      const summary = await commitBatch(batch, ctx, 'otlp');
+      const refused = refusedSamplesError(summary.result, ctx.limits);
+      // Series limits are the server's state, not the client's fault: keep their status (429).
+      if (refused !== null && refused.code === 'too_many_series') throw refused;
+      const issues = summary.issues;
+      const rejected = issues.length + (refused === null ? 0 : 1);
+      if (rejected === 0) return reply(json, 0, '');
+      const listed = issues
+        .slice(0, MAX_LISTED)
+        .map((i) => `${i.where}${i.field ? `.${i.field}` : ''}: ${i.message}`);
+      if (issues.length > MAX_LISTED) listed.push(`and ${issues.length - MAX_LISTED} more`);
+      if (refused !== null) listed.push(refused.message);
+      return reply(json, issues.length, `${issues.length} data points rejected: ${listed.join('; ')}`);
+    },
+    errorReply(err, status) {
+      const w = new ProtoWriter(256);
+      w.varintField(1, status === 400 ? 3 : status === 429 ? 8 : 13); // INVALID_ARGUMENT, RESOURCE_EXHAUSTED, INTERNAL
+      w.string(2, err.message);
+      return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
+    },
+  };
+}
+
+/** An `ExportMetricsServiceResponse`, with `partial_success` when points were rejected. */
+function reply(json: boolean, rejected: number, message: string): IngestReply {
+  if (json) {
+    const body =
+      rejected === 0 && message === ''
+        ? {}
+        : { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } };
+    return { body: JSON.stringify(body), contentType: 'application/json' };
+  }
+  const w = new ProtoWriter(256);
+  if (rejected > 0 || message !== '') {
+    const m = w.beginMessage(1);
+    if (rejected > 0) w.varintField(1, rejected);
+    w.string(2, message);
+    w.endMessage(m);
+  }
+  return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
+}
