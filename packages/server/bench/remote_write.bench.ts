@@ -16,11 +16,10 @@
  * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 60).
  */
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { labelsToRecord, METRIC_NAME } from '../src/model/labels.js';
+import { startVm } from '../test/remote/victoria.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { type ChildServer, spawnServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
@@ -93,28 +92,6 @@ async function tinyobs(args: string[]): Promise<ChildServer & { stop(): Promise<
   };
 }
 
-async function startVm(binary: string): Promise<{ writeUrl: string; stop(): Promise<void> }> {
-  const dir = tempDir('tinyobs-bench-vm-');
-  const port = await freePort();
-  const child = spawn(
-    binary,
-    [`-storageDataPath=${dir}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor('VictoriaMetrics', async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
-  return {
-    writeUrl: `${base}/api/v1/write`,
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const res: Record<string, number[]> = {};
 const add = (k: string, v: number) => {
   res[k] ??= [];
@@ -140,7 +117,8 @@ for (let run = 0; run < RUNS; run++) {
   if (imported !== w.totalSamples) throw new Error(`imported ${imported} of ${w.totalSamples} samples`);
 
   // With forwarding to a real VictoriaMetrics.
-  const vm = await startVm(vmBinary);
+  const vmDir = tempDir('tinyobs-bench-vm-');
+  const vm = await startVm(vmBinary, vmDir, await freePort());
   const fwd = await tinyobs(['--remote-write-url', vm.writeUrl]);
   t0 = performance.now();
   const fwdSec = await pushAll(fwd.url);
@@ -160,6 +138,7 @@ for (let run = 0; run < RUNS; run++) {
   const fwdCpu = cpuSeconds(fwd.child.pid!);
   await fwd.stop();
   await vm.stop();
+  rmSync(vmDir, { recursive: true, force: true });
   if (sent !== w.totalSamples) throw new Error(`forwarded ${sent} of ${w.totalSamples} samples`);
 
   const line = {
