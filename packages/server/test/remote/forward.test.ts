@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { freePort, waitFor } from '../support/ports.js';
 import { postJson, spawnServer, startTestServer, tempDir } from '../support/server.js';
 import { requireBinary } from '../support/system.js';
-import { seriesKey, startVm, type Vm } from './victoria.js';
+import { parseJsonl, seriesKey, startVm, type Vm } from './victoria.js';
 
 interface Pushed {
   /** `series key → [t, v][]` in time order. */
@@ -84,7 +84,7 @@ describe('remote write forwarding to a real VictoriaMetrics', () => {
     if (vmDir !== '') rmSync(vmDir, { recursive: true, force: true });
   });
 
-  it('sends every sample pushed through the native API exactly once', async (t) => {
+  it('sends every sample pushed through the native API and OTLP exactly once', async (t) => {
     if (vm === null) return t.skip('victoria-metrics is not installed');
     const server = await startTestServer({ remoteWriteUrls: [vm.writeUrl] });
     try {
@@ -94,10 +94,31 @@ describe('remote write forwarding to a real VictoriaMetrics', () => {
       assert.equal(target!.dropped_samples, 0);
       assert.equal(target!.lag_seconds, 0);
       assert.deepEqual(await vm.export('{__name__="fwd_basic"}'), pushed.expected);
+      // OTLP (JSON) too: VictoriaMetrics holds what TinyObs stored, once.
+      const t0 = Date.now() - 300_000;
+      const dataPoints = Array.from({ length: 50 }, (_, i) => ({
+        timeUnixNano: `${t0 + i * 1000}000000`,
+        asDouble: i / 4,
+      }));
+      const otlp = await postJson(`${server.url}/v1/metrics`, {
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+            scopeMetrics: [{ metrics: [{ name: 'fwd_otlp', gauge: { dataPoints } }] }],
+          },
+        ],
+      });
+      assert.equal(otlp.status, 200, JSON.stringify(otlp.json));
+      await drained(server.url);
+      const local = parseJsonl(
+        await (await fetch(`${server.url}/v1/export?format=jsonl&match[]=fwd_otlp&start=0`)).text(),
+      );
+      assert.equal([...local.values()].flat().length, 50);
+      assert.deepEqual(await vm.export('{__name__="fwd_otlp"}'), local);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(
         metrics,
-        new RegExp(`tinyobs_remote_write_sent_samples_total\\{[^}]*\\} ${pushed.count}\\n`),
+        new RegExp(`tinyobs_remote_write_sent_samples_total\\{[^}]*\\} ${pushed.count + 50}\\n`),
       );
     } finally {
       await server.stop();

@@ -44,25 +44,26 @@ export async function startVm(bin: string, dir: string, port: number): Promise<V
       await fetch(`${url}/internal/force_flush`);
       const res = await fetch(`${url}/api/v1/export?match[]=${encodeURIComponent(match)}`);
       if (!res.ok) throw new Error(`export: ${res.status} ${await res.text()}`);
-      const out = new Map<string, [number, number][]>();
-      for (const line of (await res.text()).split('\n')) {
-        if (line === '') continue;
-        const r = JSON.parse(line) as {
-          metric: Record<string, string>;
-          values: number[];
-          timestamps: number[];
-        };
-        const key = seriesKey(r.metric);
-        const pts = out.get(key) ?? [];
-        for (let i = 0; i < r.timestamps.length; i++) pts.push([r.timestamps[i]!, r.values[i]!]);
-        out.set(key, pts);
-      }
-      for (const pts of out.values()) pts.sort((a, b) => a[0] - b[0]);
-      return out;
+      return parseJsonl(await res.text());
     },
   };
   await vm.start();
   return vm;
+}
+
+/** VictoriaMetrics' export JSON lines (TinyObs' `format=jsonl` too) as `series key → [t, v][]`. */
+export function parseJsonl(text: string): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const r = JSON.parse(line) as { metric: Record<string, string>; values: number[]; timestamps: number[] };
+    const key = seriesKey(r.metric);
+    const pts = out.get(key) ?? [];
+    for (let i = 0; i < r.timestamps.length; i++) pts.push([r.timestamps[i]!, r.values[i]!]);
+    out.set(key, pts);
+  }
+  for (const pts of out.values()) pts.sort((a, b) => a[0] - b[0]);
+  return out;
 }
 
 /** `name{a="1",b="2"}` with labels sorted, for comparing series across systems. */
