@@ -18,6 +18,8 @@ import { startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
+import { loadTargets } from './remote/config.js';
+import { Forwarder } from './remote/forwarder.js';
 import { parseUpstream } from './remote/upstream.js';
 import type { RuleManager } from './rules/manager.js';
 import { checkRuleFiles, createRuleManager } from './rules/setup.js';
@@ -40,6 +42,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const startedAt = Date.now();
   // A bad rule file stops start-up before anything is opened.
   checkRuleFiles(config);
+  const forwarder = new Forwarder(
+    loadTargets(config.remoteWriteUrls, config.remoteWriteConfig),
+    config.dataDir,
+    config.remoteWriteMaxLagMs,
+    log,
+  );
   let auth: Authorizer;
   try {
     auth = new Authorizer(
@@ -62,8 +70,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     maxSeriesPerMetric: config.maxSeriesPerMetric,
     persistIntervalMs: config.persistIntervalMs,
     warn: (message) => log.warn(message),
+    walRetain: () => forwarder.walFloor(),
   });
-  const metrics = createServerMetrics(() => db.stats(), startedAt);
+  forwarder.start(db);
+  const metrics = createServerMetrics(
+    () => db.stats(),
+    startedAt,
+    () => forwarder.stats(),
+  );
   let ready = false;
 
   const limits: IngestLimits = {
@@ -98,6 +112,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const router = buildRouter({
     store: db,
     stats: () => db.stats(),
+    remoteWriteStats: () => forwarder.stats(),
     engine,
     rules,
     limits,
@@ -181,6 +196,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await drained;
       clearTimeout(timer);
       await rules.stop();
+      await forwarder.stop();
       await statsd?.close();
       await db.close();
       log.info('stopped');

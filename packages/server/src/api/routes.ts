@@ -10,6 +10,7 @@ import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
 import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
 import type { Engine } from '../promql/engine/engine.js';
+import type { TargetStats } from '../remote/target.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
 import type { RuleManager } from '../rules/manager.js';
 import type { StorageStats } from '../storage/stats.js';
@@ -32,6 +33,8 @@ export interface RouteDeps {
   readonly engine: Engine;
   readonly rules: RuleManager;
   readonly stats: () => StorageStats;
+  /** Remote write forwarding, one entry per target (empty without targets). */
+  readonly remoteWriteStats?: () => readonly TargetStats[];
   readonly limits: IngestLimits;
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
@@ -72,7 +75,7 @@ export function buildRouter(deps: RouteDeps): Router {
   );
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
-  registerStatsRoutes(router, deps.stats, deps.startedAt);
+  registerStatsRoutes(router, deps.stats, deps.startedAt, deps.remoteWriteStats);
   registerTransferRoutes(router, deps.store, ingest);
   if (deps.upstream !== null) registerUpstreamRoutes(router, deps.upstream);
   registerPrometheusApi(router, deps.engine, deps.store, deps.startedAt);

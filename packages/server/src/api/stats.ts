@@ -5,6 +5,8 @@
  */
 
 import { RequestError } from '../http/errors.js';
+import { remoteWriteStatsJson } from '../remote/metrics.js';
+import type { TargetStats } from '../remote/target.js';
 import type { StorageStats } from '../storage/stats.js';
 import { sendJson } from './http.js';
 import type { Router } from './router.js';
@@ -30,7 +32,12 @@ function storage(s: StorageStats) {
   };
 }
 
-export function registerStatsRoutes(router: Router, stats: () => StorageStats, startedAt: number): void {
+export function registerStatsRoutes(
+  router: Router,
+  stats: () => StorageStats,
+  startedAt: number,
+  remoteWrite: () => readonly TargetStats[] = () => [],
+): void {
   router.on('GET', '/v1/stats', ({ res }) => {
     const s = stats();
     sendJson(res, 200, {
@@ -42,6 +49,7 @@ export function registerStatsRoutes(router: Router, stats: () => StorageStats, s
       bytes_used: s.bytes.total,
       bytes_budget: s.bytes.budget,
       uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+      remote_write: remoteWriteStatsJson(remoteWrite()),
       tsdb: s,
     });
   });

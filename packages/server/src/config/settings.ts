@@ -51,6 +51,12 @@ export interface ServerConfig {
   persistIntervalMs: number;
   /** A Prometheus-compatible query endpoint the Prometheus API reads from ('' = local store). */
   queryUpstream: string;
+  /** Remote write targets every ingested sample is forwarded to (see remote/config.ts). */
+  remoteWriteUrls: string[];
+  /** YAML/JSON file of remote write targets with headers, auth, matchers ('' = none). */
+  remoteWriteConfig: string;
+  /** Log data older than this is given up for a target that has not acknowledged it. */
+  remoteWriteMaxLagMs: number;
   /** Rule file patterns (globs). */
   rules: string[];
   rulesEvalIntervalMs: number;
@@ -439,6 +445,34 @@ export const SETTINGS: readonly AnySetting[] = [
         return { error: 'must be an http(s) URL such as http://127.0.0.1:8428' };
       }
     },
+  },
+  {
+    key: 'remoteWriteUrls',
+    flag: '--remote-write-url',
+    env: ['TINYOBS_REMOTE_WRITE_URL'],
+    default: [],
+    show: 'none',
+    doc: 'forward every ingested sample to this remote write endpoint (repeatable; user:pass@ in the URL is basic auth)',
+    parse: httpUrl,
+    list: true,
+  },
+  {
+    key: 'remoteWriteConfig',
+    flag: '--remote-write-config',
+    env: ['TINYOBS_REMOTE_WRITE_CONFIG'],
+    default: '',
+    show: 'none',
+    doc: 'YAML/JSON file of remote_write targets with headers, basic_auth, bearer_token, match, shards',
+    parse: (t) => t,
+  },
+  {
+    key: 'remoteWriteMaxLagMs',
+    flag: '--remote-write-max-lag',
+    env: ['TINYOBS_REMOTE_WRITE_MAX_LAG'],
+    default: 2 * 3_600_000,
+    show: '2h',
+    doc: 'the log keeps unsent data for a remote write target this long; older is dropped and counted',
+    parse: duration,
   },
   {
     key: 'rules',

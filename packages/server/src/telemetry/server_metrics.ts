@@ -1,6 +1,8 @@
 /** The self-metrics every server instance exports, under the `tinyobs_` prefix. */
 
 import type { EngineStats } from '../promql/engine/engine.js';
+import { remoteWriteFamilies } from '../remote/metrics.js';
+import type { TargetStats } from '../remote/target.js';
 import type { StorageStats } from '../storage/stats.js';
 import { SelfCounter, SelfHistogram, SelfRegistry, SelfSnapshot, valueFamily } from './registry.js';
 
@@ -14,7 +16,11 @@ export interface ServerMetrics {
   readonly httpDuration: SelfHistogram<'handler' | 'code'>;
 }
 
-export function createServerMetrics(stats: () => StorageStats, startedAt: number): ServerMetrics {
+export function createServerMetrics(
+  stats: () => StorageStats,
+  startedAt: number,
+  remoteWrite: () => readonly TargetStats[] = () => [],
+): ServerMetrics {
   const registry = new SelfRegistry();
   const metrics: ServerMetrics = {
     registry,
@@ -37,6 +43,7 @@ export function createServerMetrics(stats: () => StorageStats, startedAt: number
       ),
     ),
   };
+  registry.register(new SelfSnapshot(remoteWrite, remoteWriteFamilies));
   registry.register(
     new SelfSnapshot(stats, (s) => [
       valueFamily('tinyobs_active_series', 'gauge', 'Series held by the database.', s.series),

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Labels } from '../model/labels.js';
 import { StorageError } from '../storage/errors.js';
 import type { StorageStats } from '../storage/stats.js';
 import type { Appendable, Appender, Querier, Queryable } from '../storage/types.js';
@@ -67,6 +68,8 @@ export class DB implements Appendable, Queryable {
   /** When a maintenance last failed to get under the size budget (commits then fail for 1 s). */
   private fullAt = 0;
   private persistScheduled = false;
+  /** Log bytes kept after the last persistence for a log reader (they do not call for another). */
+  private walRetainedBytes = 0;
   /** The background round in flight (persist, retention, budget), if any. */
   private housekeeping: Promise<void> | null = null;
   /** Bytes the chunk store used at the last persistence or maintenance (checked on every commit). */
@@ -81,7 +84,7 @@ export class DB implements Appendable, Queryable {
     readonly replay: WalReplayReport,
     private readonly unlock: () => void,
   ) {
-    this.persister = new Persister(head, wal, store);
+    this.persister = new Persister(head, wal, store, options.walRetain);
     this.downsampler = new Downsampler(head, store, () => this.closed);
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
@@ -118,7 +121,7 @@ export class DB implements Appendable, Queryable {
         },
       });
       head.persisted = store;
-      const report = restoreHead(head, store, walDir);
+      const report = restoreHead(head, store, walDir, o.walRetain());
       if (report.cut !== null) {
         const c = report.cut;
         o.warn(
@@ -217,6 +220,7 @@ export class DB implements Appendable, Queryable {
   }
 
   private persisted(run: PersistResult, start: number): PersistResult {
+    this.walRetainedBytes = this.wal.size;
     const r = { ...run, ms: performance.now() - start };
     this.counters.persists++;
     this.counters.persistedSamples += r.samples;
@@ -253,6 +257,16 @@ export class DB implements Appendable, Queryable {
     return this.wal.size;
   }
 
+  /** Where the log lives and the segment being written, for a reader of the log (`remote/`). */
+  get walPosition(): { readonly dir: string; readonly segment: number } {
+    return { dir: join(this.options.dir, 'wal'), segment: this.wal.currentSegment };
+  }
+
+  /** The labels of a series ref as the log's records use it (read-only; refs are never reused). */
+  seriesLabels(ref: number): Labels | undefined {
+    return this.head.seriesByRef(ref)?.labels;
+  }
+
   /** Persists what is in memory (so the next start replays nothing) and releases resources. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -278,7 +292,7 @@ export class DB implements Appendable, Queryable {
     for (const p of payloads) bytes += p.length + 8;
     if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom(bytes);
     this.wal.write(payloads);
-    if (this.wal.size > this.options.walMaxBytes && !this.persistScheduled) {
+    if (this.wal.size - this.walRetainedBytes > this.options.walMaxBytes && !this.persistScheduled) {
       this.persistScheduled = true;
       setImmediate(() => {
         this.persistScheduled = false;

@@ -9,7 +9,12 @@ import type { ChunkStore } from './persist/store.js';
 import { decodeRecord } from './record/record.js';
 import { replayWal, type WalReplayReport } from './wal/reader.js';
 
-export function restoreHead(head: Head, store: ChunkStore, walDir: string): WalReplayReport {
+export function restoreHead(
+  head: Head,
+  store: ChunkStore,
+  walDir: string,
+  walKeepFrom: number,
+): WalReplayReport {
   store.dropUncommitted();
   store.loadCatalog((ref, labels, mint, maxt) => {
     const s = head.restore(ref, labels);
@@ -30,18 +35,22 @@ export function restoreHead(head: Head, store: ChunkStore, walDir: string): WalR
     it.reset(chunks, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
     while (it.next()) head.store(s, it.t(), it.v());
   });
-  return replayWal(walDir, store.getMeta('wal_start') ?? 0, (payload) =>
-    decodeRecord(payload, {
-      series: (entries) => {
-        for (const e of entries) head.restore(e.ref, e.labels);
-      },
-      sample: (ref, t, v) => {
-        const s = head.seriesByRef(ref);
-        if (s !== undefined) head.store(s, t, v);
-      },
-      metadata: (entries) => {
-        for (const [metric, meta] of entries) head.meta.set(metric, meta);
-      },
-    }),
+  return replayWal(
+    walDir,
+    store.getMeta('wal_start') ?? 0,
+    (payload) =>
+      decodeRecord(payload, {
+        series: (entries) => {
+          for (const e of entries) head.restore(e.ref, e.labels);
+        },
+        sample: (ref, t, v) => {
+          const s = head.seriesByRef(ref);
+          if (s !== undefined) head.store(s, t, v);
+        },
+        metadata: (entries) => {
+          for (const [metric, meta] of entries) head.meta.set(metric, meta);
+        },
+      }),
+    walKeepFrom,
   );
 }

@@ -63,11 +63,18 @@ export interface DBOptions {
   readonly downsample?: boolean;
   /** Receives warnings (a cut log tail, a failed background run, …); default `console.warn`. */
   readonly warn?: (message: string) => void;
+  /**
+   * The lowest log segment a reader of the log still needs (remote-write forwarding, `remote/`):
+   * persistence and the replay at open keep the segments from it on, even once their samples are
+   * persisted. Default: none (`Infinity`). Asked at open and at every persistence.
+   */
+  readonly walRetain?: () => number;
 }
 
 export type ResolvedOptions = Required<DBOptions>;
 
 export const DB_DEFAULTS: Omit<ResolvedOptions, 'dir'> = {
+  walRetain: () => Number.POSITIVE_INFINITY,
   walFsync: 'interval',
   walFsyncIntervalMs: 1000,
   walSegmentBytes: 64 << 20,

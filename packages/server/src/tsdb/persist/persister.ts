@@ -5,7 +5,8 @@
  * 1. the log moves to a new segment `n`: every sample committed so far is in segments below `n`;
  * 2. one store transaction writes the cut chunks (grouped into one row per series), the series not yet in the catalog, the open chunks and
  *    out-of-order samples of every series, metadata, and `wal_start = n`;
- * 3. the segments below `n` are deleted and the persisted chunks dropped from memory.
+ * 3. the segments below `n` are deleted (but those a log reader still needs) and the persisted
+ *    chunks dropped from memory.
  *
  * A crash before 2 commits leaves the old store and the whole log; after it, the store and the
  * log from `n`, and the next start deletes leftover older segments unread. Either way every
@@ -39,6 +40,8 @@ export class Persister {
     private readonly head: Head,
     private readonly wal: Wal,
     private readonly store: ChunkStore,
+    /** The lowest segment a log reader still needs (see `DBOptions.walRetain`). */
+    private readonly retain: () => number,
   ) {
     this.seq = store.getMeta('seq') ?? 0;
   }
@@ -120,7 +123,7 @@ export class Persister {
       this.store.writeSlice({ seq, rows, head: snapshot, newSeries, ranges });
     }
     this.store.commitPersist(seq, walStart, this.head.meta);
-    this.wal.removeBefore(walStart);
+    this.wal.removeBefore(Math.min(walStart, this.retain()));
     for (const { s } of work) s.cataloged = true;
     for (const { s, chunks: done, mint, maxt } of touched) {
       // Chunks cut while the slices were written stay for the next persistence.

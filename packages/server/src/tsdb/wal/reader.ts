@@ -37,12 +37,18 @@ export interface WalReplayReport {
 
 /**
  * Calls `onRecord` with each record payload of segments `>= from` (older ones are deleted: their
- * content is already persisted). `onRecord` may throw {@link RecordDecodeError} to mark a
- * record that passed its checksum but cannot be decoded; it is treated as damage.
+ * content is already persisted, unless a reader of the log still needs them from `keepFrom`).
+ * `onRecord` may throw {@link RecordDecodeError} to mark a record that passed its checksum but
+ * cannot be decoded; it is treated as damage.
  */
-export function replayWal(dir: string, from: number, onRecord: (payload: Buffer) => void): WalReplayReport {
+export function replayWal(
+  dir: string,
+  from: number,
+  onRecord: (payload: Buffer) => void,
+  keepFrom = from,
+): WalReplayReport {
   const all = listSegments(dir);
-  for (const s of all) if (s < from) rmSync(segmentPath(dir, s), { force: true });
+  for (const s of all) if (s < Math.min(from, keepFrom)) rmSync(segmentPath(dir, s), { force: true });
   const segs = all.filter((s) => s >= from);
   let records = 0;
   let bytes = 0;

@@ -1,0 +1,53 @@
+/**
+ * A target's durable position in the write-ahead log: `<data dir>/remote/<target id>.json`,
+ * `{"url", "segment", "offset", "skip", "sentUntilMs"}`: the next record to send starts at
+ * `offset` of segment `segment`, its first `skip` samples were sent already, and `sentUntilMs` is
+ * the newest sample timestamp acknowledged (for the lag). Written after every acknowledged
+ * round by write-to-temporary and rename, so a killed process leaves the old or the new position,
+ * never a torn one. (Not fsynced: a power cut may send the last rounds again.)
+ */
+
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WalPosition {
+  readonly segment: number;
+  readonly offset: number;
+  readonly skip: number;
+}
+
+/** A saved position and the newest sample timestamp acknowledged so far (for the lag). */
+export interface SavedPosition extends WalPosition {
+  readonly sentUntilMs: number;
+}
+
+export function positionDir(dataDir: string): string {
+  return join(dataDir, 'remote');
+}
+
+/** The saved position of a target, or null when it never saved one. */
+export function loadPosition(dataDir: string, id: string): SavedPosition | null {
+  let text: string;
+  try {
+    text = readFileSync(join(positionDir(dataDir), `${id}.json`), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const p = JSON.parse(text) as SavedPosition;
+    if ([p.segment, p.offset, p.skip].every((n) => Number.isSafeInteger(n) && n >= 0))
+      return { ...p, sentUntilMs: Number(p.sentUntilMs) || 0 };
+  } catch {
+    // unreadable: start afresh (below)
+  }
+  return null;
+}
+
+export function savePosition(dataDir: string, id: string, url: string, p: SavedPosition): void {
+  const dir = positionDir(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `${id}.json.tmp`);
+  const { segment, offset, skip, sentUntilMs } = p;
+  writeFileSync(tmp, JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
+  renameSync(tmp, join(dir, `${id}.json`));
+}

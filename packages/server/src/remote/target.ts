@@ -1,0 +1,273 @@
+/**
+ * Forwarding to one target: rounds of up to `shards × maxSamplesPerSend` samples read from the
+ * log at the target's position, split by series into shards, each shard one snappy remote write
+ * 1.0 request, all in flight together. The position moves (durably) only when every request of a
+ * round was acknowledged or refused for good, so a restart sends each sample once: never one
+ * that was acknowledged, never none of one that was not.
+ */
+
+import { ProtoWriter } from '../ingest/protobuf/writer.js';
+import type { WriteSeries } from '../ingest/remotewrite/encode.js';
+import type { Logger } from '../log.js';
+import type { Labels } from '../model/labels.js';
+import { matchesAll } from '../model/matcher.js';
+import { SAMPLE_BYTES } from '../tsdb/record/record.js';
+import type { RemoteTarget } from './config.js';
+import { loadPosition, type SavedPosition, savePosition, type WalPosition } from './position.js';
+import { encodeBody, type SendOutcome, sendWithRetries } from './send.js';
+import { countSamplesFrom, WalTail } from './wal_tail.js';
+
+/** How often the end of the log is polled for new records. */
+const POLL_MS = 100;
+
+/** What a target needs from the database and the server. */
+export interface TargetDeps {
+  readonly dataDir: string;
+  readonly walDir: string;
+  /** The segment being written (where a target without a saved position starts). */
+  walSegment(): number;
+  /** Labels of a log series ref. */
+  labelsOf(ref: number): Labels | undefined;
+  /** The newest sample timestamp stored (for the lag). */
+  newestTimestamp(): number;
+  readonly log: Logger;
+}
+
+/** A target's self-metrics (`/v1/stats`, `/metrics`). */
+export interface TargetStats {
+  readonly name: string;
+  readonly url: string;
+  /** Samples read but not yet acknowledged, plus those still in the log (log bytes / 20). */
+  readonly pending: number;
+  readonly sent: number;
+  /** Requests that failed and will be retried (5xx, 429, network). */
+  readonly failed: number;
+  /** Samples given up: refused with a 4xx, unknown series, or past the maximum lag. */
+  readonly dropped: number;
+  /** Newest stored sample timestamp minus newest acknowledged one, 0 when caught up. */
+  readonly lagSeconds: number;
+  readonly position: WalPosition;
+}
+
+export class TargetQueue {
+  private readonly counters = { sent: 0, failed: 0, dropped: 0 };
+  private readonly tail: WalTail;
+  private acked: SavedPosition;
+  private inFlight = 0;
+  /** Bumped when the lag bound moves the position: the round in flight is abandoned. */
+  private generation = 0;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private readonly selected = new Map<number, boolean>();
+  private readonly writer = new ProtoWriter(256 * 1024);
+  /** One batch per shard, reused every round (rounds never overlap). */
+  private readonly batches: ShardBatch[];
+  private lastRefusal = 0;
+
+  constructor(
+    readonly target: RemoteTarget,
+    private readonly deps: TargetDeps,
+  ) {
+    this.acked = loadPosition(deps.dataDir, target.id) ?? {
+      segment: deps.walSegment(),
+      offset: 0,
+      skip: 0,
+      sentUntilMs: 0,
+    };
+    this.batches = Array.from({ length: target.shards }, () => ({
+      n: 0,
+      refs: new Uint32Array(target.maxSamplesPerSend),
+      ts: new Float64Array(target.maxSamplesPerSend),
+      vs: new Float64Array(target.maxSamplesPerSend),
+    }));
+    this.tail = new WalTail(deps.walDir, this.acked, {
+      skipped: (segment, reason) =>
+        deps.log.warn('remote write: skipped a log segment', { target: target.name, segment, reason }),
+    });
+  }
+
+  /** The lowest log segment this target still needs. */
+  get floor(): number {
+    return this.acked.segment;
+  }
+
+  start(): void {
+    savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+    this.loop = this.run();
+  }
+
+  /** Stops after the round in flight (its retries are cancelled; it is then sent again at the next start). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    this.tail.close();
+  }
+
+  /**
+   * Gives up the unsent data of the segments `isOld` names (below `current`, the segment being
+   * written): the position moves past them, the round in flight is abandoned, and the samples
+   * skipped are counted as dropped. Returns the samples dropped.
+   */
+  dropOlderThan(isOld: (segment: number) => boolean, current: number): number {
+    let dropped = 0;
+    const from = this.acked.segment;
+    while (this.acked.segment < current && isOld(this.acked.segment)) {
+      dropped += countSamplesFrom(this.deps.walDir, this.acked);
+      this.acked = {
+        segment: this.acked.segment + 1,
+        offset: 0,
+        skip: 0,
+        sentUntilMs: this.acked.sentUntilMs,
+      };
+    }
+    if (this.acked.segment === from) return 0;
+    this.counters.dropped += dropped;
+    this.generation++;
+    this.inFlight = 0; // the round in flight is abandoned (its samples are in `dropped`)
+    this.tail.pos = this.acked;
+    savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+    this.deps.log.warn('remote write: dropped data older than the maximum lag', {
+      target: this.target.name,
+      samples: dropped,
+    });
+    return dropped;
+  }
+
+  stats(): TargetStats {
+    const unread = this.tail.unreadBytes();
+    const pending = this.inFlight + Math.floor(unread / SAMPLE_BYTES);
+    const lagMs = pending > 0 ? Math.max(0, this.deps.newestTimestamp() - this.acked.sentUntilMs) : 0;
+    return {
+      name: this.target.name,
+      url: this.target.url,
+      pending,
+      sent: this.counters.sent,
+      failed: this.counters.failed,
+      dropped: this.counters.dropped,
+      lagSeconds: lagMs / 1000,
+      position: { segment: this.acked.segment, offset: this.acked.offset, skip: this.acked.skip },
+    };
+  }
+
+  private async run(): Promise<void> {
+    const { shards, maxSamplesPerSend } = this.target;
+    while (!this.stopping) {
+      const generation = this.generation;
+      for (const b of this.batches) b.n = 0;
+      let unknown = 0;
+      let newest = this.acked.sentUntilMs;
+      this.tail.read(shards * maxSamplesPerSend, (ref, t, v) => {
+        const keep = this.isSelected(ref);
+        if (keep === undefined) unknown++;
+        if (!keep) return true;
+        const b = this.batches[ref % shards]!;
+        if (b.n === maxSamplesPerSend) return false; // this shard is full: the round ends here
+        b.refs[b.n] = ref;
+        b.ts[b.n] = t;
+        b.vs[b.n++] = v;
+        if (t > newest) newest = t;
+        return true;
+      });
+      const end = this.tail.pos;
+      if (samePosition(end, this.acked)) {
+        await sleep(POLL_MS);
+        continue;
+      }
+      if (unknown > 0) {
+        this.counters.dropped += unknown;
+        this.deps.log.warn('remote write: samples of unknown series dropped', {
+          target: this.target.name,
+          unknown,
+        });
+      }
+      const outcomes = await Promise.all(this.batches.filter((b) => b.n > 0).map((b) => this.send(b)));
+      if (generation !== this.generation) continue; // dropped past the maximum lag meanwhile
+      if (outcomes.some((o) => !o.ok && o.status === 0)) break; // stopping: resend at the next start
+      this.acked = { ...end, sentUntilMs: newest };
+      savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+    }
+  }
+
+  /** Sends one shard's batch; counts it as sent or dropped (status 0: cancelled, not counted). */
+  private async send(b: ShardBatch): Promise<SendOutcome> {
+    const n = b.n;
+    const body = encodeBody(groupBySeries(b, this.deps.labelsOf), this.writer);
+    this.inFlight += n;
+    const generation = this.generation;
+    try {
+      const out = await sendWithRetries(this.target.url, this.target.headers, body, {
+        retrying: () => {
+          this.counters.failed++;
+        },
+        cancelled: () => this.stopping || generation !== this.generation,
+      });
+      if (generation !== this.generation) return out;
+      if (out.ok) this.counters.sent += n;
+      else if (out.status !== 0) {
+        this.counters.dropped += n;
+        // One line per minute at most: a misconfigured target must not flood the log.
+        if (Date.now() - this.lastRefusal > 60_000) {
+          this.lastRefusal = Date.now();
+          this.deps.log.warn('remote write: target refused a batch; dropped', {
+            target: this.target.name,
+            status: out.status,
+            message: out.message,
+            samples: n,
+          });
+        }
+      }
+      return out;
+    } finally {
+      if (generation === this.generation) this.inFlight -= n;
+    }
+  }
+
+  /** Whether a ref's series goes to this target (undefined: its labels are unknown). */
+  private isSelected(ref: number): boolean | undefined {
+    let keep = this.selected.get(ref);
+    if (keep !== undefined) return keep;
+    const labels = this.deps.labelsOf(ref);
+    if (labels === undefined) return undefined;
+    keep = this.target.match.length === 0 || this.target.match.some((m) => matchesAll(m, labels));
+    this.selected.set(ref, keep);
+    return keep;
+  }
+}
+
+/** The samples of one shard in a round, in log order (so in time order per series). */
+interface ShardBatch {
+  n: number;
+  readonly refs: Uint32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+}
+
+/** The batch as remote write series: samples grouped by series, each series' in log order. */
+function groupBySeries(b: ShardBatch, labelsOf: (ref: number) => Labels | undefined): WriteSeries[] {
+  const order = new Uint32Array(b.n);
+  for (let i = 0; i < b.n; i++) order[i] = i;
+  order.sort((x, y) => b.refs[x]! - b.refs[y]! || x - y);
+  const ts = new Float64Array(b.n);
+  const vs = new Float64Array(b.n);
+  for (let i = 0; i < b.n; i++) {
+    ts[i] = b.ts[order[i]!]!;
+    vs[i] = b.vs[order[i]!]!;
+  }
+  const out: WriteSeries[] = [];
+  for (let i = 0; i < b.n; ) {
+    const ref = b.refs[order[i]!]!;
+    let j = i + 1;
+    while (j < b.n && b.refs[order[j]!] === ref) j++;
+    out.push({ labels: labelsOf(ref)!, ts: ts.subarray(i, j), vs: vs.subarray(i, j) });
+    i = j;
+  }
+  return out;
+}
+
+function samePosition(a: WalPosition, b: WalPosition): boolean {
+  return a.segment === b.segment && a.offset === b.offset && a.skip === b.skip;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
