@@ -18,20 +18,20 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { labelsToRecord, METRIC_NAME } from '../src/model/labels.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { spawnServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
-import { generateWorkload } from './workload.js';
+import { cpuSeconds, quantile } from './measure.js';
+import { ingestWorkload } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 360);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 2);
 const BATCH = 10_000;
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const CLK_TCK = 100;
 const vmBinary = findBinary('victoria-metrics');
 if (vmBinary === null) process.stderr.write('ingest bench: victoria-metrics not installed: no baseline\n');
 
@@ -41,26 +41,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-
-/** User + system CPU seconds a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-const w = generateWorkload({
-  series: 10_000,
-  samplesPerSeries: SAMPLES_PER_SERIES,
-  stepMs: 10_000,
-  startMs: Date.now() - SAMPLES_PER_SERIES * 10_000,
-  seed: 1,
-});
+const w = ingestWorkload(SAMPLES_PER_SERIES);
 const names = w.series.map((s) => s.metric);
 const types = w.series.map((s) => s.type);
 const labels = w.series.map((s) => {

@@ -14,7 +14,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtoWriter } from '../src/ingest/protobuf/writer.js';
 import { encodeWriteRequestV1, type WriteSeries } from '../src/ingest/remotewrite/encode.js';
@@ -23,25 +23,14 @@ import { METRIC_NAME } from '../src/model/labels.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { spawnServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
-import { generateWorkload } from './workload.js';
+import { cpuSeconds, quantile } from './measure.js';
+import { ingestWorkload } from './workload.js';
 
 const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 360);
 const BATCH = 10_000;
 const CONNECTIONS = 2;
-const CLK_TCK = 100;
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-
-const w = generateWorkload({
-  series: 10_000,
-  samplesPerSeries: SAMPLES_PER_SERIES,
-  stepMs: 10_000,
-  startMs: Date.now() - SAMPLES_PER_SERIES * 10_000,
-  seed: 1,
-});
+const w = ingestWorkload(SAMPLES_PER_SERIES);
 
 /** Per connection, its batches in time order: `BATCH` samples of the connection's half of the series. */
 function batchesPerConnection<T>(encode: (series: WriteSeries[]) => T): T[][] {
@@ -122,11 +111,6 @@ interface Target {
   readonly url: string;
   readonly pid: number;
   stop(): Promise<void>;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 async function startTinyObs(path: string): Promise<Target> {

@@ -16,14 +16,15 @@
  * Env: BENCH_RUNS (default 3), BENCH_SAMPLES_PER_SERIES (default 60).
  */
 
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { labelsToRecord, METRIC_NAME } from '../src/model/labels.js';
 import { startVm } from '../test/remote/victoria.js';
 import { freePort, waitFor } from '../test/support/ports.js';
 import { type ChildServer, spawnServer, tempDir } from '../test/support/server.js';
 import { findBinary } from '../test/support/system.js';
-import { generateWorkload } from './workload.js';
+import { cpuSeconds } from './measure.js';
+import { ingestWorkload } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 60);
@@ -40,13 +41,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const w = generateWorkload({
-  series: 10_000,
-  samplesPerSeries: SAMPLES_PER_SERIES,
-  stepMs: 10_000,
-  startMs: Date.now() - SAMPLES_PER_SERIES * 10_000,
-  seed: 1,
-});
+const w = ingestWorkload(SAMPLES_PER_SERIES);
 const bodies: Buffer[] = [];
 for (const b of w.batches(10_000)) {
   const metrics = new Array(b.length);
@@ -57,12 +52,6 @@ for (const b of w.batches(10_000)) {
     metrics[i] = { name: s.metric, type: s.type, value: b.vs[i], labels, timestamp: b.ts[i] };
   }
   bodies.push(gzipSync(JSON.stringify({ metrics }), { level: 1 }));
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
 async function pushAll(url: string): Promise<number> {

@@ -313,3 +313,17 @@ export function generateWorkload(opts: WorkloadOptions = {}): Workload {
     },
   };
 }
+
+/**
+ * The ingest benchmarks' workload: 10 000 series at 10 s, ending now, `samplesPerSeries` each.
+ * One definition, so that every protocol's figures are taken on the same samples.
+ */
+export function ingestWorkload(samplesPerSeries: number): Workload {
+  return generateWorkload({
+    series: 10_000,
+    samplesPerSeries,
+    stepMs: 10_000,
+    startMs: Date.now() - samplesPerSeries * 10_000,
+    seed: 1,
+  });
+}
