@@ -56,6 +56,17 @@ describe('Alerts and Rules pages', () => {
           timestamp: now - i * 15_000,
         });
       assert.equal((await postJson(`${server.url}/v1/ingest`, { metrics })).status, 200);
+      // The page reads the rules once (and again on refresh): let the group evaluate the pushed
+      // data first, or the page may show the state from before the push.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const alerts = (await (await fetch(`${server.url}/api/v1/alerts`)).json()) as {
+          data: { alerts: { state: string }[] };
+        };
+        if (alerts.data.alerts.some((a) => a.state === 'firing')) break;
+        assert.ok(Date.now() < deadline, 'the alert did not fire within 20 s of the push');
+        await new Promise((r) => setTimeout(r, 200));
+      }
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on('console', (m) => {
         if (m.type() === 'error') problems.push(m.text());
