@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, waitFor } from './support/ports.js';
-import { postJson, startTestServer, type TestServer, tempDir } from './support/server.js';
+import { waitFor } from './support/ports.js';
+import { startPrometheus } from './support/prometheus.js';
+import { postJson, startTestServer, type TestServer } from './support/server.js';
 import { requireBinary } from './support/system.js';
 
 interface PromVector {
@@ -44,11 +42,9 @@ describe('a real Prometheus scraping GET /metrics', () => {
     });
     assert.equal(res.status, 200);
 
-    const dir = tempDir('tinyobs-prom-');
-    const port = await freePort();
     const target = new URL(server.url).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    const prom = await startPrometheus(
+      prometheus,
       `global: {scrape_interval: 1s, scrape_timeout: 1s}
 scrape_configs:
   - job_name: tinyobs
@@ -56,24 +52,8 @@ scrape_configs:
     static_configs: [{targets: ['${target}']}]
 `,
     );
-    const child = spawn(
-      prometheus,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      log += c;
-    });
-    t.after(() => {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const api = `http://127.0.0.1:${port}/api/v1`;
+    t.after(() => prom.stop());
+    const api = `http://127.0.0.1:${prom.port}/api/v1`;
     const query = async (q: string) => {
       const r = await fetch(`${api}/query?query=${encodeURIComponent(q)}`);
       return (await r.json()) as PromVector;
@@ -87,7 +67,7 @@ scrape_configs:
       },
       60_000,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\nprometheus log:\n${log}`);
+      throw new Error(`${err.message}\nprometheus log:\n${prom.log()}`);
     });
     assert.equal(up.data.result[0]!.value[1], '1');
 

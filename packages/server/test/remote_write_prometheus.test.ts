@@ -4,14 +4,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, waitFor } from './support/ports.js';
-import { startTestServer, type TestServer, tempDir } from './support/server.js';
+import { waitFor } from './support/ports.js';
+import { startPrometheus } from './support/prometheus.js';
+import { startTestServer, type TestServer } from './support/server.js';
 import { requireBinary } from './support/system.js';
 
 interface Matrix {
@@ -40,10 +38,8 @@ describe('remote write from a real Prometheus', () => {
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const targetAddr = `127.0.0.1:${(target.address() as AddressInfo).port}`;
-    const dir = tempDir('tinyobs-rw-');
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    const prom = await startPrometheus(
+      prometheus,
       `global: {scrape_interval: 1s, scrape_timeout: 1s}
 scrape_configs:
   - job_name: demo
@@ -54,32 +50,16 @@ remote_write:
     metadata_config: {send_interval: 1s}
 `,
     );
-    const child = spawn(
-      prometheus,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      log += c;
-    });
-    const exited = new Promise((r) => child.once('exit', r));
     t.after(async () => {
-      child.kill('SIGTERM');
-      await exited;
+      await prom.stop();
       await new Promise((r) => target.close(r));
-      rmSync(dir, { recursive: true, force: true });
     });
     const range = async (base: string, q: string, at: number): Promise<Matrix> => {
       const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(q)}&time=${at / 1000}`);
       assert.equal(r.status, 200, `${base}: ${await r.clone().text()}`);
       return (await r.json()) as Matrix;
     };
-    const prom = `http://127.0.0.1:${port}`;
+
     // Wait until TinyObs holds at least 5 scrapes of the counter.
     await waitFor(
       'remote-written samples in TinyObs',
@@ -89,7 +69,7 @@ remote_write:
       },
       60_000,
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\nprometheus log:\n${log}`);
+      throw new Error(`${err.message}\nprometheus log:\n${prom.log()}`);
     });
     // Compare up to a time both have fully: the newest sample TinyObs holds, minus a second.
     const tiny = await range(server.url, '{job="demo"}[1m]', Date.now());
@@ -97,7 +77,7 @@ remote_write:
     for (const s of tiny.data.result) for (const [ts] of s.values) newest = Math.max(newest, ts);
     const at = Math.floor((newest - 1.5) * 1000);
     const q = '{job="demo"}[1m]';
-    const fromProm = await range(prom, q, at);
+    const fromProm = await range(prom.url, q, at);
     const fromTiny = await range(server.url, q, at);
     const norm = (m: Matrix) =>
       m.data.result
