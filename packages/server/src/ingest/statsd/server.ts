@@ -46,9 +46,12 @@ export async function startStatsd(appendable: Appendable, o: StatsdOptions): Pro
     }
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
     socket.bind(o.port, o.host, () => {
-      socket.off('error', reject);
+      socket.removeAllListeners('error');
       resolve();
     });
   });
