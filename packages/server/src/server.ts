@@ -120,6 +120,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
     pushgatewayTtlMs: config.pushgatewayTtlMs,
+    otlpPromoteScopeMetadata: config.otlpPromoteScopeMetadata,
     startedAt,
     isReady: () => ready,
     upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),

@@ -41,6 +41,8 @@ export interface RouteDeps {
   readonly stalenessMs: number;
   /** Pushgateway groups not pushed to for this long are removed (0: never). */
   readonly pushgatewayTtlMs: number;
+  /** OTLP: the instrumentation scope as `otel_scope_*` labels. */
+  readonly otlpPromoteScopeMetadata: boolean;
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
@@ -63,7 +65,13 @@ export function buildRouter(deps: RouteDeps): Router {
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
   registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(), ingest);
   registerIngest(router, 'POST', '/api/v1/write', remoteWriteProtocol, ingest);
-  registerIngest(router, 'POST', '/v1/metrics', otlpProtocol(), ingest);
+  registerIngest(
+    router,
+    'POST',
+    '/v1/metrics',
+    otlpProtocol({ promoteScopeMetadata: deps.otlpPromoteScopeMetadata }),
+    ingest,
+  );
   registerIngest(router, 'POST', '/write', influxProtocol, ingest);
   registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
   registerIngest(

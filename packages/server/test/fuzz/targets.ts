@@ -217,14 +217,16 @@ export const TARGETS: readonly FuzzTarget[] = [
     name: 'OTLP protobuf',
     seeds: async () => [otlpProto()],
     run: (b) => {
-      translateOtlp(decodeOtlpProtobuf(b), L, new DeltaState(1000), NOW);
+      translateOtlp(decodeOtlpProtobuf(b), L, new DeltaState(1000), NOW, { promoteScopeMetadata: true });
     },
   },
   {
     name: 'OTLP JSON',
     seeds: async () => [text(otlpJson)],
     run: (b) => {
-      translateOtlp(decodeOtlpJson(b.toString('utf8')), L, new DeltaState(1000), NOW);
+      translateOtlp(decodeOtlpJson(b.toString('utf8')), L, new DeltaState(1000), NOW, {
+        promoteScopeMetadata: true,
+      });
     },
   },
   {

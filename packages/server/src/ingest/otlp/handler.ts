@@ -12,19 +12,19 @@ import type { IngestProtocol, IngestReply } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
 import { decodeOtlpJson } from './decode_json.js';
 import { decodeOtlpProtobuf } from './decode_proto.js';
-import { translateOtlp } from './translate.js';
+import { type OtlpOptions, translateOtlp } from './translate.js';
 
 const MAX_LISTED = 10;
 
 /** The protocol, with the running totals of delta series that it keeps between requests. */
-export function otlpProtocol(deltas = new DeltaState()): IngestProtocol {
+export function otlpProtocol(options: OtlpOptions, deltas = new DeltaState()): IngestProtocol {
   return {
     name: 'otlp',
     contentTypes: ['application/x-protobuf', 'application/json'],
     async handle(req, ctx) {
       const json = req.contentType === 'application/json';
       const decoded = json ? decodeOtlpJson(req.body.toString('utf8')) : decodeOtlpProtobuf(req.body);
-      const batch = translateOtlp(decoded, ctx.limits, deltas, req.now);
+      const batch = translateOtlp(decoded, ctx.limits, deltas, req.now, options);
       const summary = await commitBatch(batch, ctx, 'otlp');
       const refused = refusedSamplesError(summary.result, ctx.limits);
       // Series limits are the server's state, not the client's fault: keep their status (429).
