@@ -5,6 +5,7 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createDispatcher } from './api/dispatch.js';
 import type { RouteInfo } from './api/router.js';
 import { buildRouter } from './api/routes.js';
@@ -13,6 +14,7 @@ import { Authorizer, KeySet, loadKeys } from './http/auth.js';
 import { CorsPolicy } from './http/cors.js';
 import { HostPolicy, isLoopbackHost } from './http/host.js';
 import type { IngestLimits } from './ingest/limits.js';
+import { openPushgateway } from './ingest/pushgateway/handler.js';
 import type { IngestReporter } from './ingest/report.js';
 import { type StatsdServer, startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
@@ -99,6 +101,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
+  const ingest = { appendable: db, limits, report };
+  // Pushgateway groups of the last run are loaded (and written again) before anything listens.
+  const pushgateway = await openPushgateway({
+    ttlMs: config.pushgatewayTtlMs,
+    file: join(config.dataDir, 'pushgateway.sqlite'),
+    ctx: ingest,
+    warn: (message) => log.warn(message),
+  });
   const engine = new Engine({
     parse: parseExpr,
     timeoutMs: config.queryTimeoutMs,
@@ -119,7 +129,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
-    pushgatewayTtlMs: config.pushgatewayTtlMs,
+    pushgateway: pushgateway.protocol,
     otlpPromoteScopeMetadata: config.otlpPromoteScopeMetadata,
     startedAt,
     isReady: () => ready,
@@ -181,6 +191,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
   } catch (err) {
     await statsd?.close();
+    pushgateway.close();
     await rules.stop();
     await forwarder.stop();
     await db.close();
@@ -213,6 +224,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await rules.stop();
       await forwarder.stop();
       await statsd?.close();
+      pushgateway.close();
       await db.close();
       log.info('stopped');
     })();

@@ -14,7 +14,7 @@
  * points are counted and described (OTLP's `partial_success`); the valid ones are kept.
  */
 
-import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Label, METRIC_NAME } from '../../model/labels.js';
 import { type MetricType, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
@@ -225,7 +225,7 @@ class Translator {
     for (let i = 0; i < out.length; i++) values[i] = stale ? STALE_NAN : out[i]!.v;
     if (delta) {
       for (let i = 0; i < out.length; i++) {
-        const total = this.deltas.add(labelsKey(out[i]!.labels), t, values[i]!);
+        const total = this.deltas.add(out[i]!.labels, t, values[i]!);
         if (total === null) {
           return {
             field: 'timeUnixNano',

@@ -8,7 +8,9 @@
  * removed or that expired: a group not pushed to for the TTL is dropped, which the Pushgateway
  * itself never does.
  *
- * Groups live in memory: after a restart, a group reappears with its next push.
+ * Groups live in memory and, through a {@link GroupStore}, on disk (persist.ts): after a restart
+ * they are loaded back, so they are re-exposed, expire on time, and a `PUT` still stales the
+ * series it replaces.
  */
 
 import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
@@ -17,16 +19,26 @@ import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import type { Exposition } from '../promtext/family.js';
 
-interface Family {
+export interface Family {
   readonly meta: MetricMetadata;
   /** Series by labels key. */
   readonly series: Map<string, { labels: Labels; value: number }>;
 }
 
-interface Group {
+/** One group: its grouping labels, its metric families, and when it was last pushed to (ms). */
+export interface Group {
   readonly labels: Label[];
   readonly families: Map<string, Family>;
   pushedAt: number;
+}
+
+/**
+ * Where groups are kept across restarts. Called with every change before the change's samples
+ * are committed, so an acknowledged push is on disk; a write that fails fails the push.
+ */
+export interface GroupStore {
+  save(key: string, group: Group): void;
+  remove(key: string): void;
 }
 
 export class PushGroups {
@@ -36,7 +48,13 @@ export class PushGroups {
     private readonly limits: IngestLimits,
     /** A group not pushed to for this long is removed (ms). */
     private readonly ttlMs: number,
+    private readonly store: GroupStore | null = null,
   ) {}
+
+  /** Puts back groups saved by an earlier run (see {@link GroupStore}), by grouping key. */
+  restore(groups: Iterable<Group>): void {
+    for (const g of groups) this.groups.set(labelsKey(g.labels), g);
+  }
 
   get size(): number {
     return this.groups.size;
@@ -97,6 +115,7 @@ export class PushGroups {
       batch.metadata.set(name, fam.meta);
     }
     group.pushedAt = now;
+    this.store?.save(key, group);
     this.groups.set(key, group);
     this.appendGroup(group, now, batch);
     return batch;
@@ -108,6 +127,7 @@ export class PushGroups {
     const key = labelsKey(grouping);
     const g = this.groups.get(key);
     if (g !== undefined) {
+      this.store?.remove(key);
       this.staleGroup(g, now, batch);
       this.groups.delete(key);
     }
@@ -122,6 +142,7 @@ export class PushGroups {
     const batch = new SampleBatch(this.limits);
     for (const [key, g] of this.groups) {
       if (now - g.pushedAt >= this.ttlMs) {
+        this.store?.remove(key);
         this.staleGroup(g, now, batch);
         this.groups.delete(key);
       } else this.appendGroup(g, now, batch);
