@@ -108,6 +108,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     file: join(config.dataDir, 'pushgateway.sqlite'),
     ctx: ingest,
     warn: (message) => log.warn(message),
+  }).catch(async (err: unknown) => {
+    await forwarder.stop();
+    await db.close();
+    throw err;
   });
   const engine = new Engine({
     parse: parseExpr,
