@@ -7,6 +7,7 @@
  */
 
 import { commitBatch, refusedSamplesError } from '../commit.js';
+import { ErrorWithHeaders } from '../errors.js';
 import { ProtoWriter } from '../protobuf/writer.js';
 import type { IngestContext, IngestProtocol, IngestReply, IngestRequest } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
@@ -44,16 +45,10 @@ export function otlpProtocol(options: OtlpOptions, deltas = new DeltaState()): I
   };
 }
 
-/**
- * An error of a JSON request, so that its answer is JSON too. It keeps the wrapped error's code
- * and message (and so its status).
- */
-class JsonRequestError extends Error {
-  readonly code: unknown;
+/** An error of a JSON request, so that its answer is JSON too (same code, so same status). */
+class JsonRequestError extends ErrorWithHeaders {
   constructor(cause: Error) {
-    super(cause.message, { cause });
-    this.name = cause.name;
-    this.code = (cause as { code?: unknown }).code;
+    super(cause, {});
   }
 }
 
