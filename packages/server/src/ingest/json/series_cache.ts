@@ -40,8 +40,10 @@ export class SeriesCache {
     const raw = e.raw;
     const nameLen = nameE - nameS;
     if (raw.length !== nameLen + 1 + labelsE - labelsS) return undefined;
-    if (raw.compare(b, nameS, nameE, 0, nameLen) !== 0) return undefined;
-    if (raw.compare(b, labelsS, labelsE, nameLen + 1, raw.length) !== 0) return undefined;
+    // Compared in JS: spellings are short, and Buffer.compare's argument checks cost more here.
+    for (let i = 0; i < nameLen; i++) if (raw[i] !== b[nameS + i]) return undefined;
+    const off = labelsS - nameLen - 1;
+    for (let i = nameLen + 1; i < raw.length; i++) if (raw[i] !== b[off + i]) return undefined;
     return e;
   }
 
