@@ -4,16 +4,23 @@
  * snappy-compressed protobuf; `Content-Type: application/x-protobuf;proto=io.prometheus.write.v2.Request`
  * selects 2.0, no `proto` parameter or `proto=prometheus.WriteRequest` 1.0, any other message 415.
  * Answers 204 when every sample is stored. 2.0's `X-Prometheus-Remote-Write-*-Written` headers
- * are on every answer to a 2.0 request, errors included (the 2.0 spec, "Required Written Response
- * Headers"), counting what was stored. A request with invalid series stores the valid ones and answers 400 naming the others
- * (the spec: senders must not retry a 4xx); storage errors answer 5xx, which senders retry.
+ * are on every answer to a 2.0 request, errors included (the 2.0 spec, "Required Written
+ * Response Headers"), counting what was stored. A request with invalid series stores the valid
+ * ones and answers 400 naming the others (the spec: senders must not retry a 4xx); storage
+ * errors answer 5xx, which senders retry.
  */
 
+import type { Appendable } from '../../storage/types.js';
+import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
 import { ErrorWithHeaders, IngestError } from '../errors.js';
 import type { IngestContext, IngestProtocol, IngestRequest } from '../protocol.js';
-import { decodeRemoteWriteV1, decodeRemoteWriteV2, type ParsedRemoteWrite } from './decode.js';
+import { RawSeriesCache } from '../series/raw_cache.js';
+import { decodeRemoteWriteV1, decodeRemoteWriteV2 } from './decode.js';
 import { uncompressSnappy } from './snappy.js';
+
+/** A cache per database: series refs must never cross from one store to another. */
+const caches = new WeakMap<Appendable, RawSeriesCache>();
 
 const V1 = 'prometheus.WriteRequest';
 const V2 = 'io.prometheus.write.v2.Request';
@@ -73,11 +80,9 @@ async function write(req: IngestRequest, ctx: IngestContext, v2: boolean): Promi
       `cannot ingest remote write: Content-Encoding must be snappy (got ${JSON.stringify(encoding || '(none)')})`,
     );
   }
-  const raw = uncompressSnappy(req.body, ctx.limits.maxDecompressedBytes);
-  const parsed: ParsedRemoteWrite = v2
-    ? decodeRemoteWriteV2(raw, ctx.limits)
-    : decodeRemoteWriteV1(raw, ctx.limits);
+  const parsed = parse(req.body, v2, ctx);
   const summary = await commitBatch(parsed.batch, ctx, 'remote_write');
+  parsed.remember();
   return { stored: summary.result.appended, error: summaryError(summary, ctx.limits, 'series') };
 }
 
@@ -91,4 +96,20 @@ function writtenHeaders(samples: number): Record<string, string> {
     'X-Prometheus-Remote-Write-Histograms-Written': '0',
     'X-Prometheus-Remote-Write-Exemplars-Written': '0',
   };
+}
+
+/** The body as a batch (1.0's series cached by their label bytes), and what to do once committed. */
+function parse(body: Buffer, v2: boolean, ctx: IngestContext): { batch: SampleBatch; remember(): void } {
+  const raw = uncompressSnappy(body, ctx.limits.maxDecompressedBytes);
+  if (v2) {
+    const parsed = decodeRemoteWriteV2(raw, ctx.limits);
+    return { batch: parsed.batch, remember() {} };
+  }
+  let cache = caches.get(ctx.appendable);
+  if (cache === undefined) {
+    cache = new RawSeriesCache();
+    caches.set(ctx.appendable, cache);
+  }
+  const parsed = decodeRemoteWriteV1(raw, ctx.limits, cache);
+  return { batch: parsed.batch, remember: () => parsed.slots.rememberRefs() };
 }
