@@ -53,7 +53,7 @@ export class PushGroups {
 
   /** Puts back groups saved by an earlier run (see {@link GroupStore}), by grouping key. */
   restore(groups: Iterable<Group>): void {
-    for (const g of groups) this.groups.set(labelsKey(g.labels), g);
+    for (const g of groups) this.groups.set(groupKey(g.labels), g);
   }
 
   get size(): number {
@@ -99,7 +99,7 @@ export class PushGroups {
     if (check.issues.length > 0) return check;
     const batch = new SampleBatch(this.limits);
     batch.total = check.total;
-    const key = labelsKey(grouping);
+    const key = groupKey(grouping);
     const old = this.groups.get(key);
     const group: Group = old ?? { labels: grouping, families: new Map(), pushedAt: now };
     for (const [name, oldFam] of group.families) {
@@ -124,7 +124,7 @@ export class PushGroups {
   /** Removes a group; the batch holds staleness markers for its series (empty if unknown). */
   delete(grouping: Label[], now: number): SampleBatch {
     const batch = new SampleBatch(this.limits);
-    const key = labelsKey(grouping);
+    const key = groupKey(grouping);
     const g = this.groups.get(key);
     if (g !== undefined) {
       this.store?.remove(key);
@@ -167,6 +167,14 @@ export class PushGroups {
     pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return pairs;
   }
+}
+
+/**
+ * The identity of a group: its grouping labels in name order, so that `/job/a/x/1/y/2` and
+ * `/job/a/y/2/x/1` are one group, as for the Pushgateway.
+ */
+function groupKey(grouping: readonly Label[]): string {
+  return labelsKey([...grouping].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }
 
 /** Adds a sample of a series this module validated when it was pushed. */
