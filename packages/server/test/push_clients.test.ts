@@ -208,6 +208,26 @@ describe('push clients', () => {
     assert.equal(badProto.status, 400);
   });
 
+  it('Influx 2 clients authenticate with "Authorization: Token <key>" (as Telegraf sends it)', async () => {
+    const keyed = await startTestServer({ writeKeys: ['s3cret'] });
+    try {
+      const post = (authorization?: string) =>
+        fetch(`${keyed.url}/api/v2/write?org=o&bucket=b&precision=s`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'text/plain; charset=utf-8',
+            ...(authorization ? { authorization } : {}),
+          },
+          body: `tok,host=a value=1 ${Math.floor(Date.now() / 1000)}\n`,
+        });
+      assert.equal((await post()).status, 401);
+      assert.equal((await post('Token wrong')).status, 401);
+      assert.equal((await post('Token s3cret')).status, 204);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
   it('Influx line protocol on /write and /api/v2/write; bad lines are named, good ones kept', async () => {
     const s = Math.floor(Date.now() / 1000);
     const ok = await fetch(`${server.url}/write?db=x&precision=s`, {
