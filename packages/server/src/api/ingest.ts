@@ -8,6 +8,7 @@
 
 import { mediaType, readBody } from '../http/body.js';
 import { RequestError } from '../http/errors.js';
+import { ErrorWithHeaders } from '../ingest/errors.js';
 import type { IngestContext, IngestProtocol, IngestReply } from '../ingest/protocol.js';
 import { statusOf } from './errors.js';
 import type { Handler, Router } from './router.js';
@@ -60,6 +61,9 @@ export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handl
         ctx,
       );
     } catch (err) {
+      // Headers the protocol wants on its error answer too (remote write 2.0's written counts).
+      if (err instanceof ErrorWithHeaders)
+        for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
       if (protocol.errorReply === undefined || !(err instanceof Error)) throw err;
       const status = statusOf(err);
       writeReply(res, status, protocol.errorReply(err, status));
