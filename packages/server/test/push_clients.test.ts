@@ -5,11 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { OTLPMetricExporter as OtlpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
+import { DEFAULT_INGEST_LIMITS } from '../src/ingest/limits.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 interface Vector {
@@ -131,6 +133,24 @@ describe('push clients', () => {
     assert.equal(proto.headers.get('content-type'), 'application/x-protobuf');
     const bytes = Buffer.from(await proto.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 2)], [0x08, 3], 'Status.code = INVALID_ARGUMENT');
+    // Refused before the body is read (media type) or while reading it (a gzip bomb past the
+    // decompressed limit): a Status all the same, in the request's encoding where it has one.
+    const wrongType = await post('text/plain', 'x');
+    assert.equal(wrongType.status, 415);
+    assert.equal(wrongType.headers.get('content-type'), 'application/x-protobuf');
+    const wrongBytes = Buffer.from(await wrongType.arrayBuffer());
+    assert.deepEqual([...wrongBytes.subarray(0, 2)], [0x08, 3]);
+    assert.match(wrongBytes.toString('latin1'), /Content-Type "text\/plain" is not accepted/);
+    const bomb = await fetch(`${server.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(Buffer.alloc(DEFAULT_INGEST_LIMITS.maxDecompressedBytes + 1024, 0x20)),
+    });
+    assert.equal(bomb.status, 413);
+    assert.equal(bomb.headers.get('content-type'), 'application/json');
+    const bombStatus = (await bomb.json()) as { code: number; message: string };
+    assert.equal(bombStatus.code, 3);
+    assert.match(bombStatus.message, /decompressed body too large/);
     // A point a day ahead: storage refuses it, and partial_success must not say 0 were rejected.
     const ahead = `${Date.now() + 86_400_000}000000`;
     const now = `${Date.now()}000000`;

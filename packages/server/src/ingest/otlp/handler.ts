@@ -7,7 +7,6 @@
  */
 
 import { commitBatch, refusedSamplesError } from '../commit.js';
-import { ErrorWithHeaders } from '../errors.js';
 import { ProtoWriter } from '../protobuf/writer.js';
 import type { IngestContext, IngestProtocol, IngestReply, IngestRequest } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
@@ -22,19 +21,13 @@ export function otlpProtocol(options: OtlpOptions, deltas = new DeltaState()): I
   return {
     name: 'otlp',
     contentTypes: ['application/x-protobuf', 'application/json'],
-    async handle(req, ctx) {
-      const json = req.contentType === 'application/json';
-      try {
-        return await exportMetrics(req, ctx, json, options, deltas);
-      } catch (err) {
-        throw json && err instanceof Error ? new JsonRequestError(err) : err;
-      }
+    handle(req, ctx) {
+      return exportMetrics(req, ctx, req.contentType === 'application/json', options, deltas);
     },
-    errorReply(err, status) {
+    errorReply(err, status, contentType) {
       // A google.rpc.Status in the request's encoding (the OTLP spec: the same Content-Type).
-      // google.rpc.Code: INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL.
-      const code = status === 400 ? 3 : status === 429 ? 8 : status === 503 ? 14 : 13;
-      if (err instanceof JsonRequestError) {
+      const code = rpcCode(status);
+      if (contentType === 'application/json') {
         return { body: JSON.stringify({ code, message: err.message }), contentType: 'application/json' };
       }
       const w = new ProtoWriter(256);
@@ -43,13 +36,6 @@ export function otlpProtocol(options: OtlpOptions, deltas = new DeltaState()): I
       return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
     },
   };
-}
-
-/** An error of a JSON request, so that its answer is JSON too (same code, so same status). */
-class JsonRequestError extends ErrorWithHeaders {
-  constructor(cause: Error) {
-    super(cause, {});
-  }
 }
 
 async function exportMetrics(
@@ -98,4 +84,12 @@ function reply(json: boolean, rejected: number, message: string): IngestReply {
     w.endMessage(m);
   }
   return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
+}
+
+/** The google.rpc.Code of an answer's HTTP status. */
+function rpcCode(status: number): number {
+  if (status === 429) return 8; // RESOURCE_EXHAUSTED
+  if (status === 502 || status === 503) return 14; // UNAVAILABLE
+  if (status >= 400 && status < 500) return 3; // INVALID_ARGUMENT (bad body, too large, wrong type)
+  return 13; // INTERNAL
 }
