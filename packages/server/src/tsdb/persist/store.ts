@@ -46,6 +46,11 @@ export interface ChunkRow {
   readonly data: Uint8Array;
 }
 
+/** The primary key of a raw row, and what it holds (for rewriting it, see `merge.ts`). */
+export interface StoredRow extends ChunkRow {
+  readonly seq: number;
+}
+
 /** One slice of a persistence (one transaction). */
 export interface PersistSlice {
   readonly seq: number;
@@ -213,8 +218,7 @@ export class ChunkStore {
   rows(tier: Tier, ref: number, mint: number, maxt: number): Buffer[] {
     const from = mint - ROW_MAX_SPAN_MS[tier];
     const out: Buffer[] = [];
-    for (const p of this.partitions[tier]) {
-      if ((p + 1) * PARTITION_MS[tier] <= from || p * PARTITION_MS[tier] > maxt) continue;
+    for (const p of this.partitionsFor(tier, mint, maxt)) {
       const name = tableName(tier, p);
       let st = this.selects.get(name);
       if (st === undefined) {
@@ -226,6 +230,27 @@ export class ChunkStore {
         this.selects.set(name, st);
       }
       for (const b of st.all(ref, from, maxt, mint) as Buffer[]) out.push(b);
+    }
+    return out;
+  }
+
+  /** The raw rows of series `ref` that overlap [mint, maxt], with their keys, by (mint, seq). */
+  rawRows(ref: number, mint: number, maxt: number): StoredRow[] {
+    const out: StoredRow[] = [];
+    for (const p of this.partitionsFor('raw', mint, maxt)) {
+      const st = this.db.prepare(
+        `SELECT mint, seq, maxt, samples, data FROM ${tableName('raw', p)} ` +
+          'WHERE series = ? AND mint >= ? AND mint <= ? AND maxt >= ? ORDER BY mint, seq',
+      );
+      for (const r of st.raw().all(ref, mint - ROW_MAX_SPAN_MS.raw, maxt, mint) as [
+        number,
+        number,
+        number,
+        number,
+        Buffer,
+      ][]) {
+        out.push({ series: ref, mint: r[0], seq: r[1], maxt: r[2], samples: r[3], data: r[4] });
+      }
     }
     return out;
   }
@@ -264,13 +289,29 @@ export class ChunkStore {
   }
 
   /**
-   * The last transaction of a persistence: the head snapshot swapped in, metadata, `seq` and
-   * `wal_start`. Until it commits, the slices' rows are not part of the store (see
-   * {@link dropUncommitted}).
+   * The last transaction of a persistence: the rows its merged rows replace deleted, the head
+   * snapshot swapped in, metadata, `seq` and `wal_start`. Until it commits, the slices' rows are
+   * not part of the store (see {@link dropUncommitted}) and the replaced rows are all still there.
    */
-  commitPersist(seq: number, walStart: number, metadata: ReadonlyMap<string, MetricMetadata>): void {
+  commitPersist(
+    seq: number,
+    walStart: number,
+    metadata: ReadonlyMap<string, MetricMetadata>,
+    replaced: readonly StoredRow[] = [],
+  ): void {
     const db = this.db;
     db.transaction(() => {
+      if (replaced.length > 0) this.lookups.clear();
+      const deletes = new Map<number, Database.Statement>();
+      for (const r of replaced) {
+        const p = Math.floor(r.mint / PARTITION_MS.raw);
+        let del = deletes.get(p);
+        if (del === undefined) {
+          del = db.prepare(`DELETE FROM ${tableName('raw', p)} WHERE series = ? AND mint = ? AND seq = ?`);
+          deletes.set(p, del);
+        }
+        del.run(r.series, r.mint, r.seq);
+      }
       db.exec('DROP TABLE head; ALTER TABLE head_next RENAME TO head');
       const insMeta = db.prepare(
         'INSERT OR REPLACE INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
@@ -304,6 +345,14 @@ export class ChunkStore {
       this.insertRows(tier, seq, rows);
       this.setMeta(progressKey, progress);
     })();
+  }
+
+  /** The partitions of a tier that may hold rows overlapping [mint, maxt]. */
+  private partitionsFor(tier: Tier, mint: number, maxt: number): number[] {
+    const from = mint - ROW_MAX_SPAN_MS[tier];
+    return this.partitions[tier].filter(
+      (p) => (p + 1) * PARTITION_MS[tier] > from && p * PARTITION_MS[tier] <= maxt,
+    );
   }
 
   /** Partition indexes of a tier, ascending. */
