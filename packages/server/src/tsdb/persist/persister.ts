@@ -18,7 +18,6 @@
 import { ChunkEncoder, ChunkHeader } from '../chunkenc/index.js';
 import type { Head } from '../head/head.js';
 import { lowerBound, type MemChunk, type MemSeries } from '../head/series.js';
-import { ChunkArena } from '../head/slab.js';
 import type { Wal } from '../wal/wal.js';
 import { encodeChunkSeq } from './codec.js';
 import { inOrder, mergeWithDisk } from './merge.js';
@@ -32,7 +31,9 @@ interface Work {
   readonly s: MemSeries;
   /** Its cut chunks (a copy of the list). */
   readonly closed: MemChunk[] | null;
-  readonly open: Uint8Array | null;
+  /** The open chunk's first timestamp and sample count (0: none). */
+  readonly openMin: number;
+  readonly openCount: number;
   /** Out-of-order samples older than the open chunk: to rows. */
   readonly lateT: Float64Array | null;
   readonly lateV: Float64Array | null;
@@ -86,10 +87,10 @@ export class Persister {
     const start = performance.now();
     const walStart = this.wal.nextSegment();
     const seq = ++this.seq;
-    // Copies only (no encoding) while nothing may interleave; encoded slice by slice below.
-    // Open chunks are copied into one arena: a buffer per series would cost ~0.2 KiB each of
-    // ArrayBuffer and allocator overhead for as long as the persistence runs.
-    const copies = new ChunkArena();
+    // Copies only (no encoding) while nothing may interleave; encoded slice by slice below. An
+    // open chunk is not copied: only appended to, its first `count` samples stay what they are
+    // now (in the open chunk, or in the chunk it is cut into meanwhile). A copy of every open
+    // chunk would double their memory while the persistence runs, and lengthen this stall.
     const work: Work[] = [];
     for (const s of this.head.allSeries()) {
       if (!s.logged) continue;
@@ -101,7 +102,8 @@ export class Persister {
       work.push({
         s,
         closed: s.closed !== null ? [...s.closed] : null,
-        open: open !== null ? copies.copy(open.bytes()) : null,
+        openMin: open?.minTime ?? 0,
+        openCount: open?.count ?? 0,
         lateT: k > 0 ? s.oooT!.slice(0, k) : null,
         lateV: k > 0 ? s.oooV!.slice(0, k) : null,
         oooT: s.oooN > k ? s.oooT!.slice(k, s.oooN) : null,
@@ -123,10 +125,10 @@ export class Persister {
         const ranges: { ref: number; mint: number; maxt: number }[] = [];
         for (let i = from; i < Math.min(work.length, from + slice); i++) {
           const w = work[i]!;
-          const { s, open, oooT, oooV, lateT, lateV } = w;
+          const { s, oooT, oooV, lateT, lateV } = w;
           if (!s.cataloged) newSeries.push({ ref: s.ref, labels: s.labels });
           const chunks: Uint8Array[] = [];
-          if (open !== null) chunks.push(this.enc.recode(open) ?? open);
+          if (w.openCount > 0) chunks.push(this.openSnapshot(w));
           if (oooT !== null && oooV !== null) chunks.push(this.enc.encode(oooT, oooV, oooT.length)!);
           if (chunks.length > 0) snapshot.push({ ref: s.ref, data: encodeChunkSeq(chunks) });
           const mem = w.closed !== null ? [...w.closed] : [];
@@ -164,8 +166,11 @@ export class Persister {
       }
       this.store.commitPersist(seq, walStart, this.head.meta, replaced);
     } catch (err) {
-      // Rows of this run would otherwise count as committed by the next run's `seq`.
-      this.store.dropUncommitted();
+      // Rows of this run would otherwise count as committed by the next run's `seq`. (When the
+      // store itself failed, the next open drops them instead.)
+      try {
+        this.store.dropUncommitted();
+      } catch {}
       throw err;
     }
     this.wal.removeBefore(Math.min(walStart, this.retain()));
@@ -183,6 +188,18 @@ export class Persister {
       s.diskMaxT = Math.max(s.diskMaxT, maxt);
     }
     return { rows: rowCount, chunks: chunkCount, samples, ms: performance.now() - start };
+  }
+
+  /** The open chunk of `w.s` as it was when the persistence started, in its smallest encoding. */
+  private openSnapshot(w: Work): Uint8Array {
+    const open = w.s.open;
+    const bytes =
+      open !== null && open.count >= w.openCount && open.minTime === w.openMin
+        ? open.bytes()
+        : w.s.closed?.find((c) => c.mint === w.openMin)?.bytes;
+    const out = bytes !== undefined ? this.enc.recode(bytes, w.openCount) : null;
+    if (out === null) throw new Error(`series ${w.s.ref}: the open chunk of the persistence's start is gone`);
+    return out;
   }
 
   /** Groups a series' cut chunks into rows of at most ROW_MAX_SPAN_MS. */
