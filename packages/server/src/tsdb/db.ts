@@ -22,9 +22,11 @@ import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Persister, type PersistResult } from './persist/persister.js';
 import {
+  type BuildTiers,
   budgetSteps,
   enforceBudget,
   enforceRetention,
+  FLOOR_KEY,
   type RetentionCuts,
   retentionCuts,
 } from './persist/retention.js';
@@ -60,6 +62,8 @@ export class DB implements Appendable, Queryable {
   };
   private readonly persister: Persister;
   private readonly downsampler: Downsampler;
+  /** The size budget's way to build tiers early (none without downsampling: raw is just deleted). */
+  private readonly buildTiers: BuildTiers | null;
   /** Where retention cut raw data and the 5m tier: reads use tiers only before these. */
   private cuts: RetentionCuts;
   private readonly timer: NodeJS.Timeout | null = null;
@@ -86,10 +90,11 @@ export class DB implements Appendable, Queryable {
   ) {
     this.persister = new Persister(head, wal, store, options.walRetain);
     this.downsampler = new Downsampler(head, store, () => this.closed);
+    this.buildTiers = options.downsample ? (upTo) => this.downsampler.steps(upTo) : null;
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
     this.cuts = retentionCuts(store, head, options);
-    head.floor = this.cuts.raw;
+    head.floor = Math.max(this.cuts.raw, store.getMeta(FLOOR_KEY) ?? Number.NEGATIVE_INFINITY);
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
       this.timer.unref();
@@ -200,8 +205,15 @@ export class DB implements Appendable, Queryable {
     this.applyRetention();
     await yieldToLoop();
     this.counters.budgetDeletions += await drain(
-      budgetSteps(this.store, this.head, this.options.maxStorageBytes, this.wal.size + incomingBytes),
+      budgetSteps(
+        this.store,
+        this.head,
+        this.options.maxStorageBytes,
+        this.wal.size + incomingBytes,
+        this.buildTiers,
+      ),
     );
+    this.updateCuts();
     this.storeBytes = this.store.usedBytes();
   }
 
@@ -214,7 +226,9 @@ export class DB implements Appendable, Queryable {
       this.head,
       this.options.maxStorageBytes,
       this.wal.size + incomingBytes,
+      this.buildTiers,
     );
+    this.updateCuts();
     this.storeBytes = this.store.usedBytes();
     void this.downsample().catch((err) => this.backgroundFailed(err));
   }
@@ -231,12 +245,16 @@ export class DB implements Appendable, Queryable {
 
   private applyRetention(): void {
     this.counters.retentionRuns++;
-    const cuts = enforceRetention(this.store, this.head, this.options);
+    this.updateCuts(enforceRetention(this.store, this.head, this.options));
+  }
+
+  /** Moves the read splice and the head's floor forward to where data was deleted. */
+  private updateCuts(cuts = retentionCuts(this.store, this.head, this.options)): void {
     this.cuts = {
       raw: Math.max(this.cuts.raw, cuts.raw),
       fiveMin: Math.max(this.cuts.fiveMin, cuts.fiveMin),
     };
-    this.head.floor = this.cuts.raw;
+    this.head.floor = Math.max(this.head.floor, this.cuts.raw);
   }
 
   /** Aggregates the windows that are final into the 5m and 1h tiers (see downsample/). */
