@@ -24,7 +24,6 @@ import { Persister, type PersistResult } from './persist/persister.js';
 import {
   type BuildTiers,
   budgetSteps,
-  enforceBudget,
   enforceRetention,
   FLOOR_KEY,
   type RetentionCuts,
@@ -204,33 +203,30 @@ export class DB implements Appendable, Queryable {
     await yieldToLoop();
     this.applyRetention();
     await yieldToLoop();
-    this.counters.budgetDeletions += await drain(
-      budgetSteps(
-        this.store,
-        this.head,
-        this.options.maxStorageBytes,
-        this.wal.size + incomingBytes,
-        this.buildTiers,
-      ),
-    );
-    this.updateCuts();
-    this.storeBytes = this.store.usedBytes();
+    this.budgetDone(await drain(this.budget(incomingBytes)));
   }
 
   /** The synchronous round {@link makeRoom} needs when a commit hits the budget. */
   private maintainNow(incomingBytes: number): void {
     this.persist();
     this.applyRetention();
-    this.counters.budgetDeletions += enforceBudget(
-      this.store,
-      this.head,
-      this.options.maxStorageBytes,
-      this.wal.size + incomingBytes,
-      this.buildTiers,
-    );
+    const steps = this.budget(incomingBytes);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    this.budgetDone(r.value);
+    void this.downsample().catch((err) => this.backgroundFailed(err));
+  }
+
+  /** The size budget's deletions, making room for `incomingBytes` more (see retention.ts). */
+  private budget(incomingBytes: number): Generator<void, number, void> {
+    const walBytes = this.wal.size + incomingBytes;
+    return budgetSteps(this.store, this.head, this.options.maxStorageBytes, walBytes, this.buildTiers);
+  }
+
+  private budgetDone(deletions: number): void {
+    this.counters.budgetDeletions += deletions;
     this.updateCuts();
     this.storeBytes = this.store.usedBytes();
-    void this.downsample().catch((err) => this.backgroundFailed(err));
   }
 
   private persisted(run: PersistResult, start: number): PersistResult {

@@ -83,22 +83,8 @@ const HEADROOM = 0.05;
  * time, raw first, then the 5m and 1h tiers, until they fit in the budget less a 5% headroom.
  * Raw data is deleted only once the 5m tier holds it (and 5m data once the 1h tier does): with
  * `buildTiers`, the tiers over what must go are built first, so data is degraded, not lost.
- * Returns how many deletions it made.
+ * Yields after each deletion (for the background); returns how many deletions it made.
  */
-export function enforceBudget(
-  store: ChunkStore,
-  head: Head,
-  budget: number,
-  walBytes: number,
-  buildTiers: BuildTiers | null,
-): number {
-  const steps = budgetSteps(store, head, budget, walBytes, buildTiers);
-  let r = steps.next();
-  while (!r.done) r = steps.next();
-  return r.value;
-}
-
-/** {@link enforceBudget} as steps, yielding after each deletion (for the background). */
 export function* budgetSteps(
   store: ChunkStore,
   head: Head,
