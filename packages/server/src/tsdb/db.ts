@@ -20,6 +20,7 @@ import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { PersistedReads } from './persist/lookup.js';
 import { Persister, type PersistResult } from './persist/persister.js';
 import {
   type BuildTiers,
@@ -124,7 +125,7 @@ export class DB implements Appendable, Queryable {
           durable: () => ref.db!.wal.durable(),
         },
       });
-      head.persisted = store;
+      head.persisted = new PersistedReads(store);
       const report = restoreHead(head, store, walDir, o.walRetain());
       if (report.cut !== null) {
         const c = report.cut;

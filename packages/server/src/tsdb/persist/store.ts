@@ -17,7 +17,6 @@ import Database from 'better-sqlite3';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { StorageError } from '../../storage/errors.js';
-import { ChunkSeriesIterator } from '../head/iterator.js';
 import { decodeChunkSeq, decodeLabels, encodeLabels, Symbols } from './codec.js';
 
 export type Tier = 'raw' | '5m' | '1h';
@@ -62,10 +61,6 @@ export interface PersistSlice {
   readonly ranges: readonly { ref: number; mint: number; maxt: number }[];
 }
 
-/** Time slot of one {@link ChunkStore.valueAt} cache entry, and how many entries are kept. */
-const LOOKUP_SLOT_MS = 3_600_000;
-const LOOKUP_CACHE = 64;
-
 const tableName = (tier: Tier, p: number) => `c_${tier}_${p}`;
 
 export class ChunkStore {
@@ -75,12 +70,8 @@ export class ChunkStore {
   private readonly partitions: Record<Tier, number[]> = { raw: [], '5m': [], '1h': [] };
   private readonly selects = new Map<string, Database.Statement>();
   private readonly inserts = new Map<string, Database.Statement>();
-  /**
-   * Persisted samples of recently checked (series, slot) pairs for {@link valueAt}: a backfill
-   * checks many samples of one series' stretch in a row. Cleared by every write.
-   */
-  private readonly lookups = new Map<string, { ts: Float64Array; vs: Float64Array }>();
-  private readonly lookupIt = new ChunkSeriesIterator();
+  /** Incremented by every change of raw rows (readers caching what they read compare it). */
+  writes = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -178,42 +169,6 @@ export class ChunkStore {
     return out;
   }
 
-  /**
-   * The persisted raw value of series `ref` at exactly `t` (the sample a read returns), or
-   * undefined. For the duplicate rule of late samples that fall in persisted time ranges.
-   */
-  valueAt(ref: number, t: number): number | undefined {
-    const slot = Math.floor(t / LOOKUP_SLOT_MS) * LOOKUP_SLOT_MS;
-    const key = `${ref}:${slot}`;
-    let e = this.lookups.get(key);
-    if (e === undefined) {
-      const it = this.lookupIt.reset(
-        this.chunks(ref, slot, slot + LOOKUP_SLOT_MS - 1),
-        slot,
-        slot + LOOKUP_SLOT_MS - 1,
-      );
-      const ts: number[] = [];
-      const vs: number[] = [];
-      while (it.next()) {
-        ts.push(it.t());
-        vs.push(it.v());
-      }
-      // A Float64Array keeps a stale marker's NaN bits (a JS array may quiet them).
-      e = { ts: Float64Array.from(ts), vs: new Float64Array(vs.length) };
-      for (let i = 0; i < vs.length; i++) e.vs[i] = vs[i]!;
-      if (this.lookups.size >= LOOKUP_CACHE) this.lookups.delete(this.lookups.keys().next().value!);
-      this.lookups.set(key, e);
-    }
-    let lo = 0;
-    let hi = e.ts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (e.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < e.ts.length && e.ts[lo] === t ? e.vs[lo] : undefined;
-  }
-
   /** Row blobs of a tier for series `ref` overlapping [mint, maxt], oldest first. */
   rows(tier: Tier, ref: number, mint: number, maxt: number): Buffer[] {
     const from = mint - ROW_MAX_SPAN_MS[tier];
@@ -301,7 +256,7 @@ export class ChunkStore {
   ): void {
     const db = this.db;
     db.transaction(() => {
-      if (replaced.length > 0) this.lookups.clear();
+      if (replaced.length > 0) this.writes++;
       const deletes = new Map<number, Database.Statement>();
       for (const r of replaced) {
         const p = Math.floor(r.mint / PARTITION_MS.raw);
@@ -362,7 +317,7 @@ export class ChunkStore {
 
   /** Deletes a whole partition table. */
   dropPartition(tier: Tier, p: number): void {
-    this.lookups.clear();
+    this.writes++;
     const name = tableName(tier, p);
     this.db.exec(`DROP TABLE IF EXISTS ${name}`);
     this.selects.delete(name);
@@ -377,7 +332,7 @@ export class ChunkStore {
       if (p * PARTITION_MS[tier] >= t) break;
       if ((p + 1) * PARTITION_MS[tier] <= t - ROW_MAX_SPAN_MS[tier]) this.dropPartition(tier, p);
       else {
-        this.lookups.clear();
+        this.writes++;
         this.db.prepare(`DELETE FROM ${tableName(tier, p)} WHERE maxt < ?`).run(t);
       }
     }
@@ -437,7 +392,7 @@ export class ChunkStore {
   }
 
   private insertRows(tier: Tier, seq: number, rows: readonly ChunkRow[]): void {
-    this.lookups.clear();
+    this.writes++;
     for (const r of rows) {
       const p = Math.floor(r.mint / PARTITION_MS[tier]);
       const name = tableName(tier, p);
