@@ -20,7 +20,7 @@ import type { ChunkEncoder } from '../chunkenc/index.js';
 import { ChunkSeriesIterator } from '../head/iterator.js';
 import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, type MemChunk } from '../head/series.js';
 import { decodeChunkSeq, encodeChunkSeq } from './codec.js';
-import { type ChunkRow, type ChunkStore, ROW_MAX_SPAN_MS, type StoredRow } from './store.js';
+import { type ChunkRow, type ChunkStore, ROW_MAX_BYTES, ROW_MAX_SPAN_MS, type StoredRow } from './store.js';
 
 /**
  * True when `chunks` (in cut order) can be stored as they are: each starts after the previous
@@ -113,6 +113,7 @@ export function mergeWithDisk(
   let rowMint = 0;
   let rowMaxt = 0;
   let rowSamples = 0;
+  let rowBytes = 0;
   let n = 0;
   let span = 0;
   const flushRow = () => {
@@ -120,14 +121,22 @@ export function mergeWithDisk(
       out.push({ series: ref, mint: rowMint, maxt: rowMaxt, samples: rowSamples, data: encodeChunkSeq(row) });
     row = [];
     rowSamples = 0;
+    rowBytes = 0;
   };
   const flushChunk = () => {
     if (n === 0) return;
     const mint = ts[0]!;
     const maxt = ts[n - 1]!;
-    if (row.length > 0 && maxt - rowMint > ROW_MAX_SPAN_MS.raw) flushRow();
+    const chunk = enc.encode(ts, vs, n)!;
+    if (
+      row.length > 0 &&
+      (maxt - rowMint > ROW_MAX_SPAN_MS.raw || rowBytes + chunk.length + 3 > ROW_MAX_BYTES)
+    ) {
+      flushRow();
+    }
     if (row.length === 0) rowMint = mint;
-    row.push(enc.encode(ts, vs, n)!);
+    row.push(chunk);
+    rowBytes += chunk.length + 3;
     rowMaxt = maxt;
     rowSamples += n;
     n = 0;

@@ -21,7 +21,7 @@ import { lowerBound, type MemChunk, type MemSeries } from '../head/series.js';
 import type { Wal } from '../wal/wal.js';
 import { encodeChunkSeq } from './codec.js';
 import { inOrder, mergeWithDisk } from './merge.js';
-import { type ChunkRow, type ChunkStore, ROW_MAX_SPAN_MS, type StoredRow } from './store.js';
+import { type ChunkRow, type ChunkStore, ROW_MAX_BYTES, ROW_MAX_SPAN_MS, type StoredRow } from './store.js';
 
 /** Series per slice of a background persistence (one SQLite transaction each). */
 const SLICE = 250;
@@ -202,20 +202,24 @@ export class Persister {
     return out;
   }
 
-  /** Groups a series' cut chunks into rows of at most ROW_MAX_SPAN_MS. */
+  /** Groups a series' cut chunks into rows of at most ROW_MAX_SPAN_MS and ROW_MAX_BYTES. */
   private rowsOf(ref: number, closed: readonly MemChunk[], out: ChunkRow[]): void {
     const sorted = [...closed].sort((a, b) => a.mint - b.mint);
     let group: Uint8Array[] = [];
     let mint = 0;
     let maxt = 0;
     let n = 0;
+    let size = 0;
     const flush = () => {
       if (group.length > 0) out.push({ series: ref, mint, maxt, samples: n, data: encodeChunkSeq(group) });
       group = [];
       n = 0;
+      size = 0;
     };
     for (const c of sorted) {
       if (group.length > 0 && Math.max(maxt, c.maxt) - mint > ROW_MAX_SPAN_MS.raw) flush();
+      if (group.length > 0 && size + c.bytes.length + 3 > ROW_MAX_BYTES) flush();
+      size += c.bytes.length + 3;
       const bytes = c.bytes; // already in its smallest encoding (cut time)
       if (group.length === 0) {
         mint = c.mint;

@@ -36,6 +36,15 @@ export const ROW_MAX_SPAN_MS: Readonly<Record<Tier, number>> = {
   '1h': 3 * 86_400_000,
 };
 
+/**
+ * Most bytes of chunk data one raw row gets (a single larger chunk gets a row of its own). Chunk
+ * tables are `WITHOUT ROWID`, i.e. index B-trees, where a record of more than ~1 000 bytes (with
+ * 4 KiB pages) keeps only ~490 of them in the page and the rest in overflow pages of its own: a
+ * 1.2 KiB row then took 4.5 KiB of file. Rows of the default workload stay far below; rows of
+ * full-precision values (4–7 bytes a sample) did not, and took twice their bytes on disk.
+ */
+export const ROW_MAX_BYTES = 960;
+
 /** One row of a chunk table: the chunks of one series over [mint, maxt]. */
 export interface ChunkRow {
   readonly series: number;
