@@ -15,7 +15,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { DASHBOARD_DIR } from '../../server/src/api/static.js';
 import { type ChildServer, spawnServer, tempDir } from '../../server/test/support/server.js';
 import { requireBinary } from '../../server/test/support/system.js';
-import { backfill, ingest, ServiceSim, XSS } from './seed.js';
+import { backfill, catchUp, ingest, ServiceSim, XSS } from './seed.js';
 
 // The callbacks below run in the browser; this file is type-checked without the DOM library.
 declare const document: any;
@@ -42,6 +42,9 @@ describe('dashboard in a browser', { concurrency: false }, () => {
   let userDir = '';
   let shotDir = '';
   let chromiumPath: string | null = null;
+  /** The simulated services of the first test, and the time of their last push. */
+  let sims: ServiceSim[] = [];
+  let seededUntil = 0;
   /** Console errors, uncaught exceptions and failed responses of every page, all tests long. */
   const problems: string[] = [];
 
@@ -150,12 +153,12 @@ describe('dashboard in a browser', { concurrency: false }, () => {
     await page.goto(`${server!.url}/`);
     await page.getByTestId('first-run').waitFor();
     assert.match(String(await page.getByTestId('first-run').textContent()), /curl -X POST .*\/v1\/ingest/);
-    const sims = [
+    sims = [
       new ServiceSim('checkout', 'sdk', 1),
       new ServiceSim('legacy-go', 'go', 2),
       new ServiceSim('otel-api', 'otel', 3),
     ];
-    await backfill(server!.url, sims, 30);
+    seededUntil = await backfill(server!.url, sims, 30);
     await page.locator('article.service').first().waitFor({ timeout: 10_000 });
     assert.equal(await page.getByTestId('first-run').count(), 0);
   });
@@ -233,6 +236,8 @@ describe('dashboard in a browser', { concurrency: false }, () => {
     );
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+a');
+    // The table below is an instant query at now over [1m]: the data must reach now.
+    seededUntil = await catchUp(server!.url, sims, seededUntil);
     const query = 'sum by (route) (rate(http_requests_total{service="checkout"}[1m]))';
     await page.keyboard.type(query);
     // Brackets close themselves as you type; typing the closer steps over it.

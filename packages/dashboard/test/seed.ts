@@ -147,3 +147,19 @@ export async function backfill(
   await ingest(base, points);
   return now;
 }
+
+/**
+ * Pushes the samples `sims` would have sent since `since` (the time of their last push, as
+ * {@link backfill} returns it), every `everyS` seconds up to now; returns the time of the last one.
+ * For a test that queries "now" a while after the backfill: on a slow machine a minute can pass.
+ */
+export async function catchUp(base: string, sims: ServiceSim[], since: number, everyS = 15): Promise<number> {
+  const points: Point[] = [];
+  let last = since;
+  for (let t = since + everyS * 1000; t <= Date.now(); t += everyS * 1000) {
+    for (const s of sims) points.push(...s.push(t, everyS));
+    last = t;
+  }
+  if (points.length > 0) await ingest(base, points);
+  return last;
+}
