@@ -6,10 +6,12 @@
  * Each connection owns half of the series, so no receiver sees a sample out of order.
  * Bodies are encoded and compressed before the clock starts: the figures are the receivers'.
  *
- * Prints one JSON line per target: samples/s, server CPU seconds per million samples (from
- * /proc of the server process), p50/p99 request latency; and a summary with same-run ratios.
+ * Targets take turns within each run, so that machine noise hits them alike. Prints one JSON line
+ * per run and target: samples/s, server CPU seconds per million samples (from /proc of the server
+ * process), p50/p99 request latency; and a summary with the medians of the runs and the ratios of
+ * the medians.
  *   node --import tsx --expose-gc packages/server/bench/ingest_protocols.bench.ts
- * Env: BENCH_SAMPLES_PER_SERIES (default 360).
+ * Env: BENCH_SAMPLES_PER_SERIES (default 360), BENCH_RUNS (default 3).
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -27,6 +29,7 @@ import { cpuSeconds, quantile } from './measure.js';
 import { ingestWorkload } from './workload.js';
 
 const SAMPLES_PER_SERIES = Number(process.env.BENCH_SAMPLES_PER_SERIES ?? 360);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BATCH = 10_000;
 const CONNECTIONS = 2;
 
@@ -184,28 +187,14 @@ const RW = {
   'content-encoding': 'snappy',
   'x-prometheus-remote-write-version': '0.1.0',
 };
-const results: Record<string, Awaited<ReturnType<typeof push>>> = {};
-const run = async (
-  name: string,
-  start: () => Promise<Target>,
-  bodies: Buffer[][],
-  headers: Record<string, string>,
-) => {
-  const target = await start();
-  try {
-    results[name] = await push(target, bodies, headers);
-  } finally {
-    await target.stop();
-  }
-  console.log(
-    JSON.stringify({ bench: 'ingest.protocols', target: name, samples: w.totalSamples, ...results[name] }),
-  );
-};
-
-await run('tinyobs.remote_write', () => startTinyObs('/api/v1/write'), rwBodies, RW);
+type Figures = Awaited<ReturnType<typeof push>>;
+const results = new Map<string, Figures[]>();
+const plan: [string, () => Promise<Target>, Buffer[][], Record<string, string>][] = [
+  ['tinyobs.remote_write', () => startTinyObs('/api/v1/write'), rwBodies, RW],
+];
 const prometheus = findBinary('prometheus');
 if (prometheus !== null) {
-  await run(
+  plan.push([
     'prometheus-2.42.remote_write',
     () =>
       startChild(
@@ -226,11 +215,11 @@ if (prometheus !== null) {
       ),
     rwBodies,
     RW,
-  );
+  ]);
 } else process.stderr.write('ingest protocols bench: prometheus not installed: no baseline\n');
 const vm = findBinary('victoria-metrics');
 if (vm !== null) {
-  await run(
+  plan.push([
     'victoriametrics.remote_write',
     () =>
       startChild(
@@ -242,29 +231,67 @@ if (vm !== null) {
       ),
     rwBodies,
     RW,
-  );
+  ]);
 } else process.stderr.write('ingest protocols bench: victoria-metrics not installed: no baseline\n');
-await run('tinyobs.otlp_protobuf', () => startTinyObs('/v1/metrics'), otlpBodies, {
-  'content-type': 'application/x-protobuf',
-});
+plan.push([
+  'tinyobs.otlp_protobuf',
+  () => startTinyObs('/v1/metrics'),
+  otlpBodies,
+  { 'content-type': 'application/x-protobuf' },
+]);
 
+for (let run = 0; run < RUNS; run++) {
+  for (const [name, start, bodies, headers] of plan) {
+    const target = await start();
+    let r: Figures;
+    try {
+      r = await push(target, bodies, headers);
+    } finally {
+      await target.stop();
+    }
+    results.set(name, [...(results.get(name) ?? []), r]);
+    console.log(
+      JSON.stringify({ bench: 'ingest.protocols', target: name, run, samples: w.totalSamples, ...r }),
+    );
+  }
+}
+
+/** Per figure, the median over the runs of one target. */
+function medians(name: string): Figures | undefined {
+  const runs = results.get(name);
+  if (runs === undefined) return undefined;
+  const of = (k: keyof Figures) =>
+    quantile(
+      runs.map((r) => r[k]),
+      0.5,
+    );
+  return {
+    samples_per_sec: Math.round(of('samples_per_sec')),
+    cpu_s_per_million: +of('cpu_s_per_million').toFixed(2),
+    p50_ms: +of('p50_ms').toFixed(2),
+    p99_ms: +of('p99_ms').toFixed(2),
+  };
+}
 const ratio = (a?: { samples_per_sec: number }, b?: { samples_per_sec: number }) =>
   a && b ? +(a.samples_per_sec / b.samples_per_sec).toFixed(2) : null;
+const summary = Object.fromEntries(plan.map(([name]) => [name, medians(name)]));
 console.log(
   JSON.stringify({
     bench: 'ingest.protocols',
-    summary: 'same run',
+    summary: 'median of runs',
+    runs: RUNS,
     series: w.series.length,
     samples: w.totalSamples,
     batch: BATCH,
     connections: CONNECTIONS,
+    ...summary,
     remote_write_over_prometheus: ratio(
-      results['tinyobs.remote_write'],
-      results['prometheus-2.42.remote_write'],
+      summary['tinyobs.remote_write'],
+      summary['prometheus-2.42.remote_write'],
     ),
     remote_write_over_victoriametrics: ratio(
-      results['tinyobs.remote_write'],
-      results['victoriametrics.remote_write'],
+      summary['tinyobs.remote_write'],
+      summary['victoriametrics.remote_write'],
     ),
   }),
 );
