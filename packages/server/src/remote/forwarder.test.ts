@@ -100,6 +100,18 @@ describe('forwarder and the write-ahead log', () => {
       assert.throws(() => loadTargets([], file), /remote_write target 1: unknown field tls/);
       writeFileSync(file, 'remote_write:\n  - url: http://a\n    match: ["{job=~\'(\'}"]\n');
       assert.throws(() => loadTargets([], file), /remote_write target 1: match/);
+      writeFileSync(file, 'remote_write:\n  - url: http://a\n    protobuf_message: v3\n');
+      assert.throws(
+        () => loadTargets([], file),
+        /target 1: protobuf_message must be one of prometheus.WriteRequest/,
+      );
+      writeFileSync(file, 'remote_write:\n  - url: http://a\n    headers: { Content-Type: text/plain }\n');
+      assert.throws(() => loadTargets([], file), /target 1: header Content-Type is set by the sender/);
+      writeFileSync(
+        file,
+        'remote_write:\n  - url: http://a\n    protobuf_message: prometheus.WriteRequest\n',
+      );
+      assert.equal(loadTargets([], file)[0]!.protobufMessage, 'v1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -107,6 +119,7 @@ describe('forwarder and the write-ahead log', () => {
     assert.throws(() => loadTargets(['http://a', 'http://a'], ''), /configured twice/);
     const t = loadTargets(['http://u:p%40ss@vm:8428/api/v1/write'], '')[0]!;
     assert.equal(t.url, 'http://vm:8428/api/v1/write');
+    assert.equal(t.protobufMessage, 'auto');
     assert.equal(t.headers.authorization, `Basic ${Buffer.from('u:p@ss').toString('base64')}`);
   });
 });

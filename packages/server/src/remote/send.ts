@@ -1,15 +1,33 @@
 /**
  * One remote write request with the retries the specification asks for
- * (../shared/specs/prometheus-remote-write-1.0.md, "Retries & Backoff"): 5xx, 429 and network
- * errors are retried with exponential backoff (30 ms doubling to 5 s, Prometheus' defaults),
- * waiting at least what a `Retry-After` header says; any other 4xx is final (the batch is
- * dropped and counted by the caller); 2xx is success.
+ * (../shared/specs/prometheus-remote-write-1.0.md, "Retries & Backoff", the same in 2.0): 5xx,
+ * 429 and network errors are retried with exponential backoff (30 ms doubling to 5 s,
+ * Prometheus' defaults), waiting at least what a `Retry-After` header says; any other 4xx is
+ * final (the batch is dropped and counted by the caller); 2xx is success. The headers of each
+ * message are the specification's: 1.0 `Content-Type: application/x-protobuf` and version
+ * 0.1.0, 2.0 `;proto=io.prometheus.write.v2.Request` and version 2.0.0.
  */
 
 import type { ProtoWriter } from '../ingest/protobuf/writer.js';
-import { encodeWriteRequestV1, type WriteSeries } from '../ingest/remotewrite/encode.js';
+import {
+  encodeWriteRequestV1,
+  encodeWriteRequestV2,
+  type WriteMetadata,
+  type WriteSeries,
+} from '../ingest/remotewrite/encode.js';
 import { compressSnappy } from '../ingest/remotewrite/snappy.js';
 import { VERSION } from '../version.js';
+
+/** A remote write message version on the wire. */
+export type WireMessage = 'v1' | 'v2';
+
+const WIRE_HEADERS: Readonly<Record<WireMessage, Readonly<Record<string, string>>>> = {
+  v1: { 'content-type': 'application/x-protobuf', 'x-prometheus-remote-write-version': '0.1.0' },
+  v2: {
+    'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+    'x-prometheus-remote-write-version': '2.0.0',
+  },
+};
 
 const MIN_BACKOFF_MS = 30;
 const MAX_BACKOFF_MS = 5_000;
@@ -17,7 +35,11 @@ const MAX_BACKOFF_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export type SendOutcome =
-  | { readonly ok: true }
+  /**
+   * `written`: the 2.0 receiver's `X-Prometheus-Remote-Write-Samples-Written`, null when absent
+   * (a 1.x receiver never sends it).
+   */
+  | { readonly ok: true; readonly written: number | null }
   | { readonly ok: false; readonly status: number; readonly message: string };
 
 export interface SendHooks {
@@ -27,9 +49,19 @@ export interface SendHooks {
   cancelled(): boolean;
 }
 
-/** The snappy-compressed 1.0 `WriteRequest` body of a batch. */
-export function encodeBody(series: readonly WriteSeries[], w: ProtoWriter): Buffer {
-  return compressSnappy(encodeWriteRequestV1(series, [], w));
+/**
+ * The snappy-compressed body of a batch: a 1.0 `WriteRequest` (without metadata: 1.0 senders
+ * send it apart, and TinyObs does not) or a 2.0 `Request` with each series' metadata.
+ */
+export function encodeBody(
+  message: WireMessage,
+  series: readonly WriteSeries[],
+  metadata: ReadonlyMap<string, WriteMetadata>,
+  w: ProtoWriter,
+): Buffer {
+  return compressSnappy(
+    message === 'v1' ? encodeWriteRequestV1(series, [], w) : encodeWriteRequestV2(series, metadata, w),
+  );
 }
 
 /**
@@ -39,6 +71,7 @@ export function encodeBody(series: readonly WriteSeries[], w: ProtoWriter): Buff
 export async function sendWithRetries(
   url: string,
   headers: Readonly<Record<string, string>>,
+  wire: WireMessage,
   body: Buffer,
   hooks: SendHooks,
 ): Promise<SendOutcome> {
@@ -53,9 +86,8 @@ export async function sendWithRetries(
         method: 'POST',
         headers: {
           ...headers,
-          'content-type': 'application/x-protobuf',
+          ...WIRE_HEADERS[wire],
           'content-encoding': 'snappy',
-          'x-prometheus-remote-write-version': '0.1.0',
           'user-agent': `tinyobs/${VERSION}`,
         },
         body,
@@ -65,7 +97,8 @@ export async function sendWithRetries(
       message = status >= 300 ? (await res.text()).slice(0, 300) : '';
       if (status < 300) {
         await res.body?.cancel();
-        return { ok: true };
+        const written = res.headers.get('x-prometheus-remote-write-samples-written');
+        return { ok: true, written: written === null || !/^\d+$/.test(written) ? null : Number(written) };
       }
       if (status < 500 && status !== 429) return { ok: false, status, message };
       retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));

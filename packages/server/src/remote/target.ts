@@ -1,20 +1,29 @@
 /**
  * Forwarding to one target: rounds of up to `shards × maxSamplesPerSend` samples read from the
  * log at the target's position, split by series into shards, each shard one snappy remote write
- * 1.0 request, all in flight together. The position moves (durably) only when every request of a
+ * request, all in flight together. The position moves (durably) only when every request of a
  * round was acknowledged or refused for good, so a restart sends each sample once: never one
  * that was acknowledged, never none of one that was not.
+ *
+ * Which message (`protobuf_message`): 1.0 or 2.0 as configured, or `auto`: 2.0 first, settled
+ * by the reply to the first request (sent alone, before the rest of its round). A 2.0 receiver
+ * confirms with `X-Prometheus-Remote-Write-Samples-Written` (the 2.0 specification makes it
+ * mandatory); a 415, a 400 (what the specification tells senders to expect from a 1.x receiver)
+ * or a 2xx without that header (a 1.x receiver that ignores the Content-Type and reads the 2.0
+ * body as an empty 1.0 request, as VictoriaMetrics does) means 1.x: the same batch is sent again
+ * as 1.0, and 1.0 is kept until the process restarts.
  */
 
 import { ProtoWriter } from '../ingest/protobuf/writer.js';
-import type { WriteSeries } from '../ingest/remotewrite/encode.js';
+import type { WriteMetadata, WriteSeries } from '../ingest/remotewrite/encode.js';
 import type { Logger } from '../log.js';
 import type { Labels } from '../model/labels.js';
 import { matchesAll } from '../model/matcher.js';
+import type { MetricMetadata } from '../model/sample.js';
 import { SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { RemoteTarget } from './config.js';
 import { loadPosition, type SavedPosition, savePosition, type WalPosition } from './position.js';
-import { encodeBody, type SendOutcome, sendWithRetries } from './send.js';
+import { encodeBody, type SendOutcome, sendWithRetries, type WireMessage } from './send.js';
 import { countSamplesFrom, WalTail } from './wal_tail.js';
 
 /** How often the end of the log is polled for new records. */
@@ -30,6 +39,8 @@ export interface TargetDeps {
   labelsOf(ref: number): Labels | undefined;
   /** The newest sample timestamp stored (for the lag). */
   newestTimestamp(): number;
+  /** Metadata of a metric family (sent with 2.0). */
+  metadataOf(family: string): MetricMetadata | undefined;
   readonly log: Logger;
 }
 
@@ -47,7 +58,16 @@ export interface TargetStats {
   /** Newest stored sample timestamp minus newest acknowledged one, 0 when caught up. */
   readonly lagSeconds: number;
   readonly position: WalPosition;
+  /** The message sent now (`auto` before the first reply: 2.0). */
+  readonly protobufMessage: 'prometheus.WriteRequest' | 'io.prometheus.write.v2.Request';
 }
+
+const MESSAGE_NAMES = {
+  v1: 'prometheus.WriteRequest',
+  v2: 'io.prometheus.write.v2.Request',
+} as const satisfies Record<WireMessage, string>;
+
+const NO_METADATA: ReadonlyMap<string, WriteMetadata> = new Map();
 
 export class TargetQueue {
   private readonly counters = { sent: 0, failed: 0, dropped: 0 };
@@ -63,6 +83,9 @@ export class TargetQueue {
   /** One batch per shard, reused every round (rounds never overlap). */
   private readonly batches: ShardBatch[];
   private lastRefusal = 0;
+  private message: WireMessage;
+  /** False while `auto` waits for the first reply to 2.0. */
+  private negotiated: boolean;
 
   constructor(
     readonly target: RemoteTarget,
@@ -74,6 +97,8 @@ export class TargetQueue {
       skip: 0,
       sentUntilMs: 0,
     };
+    this.message = target.protobufMessage === 'v1' ? 'v1' : 'v2';
+    this.negotiated = target.protobufMessage !== 'auto';
     this.batches = Array.from({ length: target.shards }, () => ({
       n: 0,
       refs: new Uint32Array(target.maxSamplesPerSend),
@@ -146,6 +171,7 @@ export class TargetQueue {
       dropped: this.counters.dropped,
       lagSeconds: lagMs / 1000,
       position: { segment: this.acked.segment, offset: this.acked.offset, skip: this.acked.skip },
+      protobufMessage: MESSAGE_NAMES[this.message],
     };
   }
 
@@ -180,7 +206,11 @@ export class TargetQueue {
           unknown,
         });
       }
-      const outcomes = await Promise.all(this.batches.filter((b) => b.n > 0).map((b) => this.send(b)));
+      const full = this.batches.filter((b) => b.n > 0);
+      this.inFlight = full.reduce((sum, b) => sum + b.n, 0); // each send takes its part off
+      // Not negotiated yet: the first request alone settles the message for the others.
+      const first = this.negotiated || full.length === 0 ? [] : [await this.send(full.shift()!)];
+      const outcomes = [...first, ...(await Promise.all(full.map((b) => this.send(b))))];
       if (generation !== this.generation) continue; // dropped past the maximum lag meanwhile
       if (outcomes.some((o) => !o.ok && o.status === 0)) break; // stopping: resend at the next start
       this.acked = { ...end, sentUntilMs: newest };
@@ -191,16 +221,12 @@ export class TargetQueue {
   /** Sends one shard's batch; counts it as sent or dropped (status 0: cancelled, not counted). */
   private async send(b: ShardBatch): Promise<SendOutcome> {
     const n = b.n;
-    const body = encodeBody(groupBySeries(b, this.deps.labelsOf), this.writer);
-    this.inFlight += n;
+    const series = groupBySeries(b, this.deps.labelsOf);
     const generation = this.generation;
     try {
-      const out = await sendWithRetries(this.target.url, this.target.headers, body, {
-        retrying: () => {
-          this.counters.failed++;
-        },
-        cancelled: () => this.stopping || generation !== this.generation,
-      });
+      let out = await this.post(series, generation);
+      if (generation !== this.generation) return out;
+      if (this.settles(out)) out = await this.post(series, generation);
       if (generation !== this.generation) return out;
       if (out.ok) this.counters.sent += n;
       else if (out.status !== 0) {
@@ -220,6 +246,54 @@ export class TargetQueue {
     } finally {
       if (generation === this.generation) this.inFlight -= n;
     }
+  }
+
+  /** One request of `series` in the current message, with retries. */
+  private post(series: readonly WriteSeries[], generation: number): Promise<SendOutcome> {
+    const message = this.message;
+    const metadata = message === 'v2' ? this.metadataFor(series) : NO_METADATA;
+    const body = encodeBody(message, series, metadata, this.writer);
+    return sendWithRetries(this.target.url, this.target.headers, message, body, {
+      retrying: () => {
+        this.counters.failed++;
+      },
+      cancelled: () => this.stopping || generation !== this.generation,
+    });
+  }
+
+  /**
+   * In `auto` mode, what the first reply to 2.0 says (see the top of this file). Returns true
+   * when the target speaks 1.x only: the batch must go again, as 1.0.
+   */
+  private settles(out: SendOutcome): boolean {
+    if (this.negotiated) return false;
+    const v2 = out.ok && out.written !== null;
+    if (!v2 && !out.ok && out.status !== 415 && out.status !== 400) return false; // says nothing
+    this.negotiated = true;
+    if (!v2) this.message = 'v1';
+    this.deps.log.info('remote write: message settled', {
+      target: this.target.name,
+      message: MESSAGE_NAMES[this.message],
+      reply: out.ok ? 'no X-Prometheus-Remote-Write-Samples-Written header' : out.status,
+    });
+    return !v2;
+  }
+
+  /** The metadata of the metric families of `series`, keyed by their `__name__`. */
+  private metadataFor(series: readonly WriteSeries[]): ReadonlyMap<string, WriteMetadata> {
+    const out = new Map<string, WriteMetadata>();
+    for (const s of series) {
+      const name = s.labels.find((l) => l.name === '__name__')?.value;
+      if (name === undefined || out.has(name)) continue;
+      let m = this.deps.metadataOf(name);
+      if (m === undefined) {
+        const family = this.deps.metadataOf(familyOf(name));
+        if (family?.type === 'histogram' || family?.type === 'summary') m = family;
+      }
+      if (m !== undefined && (m.type !== 'unknown' || m.help !== '' || m.unit !== ''))
+        out.set(name, { metric: name, ...m });
+    }
+    return out;
   }
 
   /** Whether a ref's series goes to this target (undefined: its labels are unknown). */
@@ -262,6 +336,12 @@ function groupBySeries(b: ShardBatch, labelsOf: (ref: number) => Labels | undefi
     i = j;
   }
   return out;
+}
+
+/** `x` for `x_bucket`, `x_sum`, `x_count` (histogram and summary series share their family's metadata). */
+function familyOf(name: string): string {
+  const m = /^(.*)_(?:bucket|sum|count)$/.exec(name);
+  return m === null ? name : m[1]!;
 }
 
 function samePosition(a: WalPosition, b: WalPosition): boolean {

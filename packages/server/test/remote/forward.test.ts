@@ -52,6 +52,7 @@ interface TargetJson {
   failed_requests: number;
   dropped_samples: number;
   lag_seconds: number;
+  protobuf_message: string;
 }
 
 async function targets(url: string): Promise<TargetJson[]> {
@@ -93,6 +94,8 @@ describe('remote write forwarding to a real VictoriaMetrics', () => {
       assert.equal(target!.sent_samples, pushed.count);
       assert.equal(target!.dropped_samples, 0);
       assert.equal(target!.lag_seconds, 0);
+      // VictoriaMetrics reads a 2.0 body as an empty 1.0 one (204, no Written header): auto fell back.
+      assert.equal(target!.protobuf_message, 'prometheus.WriteRequest');
       assert.deepEqual(await vm.export('{__name__="fwd_basic"}'), pushed.expected);
       // OTLP (JSON) too: VictoriaMetrics holds what TinyObs stored, once.
       const t0 = Date.now() - 300_000;
