@@ -3,11 +3,13 @@
  * `{"url", "segment", "offset", "skip", "sentUntilMs"}`: the next record to send starts at
  * `offset` of segment `segment`, its first `skip` samples were sent already, and `sentUntilMs` is
  * the newest sample timestamp acknowledged (for the lag). Written after every acknowledged
- * round by write-to-temporary and rename, so a killed process leaves the old or the new position,
- * never a torn one. (Not fsynced: a power cut may send the last rounds again.)
+ * round by write-to-temporary, fsync and rename, then the directory fsynced, so a killed process
+ * or a power cut leaves the old or the new position, never a torn one, and a saved position
+ * stays saved: the rounds before it are not sent again (only a round acknowledged by the target
+ * in the moment before the process died, whose position was not saved yet, is).
  */
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WalPosition {
@@ -48,6 +50,18 @@ export function savePosition(dataDir: string, id: string, url: string, p: SavedP
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `${id}.json.tmp`);
   const { segment, offset, skip, sentUntilMs } = p;
-  writeFileSync(tmp, JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, join(dir, `${id}.json`));
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
