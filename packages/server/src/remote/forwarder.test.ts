@@ -7,6 +7,7 @@ import { waitFor } from '../../test/support/ports.js';
 import { tempDir } from '../../test/support/server.js';
 import { silentLogger } from '../log.js';
 import { labelsFromRecord } from '../model/labels.js';
+import { newMatcher } from '../model/matcher.js';
 import { DB } from '../tsdb/db.js';
 import { segmentPath } from '../tsdb/wal/segment.js';
 import { loadTargets } from './config.js';
@@ -77,6 +78,51 @@ describe('forwarder and the write-ahead log', () => {
       assert.ok(s.pending >= 20 && s.pending < 30, String(s.pending));
       assert.equal(s.sent, 0);
       assert.ok(down.requests() > 0, 'the 503 was retried');
+    } finally {
+      await fw.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('log segments kept for a down target do not count toward the size budget', async () => {
+    const dir = tempDir();
+    const fw = new Forwarder(loadTargets([down.url], ''), dir, 3_600_000, silentLogger);
+    const budget = 1 << 20;
+    const db = await DB.open({
+      dir,
+      persistIntervalMs: 0,
+      maxStorageBytes: budget,
+      walRetain: () => fw.walFloor(),
+      warn: () => {},
+    });
+    try {
+      fw.start(db);
+      // 100 000 samples: 2 MB of log records, kept for the target; persisted they take far less.
+      for (let round = 0; round < 10; round++) {
+        const app = db.appender();
+        for (let i = 0; i < 10_000; i++)
+          app.append(
+            0,
+            labelsFromRecord({ __name__: 'kept', s: String(i % 100) }),
+            1_000_000 + round * 100_000 + (i / 100) * 1000,
+            i,
+          );
+        await app.commit();
+        db.persist();
+      }
+      await db.maintain();
+      assert.ok(db.walBytes > budget, `the log keeps ${db.walBytes} bytes for the target`);
+      assert.equal(db.stats().compactions.budgetDeletions, 0, 'no stored data deleted for the budget');
+      const q = db.querier(0, 10_000_000);
+      let samples = 0;
+      const set = q.select([newMatcher('=', '__name__', 'kept')]);
+      while (set.next()) {
+        const it = set.at().iterator();
+        while (it.next()) samples++;
+      }
+      q.close();
+      assert.equal(samples, 100_000);
     } finally {
       await fw.stop();
       await db.close();

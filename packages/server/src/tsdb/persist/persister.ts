@@ -123,7 +123,7 @@ export class Persister {
       this.store.writeSlice({ seq, rows, head: snapshot, newSeries, ranges });
     }
     this.store.commitPersist(seq, walStart, this.head.meta);
-    this.wal.removeBefore(Math.min(walStart, this.retain()));
+    this.wal.removeBefore(Math.min(walStart, this.retain()), walStart);
     for (const { s } of work) s.cataloged = true;
     for (const { s, chunks: done, mint, maxt } of touched) {
       // Chunks cut while the slices were written stay for the next persistence.
