@@ -9,7 +9,8 @@
  * in the moment before the process died, whose position was not saved yet, is).
  */
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface WalPosition {
@@ -45,23 +46,32 @@ export function loadPosition(dataDir: string, id: string): SavedPosition | null 
   return null;
 }
 
-export function savePosition(dataDir: string, id: string, url: string, p: SavedPosition): void {
+/**
+ * Saves a position durably, off the event loop (an fsync on it stalled ingest). Saves of one
+ * target must not overlap (they share a temporary file): the caller chains them.
+ */
+export async function savePosition(
+  dataDir: string,
+  id: string,
+  url: string,
+  p: SavedPosition,
+): Promise<void> {
   const dir = positionDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const tmp = join(dir, `${id}.json.tmp`);
   const { segment, offset, skip, sentUntilMs } = p;
-  const fd = openSync(tmp, 'w');
+  const file = await open(tmp, 'w');
   try {
-    writeSync(fd, JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
-    fsyncSync(fd);
+    await file.writeFile(JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
+    await file.sync();
   } finally {
-    closeSync(fd);
+    await file.close();
   }
-  renameSync(tmp, join(dir, `${id}.json`));
-  const dirFd = openSync(dir, 'r');
+  await rename(tmp, join(dir, `${id}.json`));
+  const d = await open(dir, 'r');
   try {
-    fsyncSync(dirFd);
+    await d.sync();
   } finally {
-    closeSync(dirFd);
+    await d.close();
   }
 }

@@ -8,18 +8,8 @@
  * 0.1.0, 2.0 `;proto=io.prometheus.write.v2.Request` and version 2.0.0.
  */
 
-import type { ProtoWriter } from '../ingest/protobuf/writer.js';
-import {
-  encodeWriteRequestV1,
-  encodeWriteRequestV2,
-  type WriteMetadata,
-  type WriteSeries,
-} from '../ingest/remotewrite/encode.js';
-import { compressSnappy } from '../ingest/remotewrite/snappy.js';
 import { VERSION } from '../version.js';
-
-/** A remote write message version on the wire. */
-export type WireMessage = 'v1' | 'v2';
+import type { WireMessage } from './encode.js';
 
 const WIRE_HEADERS: Readonly<Record<WireMessage, Readonly<Record<string, string>>>> = {
   v1: { 'content-type': 'application/x-protobuf', 'x-prometheus-remote-write-version': '0.1.0' },
@@ -47,21 +37,6 @@ export interface SendHooks {
   retrying(status: number, message: string): void;
   /** True once the caller gives up (stop, or the batch fell past the maximum lag). */
   cancelled(): boolean;
-}
-
-/**
- * The snappy-compressed body of a batch: a 1.0 `WriteRequest` (without metadata: 1.0 senders
- * send it apart, and TinyObs does not) or a 2.0 `Request` with each series' metadata.
- */
-export function encodeBody(
-  message: WireMessage,
-  series: readonly WriteSeries[],
-  metadata: ReadonlyMap<string, WriteMetadata>,
-  w: ProtoWriter,
-): Buffer {
-  return compressSnappy(
-    message === 'v1' ? encodeWriteRequestV1(series, [], w) : encodeWriteRequestV2(series, metadata, w),
-  );
 }
 
 /**
