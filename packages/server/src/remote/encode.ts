@@ -1,34 +1,47 @@
 /**
- * The forwarder's request bodies, snappy-compressed: 2.0 through the ingest package's encoder
- * (`encodeWriteRequestV2`, with each series' metadata); 1.0 through {@link CachedV1Encoder}, the
- * same `prometheus.WriteRequest` bytes as `encodeWriteRequestV1` but with each series' label
- * messages encoded once and kept by log ref. A forwarding round mostly holds one or two samples
- * of each of thousands of series, so encoding the label strings again for every request was the
- * largest part of the forwarder's CPU in a profile (UTF-8 writes of the same strings, every
- * round). 1.0 carries no metadata: 1.0 senders send it apart, and TinyObs does not.
+ * The forwarder's request bodies, snappy-compressed, from a shard's batch of log samples: 2.0
+ * through the ingest package's encoder (`encodeWriteRequestV2`, with each series' metadata); 1.0
+ * through {@link CachedV1Encoder}, the same `prometheus.WriteRequest` bytes as
+ * `encodeWriteRequestV1` but written straight from the batch, with each series' label messages
+ * encoded once and kept by log ref. A forwarding round mostly holds one or two samples of each
+ * of thousands of series, so encoding the label strings again for every request was the largest
+ * part of the forwarder's CPU in a profile (UTF-8 writes of the same strings, every round). 1.0
+ * carries no metadata: 1.0 senders send it apart, and TinyObs does not.
+ *
+ * A run of samples of one series becomes one series entry, and a series met again later in the
+ * batch gets another (Prometheus itself sends one entry per sample; receivers take a request's
+ * entries in order, so each series stays in time order). No sorting by series: in a profile that
+ * sort cost more than the encoding, and a round mostly holds one sample of each series anyway.
  */
 
 import { ProtoWriter } from '../ingest/protobuf/writer.js';
 import { encodeWriteRequestV2, type WriteMetadata, type WriteSeries } from '../ingest/remotewrite/encode.js';
 import { compressSnappy } from '../ingest/remotewrite/snappy.js';
+import type { Labels } from '../model/labels.js';
 
 /** A remote write message version on the wire. */
 export type WireMessage = 'v1' | 'v2';
 
-/** The snappy-compressed body of a batch in `message`. */
-export function encodeBody(
-  message: WireMessage,
-  series: readonly RefSeries[],
-  metadata: ReadonlyMap<string, WriteMetadata>,
-  v1: CachedV1Encoder,
-  w: ProtoWriter,
-): Buffer {
-  return compressSnappy(message === 'v1' ? v1.encode(series, w) : encodeWriteRequestV2(series, metadata, w));
+/** The samples of one shard in a round, in log order (so in time order per series). */
+export interface ShardBatch {
+  n: number;
+  readonly refs: Uint32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
 }
 
-/** A batch's series with the log ref its labels are cached by. */
-export interface RefSeries extends WriteSeries {
-  readonly ref: number;
+/** Labels of a log ref (every ref of a batch has them: unknown ones are dropped before). */
+export type LabelsOf = (ref: number) => Labels | undefined;
+
+/** The 2.0 body of a batch; `metadataOf` gives the metadata of a series by its labels. */
+export function encodeV2Body(
+  b: ShardBatch,
+  labelsOf: LabelsOf,
+  metadataOf: (series: readonly WriteSeries[]) => ReadonlyMap<string, WriteMetadata>,
+  w: ProtoWriter,
+): Buffer {
+  const series = groupRuns(b, labelsOf);
+  return compressSnappy(encodeWriteRequestV2(series, metadataOf(series), w));
 }
 
 /** Cached label encodings beyond this many are dropped (and encoded again when next needed). */
@@ -38,30 +51,32 @@ export class CachedV1Encoder {
   private readonly labels = new Map<number, Buffer>();
   private readonly scratch = new ProtoWriter(4096);
 
-  /** Encodes a 1.0 `WriteRequest` of `series` into `w` (reset first) and returns its bytes. */
-  encode(series: readonly RefSeries[], w: ProtoWriter): Buffer {
+  /** The snappy-compressed 1.0 body of a batch, encoded in `w` (reset first). */
+  body(b: ShardBatch, labelsOf: LabelsOf, w: ProtoWriter): Buffer {
     w.reset();
-    for (const s of series) {
+    for (let i = 0; i < b.n; ) {
+      const ref = b.refs[i]!;
       const ts = w.beginMessage(1);
-      w.bytesRaw(this.labelBytes(s));
-      for (let i = 0; i < s.ts.length; i++) {
+      w.bytesRaw(this.labelBytes(ref, labelsOf));
+      do {
         const sm = w.beginMessage(2);
-        w.double(1, s.vs[i]!);
-        w.varintField(2, s.ts[i]!);
+        w.double(1, b.vs[i]!);
+        w.varintField(2, b.ts[i]!);
         w.endMessage(sm);
-      }
+        i++;
+      } while (i < b.n && b.refs[i] === ref);
       w.endMessage(ts);
     }
-    return w.finish();
+    return compressSnappy(w.finish());
   }
 
   /** The `TimeSeries.labels` fields of a series, encoded once per ref. */
-  private labelBytes(s: RefSeries): Buffer {
-    let b = this.labels.get(s.ref);
+  private labelBytes(ref: number, labelsOf: LabelsOf): Buffer {
+    let b = this.labels.get(ref);
     if (b !== undefined) return b;
     const w = this.scratch;
     w.reset();
-    for (const l of s.labels) {
+    for (const l of labelsOf(ref)!) {
       const lm = w.beginMessage(1);
       w.string(1, l.name);
       w.string(2, l.value);
@@ -69,7 +84,20 @@ export class CachedV1Encoder {
     }
     b = Buffer.from(w.finish());
     if (this.labels.size >= MAX_CACHED) this.labels.clear();
-    this.labels.set(s.ref, b);
+    this.labels.set(ref, b);
     return b;
   }
+}
+
+/** The batch as series entries, one per run of samples of one series (see the top). */
+function groupRuns(b: ShardBatch, labelsOf: LabelsOf): WriteSeries[] {
+  const out: WriteSeries[] = [];
+  for (let i = 0; i < b.n; ) {
+    const ref = b.refs[i]!;
+    let j = i + 1;
+    while (j < b.n && b.refs[j] === ref) j++;
+    out.push({ labels: labelsOf(ref)!, ts: b.ts.subarray(i, j), vs: b.vs.subarray(i, j) });
+    i = j;
+  }
+  return out;
 }

@@ -22,7 +22,7 @@ import { matchesAll } from '../model/matcher.js';
 import type { MetricMetadata } from '../model/sample.js';
 import { SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { RemoteTarget } from './config.js';
-import { CachedV1Encoder, encodeBody, type RefSeries, type WireMessage } from './encode.js';
+import { CachedV1Encoder, encodeV2Body, type ShardBatch, type WireMessage } from './encode.js';
 import { loadPosition, type SavedPosition, savePosition, type WalPosition } from './position.js';
 import { type SendOutcome, sendWithRetries } from './send.js';
 import { countSamplesFrom, WalTail } from './wal_tail.js';
@@ -67,8 +67,6 @@ const MESSAGE_NAMES = {
   v1: 'prometheus.WriteRequest',
   v2: 'io.prometheus.write.v2.Request',
 } as const satisfies Record<WireMessage, string>;
-
-const NO_METADATA: ReadonlyMap<string, WriteMetadata> = new Map();
 
 export class TargetQueue {
   private readonly counters = { sent: 0, failed: 0, dropped: 0 };
@@ -225,12 +223,11 @@ export class TargetQueue {
   /** Sends one shard's batch; counts it as sent or dropped (status 0: cancelled, not counted). */
   private async send(b: ShardBatch): Promise<SendOutcome> {
     const n = b.n;
-    const series = groupBySeries(b, this.deps.labelsOf);
     const generation = this.generation;
     try {
-      let out = await this.post(series, generation);
+      let out = await this.post(b, generation);
       if (generation !== this.generation) return out;
-      if (this.settles(out)) out = await this.post(series, generation);
+      if (this.settles(out)) out = await this.post(b, generation);
       if (generation !== this.generation) return out;
       if (out.ok) this.counters.sent += n;
       else if (out.status !== 0) {
@@ -267,10 +264,12 @@ export class TargetQueue {
   }
 
   /** One request of `series` in the current message, with retries. */
-  private post(series: readonly RefSeries[], generation: number): Promise<SendOutcome> {
+  private post(b: ShardBatch, generation: number): Promise<SendOutcome> {
     const message = this.message;
-    const metadata = message === 'v2' ? this.metadataFor(series) : NO_METADATA;
-    const body = encodeBody(message, series, metadata, this.v1, this.writer);
+    const body =
+      message === 'v1'
+        ? this.v1.body(b, this.deps.labelsOf, this.writer)
+        : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series), this.writer);
     return sendWithRetries(this.target.url, this.target.headers, message, body, {
       retrying: () => {
         this.counters.failed++;
@@ -324,33 +323,6 @@ export class TargetQueue {
     this.selected.set(ref, keep);
     return keep;
   }
-}
-
-/** The samples of one shard in a round, in log order (so in time order per series). */
-interface ShardBatch {
-  n: number;
-  readonly refs: Uint32Array;
-  readonly ts: Float64Array;
-  readonly vs: Float64Array;
-}
-
-/**
- * The batch as remote write series, in log order: a run of samples of one series becomes one
- * series entry, and a series met again later gets another (Prometheus itself sends one entry per
- * sample; receivers take a request's entries in order, so each series stays in time order). No
- * sorting by series: in a profile that sort cost more than the encoding, and a round mostly holds
- * one sample of each series anyway.
- */
-function groupBySeries(b: ShardBatch, labelsOf: (ref: number) => Labels | undefined): RefSeries[] {
-  const out: RefSeries[] = [];
-  for (let i = 0; i < b.n; ) {
-    const ref = b.refs[i]!;
-    let j = i + 1;
-    while (j < b.n && b.refs[j] === ref) j++;
-    out.push({ ref, labels: labelsOf(ref)!, ts: b.ts.subarray(i, j), vs: b.vs.subarray(i, j) });
-    i = j;
-  }
-  return out;
 }
 
 /** `x` for `x_bucket`, `x_sum`, `x_count` (histogram and summary series share their family's metadata). */
