@@ -11,6 +11,9 @@ import { RequestError } from './errors.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
+/** Bounds of zlib's output chunk size when decompressing a body. */
+const MIN_CHUNK = 16 * 1024;
+const MAX_CHUNK = 256 * 1024;
 
 export interface BodyLimits {
   /** Largest body as received (compressed). */
@@ -50,9 +53,13 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   const raw = await collect(req, limits.maxBytes, 'body', flag);
   if (inflate === null) return raw;
   // One decompression task on libuv's thread pool (off the event loop), into one buffer; zlib
-  // stops at the limit, so a bomb costs at most that much.
+  // stops at the limit, so a bomb costs at most that much. zlib hands its output back to the
+  // event loop a chunk at a time, and each chunk costs a callback and a copy: the default 16 KiB
+  // chunks made a 2 MB JSON body cost about 5 times the CPU of 256 KiB chunks. Sized by the
+  // compressed body so that a small request does not allocate a large chunk.
+  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, raw.length * 4));
   try {
-    return await inflate(raw, { maxOutputLength: limits.maxDecompressedBytes });
+    return await inflate(raw, { maxOutputLength: limits.maxDecompressedBytes, chunkSize });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
       throw tooLarge(limits.maxDecompressedBytes + 1, limits.maxDecompressedBytes, 'decompressed body', flag);

@@ -10,8 +10,9 @@
  */
 
 import type { Appendable } from '../../storage/types.js';
+import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
-import type { IngestProtocol } from '../protocol.js';
+import type { IngestContext, IngestProtocol } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
 import { requireUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
@@ -26,18 +27,9 @@ export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => (
   name: 'json',
   contentTypes: ['application/json'],
   async handle(req, ctx) {
-    // Checked first: the scanner reads bytes and relies on them being UTF-8.
-    requireUtf8(req.body);
-    let cache = caches.get(ctx.appendable);
-    if (cache === undefined) {
-      cache = new SeriesCache();
-      caches.set(ctx.appendable, cache);
-    }
-    const scanned = scanJsonIngest(req.body, ctx.limits, req.now, cache);
-    const batch =
-      scanned?.batch ?? parseJsonIngest(req.body.toString('utf8'), ctx.limits, req.now, histograms);
-    const summary = await commitBatch(batch, ctx, 'json');
-    scanned?.rememberRefs();
+    const parsed = parse(req.body, req.now, ctx, histograms);
+    const summary = await commitBatch(parsed.batch, ctx, 'json');
+    parsed.remember();
     const err = summaryError(summary, ctx.limits, 'metrics');
     if (err !== null) throw err;
     // Every point is stored (points repeating a series and timestamp were merged, last one wins).
@@ -47,3 +39,22 @@ export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => (
     };
   },
 });
+
+/** The body as a batch, and what to do once it is committed. */
+function parse(
+  body: Buffer,
+  now: number,
+  ctx: IngestContext,
+  histograms: DeltaState,
+): { batch: SampleBatch; remember(): void } {
+  // Checked first: the scanner reads bytes and relies on them being UTF-8.
+  requireUtf8(body);
+  let cache = caches.get(ctx.appendable);
+  if (cache === undefined) {
+    cache = new SeriesCache();
+    caches.set(ctx.appendable, cache);
+  }
+  const scanned = scanJsonIngest(body, ctx.limits, now, cache);
+  if (scanned !== null) return { batch: scanned.batch, remember: () => scanned.rememberRefs() };
+  return { batch: parseJsonIngest(body.toString('utf8'), ctx.limits, now, histograms), remember() {} };
+}

@@ -12,8 +12,9 @@ import { labelsKey } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
+import { BatchSlots } from '../series/slot.js';
 import { declaredMetadata, numericTimestamp, readPoint, SPECIAL_VALUES } from './parse.js';
-import type { CachedSeries, SeriesCache, SeriesSlot } from './series_cache.js';
+import type { CachedSeries, SeriesCache } from './series_cache.js';
 import { parseRfc3339Bytes } from './timestamp.js';
 
 /** Thrown inside the scanner to give up on the fast path. */
@@ -39,9 +40,6 @@ const F_UNIT = 64;
 
 /** Exact powers of ten for the correctly rounded number fast path (Clinger: up to 1e22). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
-/** Batches built by this process, numbered so cache slots know which batch their index is for. */
-let batchCounter = 0;
 
 class Scanner {
   pos = 0;
@@ -347,35 +345,10 @@ function specialValue(b: Buffer, s: number, e: number): number | undefined {
   return Object.hasOwn(SPECIAL_VALUES, text) ? SPECIAL_VALUES[text] : undefined;
 }
 
-/** A scanned request: its batch, and the cached series it uses with their index in the batch. */
-export class ScannedBatch {
-  readonly id = ++batchCounter;
-  readonly slots: SeriesSlot[] = [];
-  readonly idxs: number[] = [];
+/** A scanned batch and the cached series it uses (see {@link BatchSlots}). */
+export class ScannedBatch extends BatchSlots {
   /** Whether the body declared its histograms cumulative (else they are the Go SDK's deltas). */
   cumulative = false;
-
-  constructor(readonly batch: SampleBatch) {}
-
-  /** The index of a cached series in this batch, adding it on first use. */
-  indexOf(slot: SeriesSlot): number {
-    if (slot.batch !== this.id) {
-      slot.idx = this.batch.addValidSeries(slot.labels, slot.ref);
-      slot.batch = this.id;
-      this.slots.push(slot);
-      this.idxs.push(slot.idx);
-    }
-    return slot.idx;
-  }
-
-  /** Keeps the storage refs the commit gave the batch's series in their cache slots. */
-  rememberRefs(): void {
-    const refs = this.batch.refs;
-    for (let i = 0; i < this.slots.length; i++) {
-      const ref = refs[this.idxs[i]!]!;
-      if (ref !== 0) this.slots[i]!.ref = ref;
-    }
-  }
 }
 
 /**
@@ -467,13 +440,7 @@ function addPoint(sc: Scanner, scanned: ScannedBatch, index: number, now: number
     stored.type,
     stored.family,
   );
-  if (slot.batch !== scanned.id) {
-    slot.batch = scanned.id;
-    slot.idx = stored.s;
-    scanned.slots.push(slot);
-    scanned.idxs.push(stored.s);
-    if (batch.refs[stored.s] === 0) batch.refs[stored.s] = slot.ref;
-  }
+  scanned.track(slot, stored.s);
 }
 
 /**

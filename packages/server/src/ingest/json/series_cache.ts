@@ -11,16 +11,8 @@
 
 import type { Labels } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
-import type { SeriesRef } from '../../storage/types.js';
-
-/** One series: its labels, storage ref, and its index in the batch being built (if any). */
-export interface SeriesSlot {
-  readonly labels: Labels;
-  ref: SeriesRef;
-  /** The batch (by number) whose index `idx` is. */
-  batch: number;
-  idx: number;
-}
+import { Generations } from '../series/generations.js';
+import { newSlot, type SeriesSlot } from '../series/slot.js';
 
 /** One raw spelling of a series, with the type it was validated for. */
 export interface CachedSeries {
@@ -29,29 +21,6 @@ export interface CachedSeries {
   readonly type: MetricType;
   readonly family: string;
   readonly slot: SeriesSlot;
-}
-
-class Generations<K, V> {
-  private current = new Map<K, V>();
-  private old = new Map<K, V>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    const v = this.current.get(key);
-    if (v !== undefined) return v;
-    const o = this.old.get(key);
-    if (o !== undefined) this.set(key, o);
-    return o;
-  }
-
-  set(key: K, v: V): void {
-    if (this.current.size >= this.capacity) {
-      this.old = this.current;
-      this.current = new Map();
-    }
-    this.current.set(key, v);
-  }
 }
 
 export class SeriesCache {
@@ -71,8 +40,10 @@ export class SeriesCache {
     const raw = e.raw;
     const nameLen = nameE - nameS;
     if (raw.length !== nameLen + 1 + labelsE - labelsS) return undefined;
-    if (raw.compare(b, nameS, nameE, 0, nameLen) !== 0) return undefined;
-    if (raw.compare(b, labelsS, labelsE, nameLen + 1, raw.length) !== 0) return undefined;
+    // Compared in JS: spellings are short, and Buffer.compare's argument checks cost more here.
+    for (let i = 0; i < nameLen; i++) if (raw[i] !== b[nameS + i]) return undefined;
+    const off = labelsS - nameLen - 1;
+    for (let i = nameLen + 1; i < raw.length; i++) if (raw[i] !== b[off + i]) return undefined;
     return e;
   }
 
@@ -90,7 +61,7 @@ export class SeriesCache {
   ): CachedSeries {
     let slot = this.slots.get(key);
     if (slot === undefined) {
-      slot = { labels, ref: 0, batch: -1, idx: -1 };
+      slot = newSlot(labels);
       this.slots.set(key, slot);
     }
     const raw = Buffer.allocUnsafe(nameE - nameS + 1 + labelsE - labelsS);

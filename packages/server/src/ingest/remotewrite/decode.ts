@@ -14,11 +14,15 @@ import { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import type { IngestLimits } from '../limits.js';
 import { expectWire, I64, LEN, ProtoError, ProtoReader, VARINT } from '../protobuf/reader.js';
+import type { RawSeriesCache } from '../series/raw_cache.js';
+import { BatchSlots, type SeriesSlot } from '../series/slot.js';
 
 /** A decoded remote write request, with what the 2.0 response headers report. */
 export interface ParsedRemoteWrite {
   /** The valid samples, and the refused series in `batch.issues` (where = `timeseries[i]`). */
   readonly batch: SampleBatch;
+  /** The batch's series that came from (or went into) the cache, if one was given. */
+  readonly slots: BatchSlots;
   /** Float samples in the request (stored or not). */
   readonly samples: number;
   /** Native histogram samples in the request (all refused). */
@@ -63,21 +67,37 @@ function newTally(): Tally {
   };
 }
 
-/** Decodes an uncompressed 1.0 `WriteRequest`. Malformed protobuf is a 400 for the whole request. */
-export function decodeRemoteWriteV1(buf: Uint8Array, limits: IngestLimits): ParsedRemoteWrite {
+/**
+ * Decodes an uncompressed 1.0 `WriteRequest`. Malformed protobuf is a 400 for the whole request.
+ * With a `cache`, a series whose label fields are byte for byte those of a series seen before
+ * skips label decoding and validation.
+ */
+export function decodeRemoteWriteV1(
+  buf: Uint8Array,
+  limits: IngestLimits,
+  cache?: RawSeriesCache,
+): ParsedRemoteWrite {
   const r = new ProtoReader(buf);
   const batch = new SampleBatch(limits);
+  const slots = new BatchSlots(batch);
   const tally = newTally();
   try {
     while (r.pos < r.buf.length) {
       const tag = r.tag();
       if (tag === ((1 << 3) | LEN)) {
         const end = r.lenEnd();
+        const start = r.pos;
+        const labelsEnd = cache === undefined ? -1 : leadingLabelsEnd(buf, start, end);
+        const slot = labelsEnd > start ? cache!.get(buf, start, labelsEnd) : undefined;
         const pairs: Label[] = [];
         tally.n = 0;
         const histogramsBefore = tally.histograms;
+        if (slot !== undefined) r.pos = labelsEnd;
         readSeriesV1(r, end, pairs, tally);
-        settle(histogramsBefore, pairs, batch, tally);
+        const s = settle(histogramsBefore, slot ?? pairs, batch, slots, tally);
+        if (slot === undefined && s >= 0 && labelsEnd > start) {
+          slots.track(cache!.set(buf, start, labelsEnd, batch.series[s]!), s);
+        }
       } else if (tag === ((3 << 3) | LEN)) {
         readMetadataV1(r, r.lenEnd(), batch);
       } else r.skip(tag & 7);
@@ -86,7 +106,40 @@ export function decodeRemoteWriteV1(buf: Uint8Array, limits: IngestLimits): Pars
     throw malformed(err, 'prometheus.WriteRequest');
   }
   batch.total = tally.series;
-  return { batch, ...countsOf(tally) };
+  return { batch, slots, ...countsOf(tally) };
+}
+
+/**
+ * Where the label fields at the front of the `TimeSeries` in `buf[start, end)` end, when every
+ * label field is there (as every sender writes them); -1 when a label field comes later, which
+ * the cache cannot key.
+ */
+function leadingLabelsEnd(buf: Uint8Array, start: number, end: number): number {
+  let p = start;
+  let labelsEnd = -1;
+  let inLabels = true;
+  while (p < end) {
+    const fieldStart = p;
+    const tag = buf[p++]!;
+    // Every field of a TimeSeries is length-delimited, with a one-byte tag.
+    if ((tag & 7) !== LEN || tag > 0x7f) return -1;
+    let len = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= end || shift > 21) return -1;
+      const c = buf[p++]!;
+      len |= (c & 0x7f) << shift;
+      if (c < 0x80) break;
+    }
+    if (tag >>> 3 === 1) {
+      if (!inLabels) return -1;
+    } else if (inLabels) {
+      inLabels = false;
+      labelsEnd = fieldStart;
+    }
+    p += len;
+    if (p > end) return -1;
+  }
+  return inLabels ? p : labelsEnd;
 }
 
 function readSeriesV1(r: ProtoReader, end: number, pairs: Label[], tally: Tally): void {
@@ -150,19 +203,26 @@ function readSample(r: ProtoReader, end: number, tally: Tally): void {
 }
 
 /**
- * Adds the series just read and its samples to the batch, or refuses it (with its index) when its
- * labels are invalid or it carried native histograms.
+ * Adds the series just read (its labels, or its cached slot) and its samples to the batch, or
+ * refuses it (with its index) when its labels are invalid or it carried native histograms.
+ * Returns the series' index in the batch, or -1 when it was refused.
  */
-function settle(histogramsBefore: number, pairs: Label[], batch: SampleBatch, tally: Tally): void {
+function settle(
+  histogramsBefore: number,
+  series: Label[] | SeriesSlot,
+  batch: SampleBatch,
+  slots: BatchSlots,
+  tally: Tally,
+): number {
   const where = `timeseries[${tally.series++}]`;
   if (histogramsBefore < tally.histograms) {
     batch.refuse(where, NATIVE_HISTOGRAMS);
-    return;
+    return -1;
   }
-  const s = batch.addSeries(pairs);
+  const s = Array.isArray(series) ? batch.addSeries(series) : slots.indexOf(series);
   if (typeof s !== 'number') {
     batch.refuse(where, s);
-    return;
+    return -1;
   }
   for (let i = 0; i < tally.n; i++) {
     const p = batch.add(s, tally.ts[i]!, tally.vs[i]!);
@@ -170,6 +230,7 @@ function settle(histogramsBefore: number, pairs: Label[], batch: SampleBatch, ta
       batch.refuse(`${where}.samples[${i}]`, p);
     }
   }
+  return s;
 }
 
 function readMetadataV1(r: ProtoReader, end: number, batch: SampleBatch): void {
@@ -194,6 +255,7 @@ function readMetadataV1(r: ProtoReader, end: number, batch: SampleBatch): void {
 export function decodeRemoteWriteV2(buf: Uint8Array, limits: IngestLimits): ParsedRemoteWrite {
   const r = new ProtoReader(buf);
   const batch = new SampleBatch(limits);
+  const slots = new BatchSlots(batch);
   const tally = newTally();
   const symbols: string[] = [];
   const seriesAt: number[] = [];
@@ -219,7 +281,7 @@ export function decodeRemoteWriteV2(buf: Uint8Array, limits: IngestLimits): Pars
         batch.refuse(`timeseries[${tally.series++}]`, { field: 'labels_refs', message: meta });
         continue;
       }
-      settle(histogramsBefore, pairs, batch, tally);
+      settle(histogramsBefore, pairs, batch, slots, tally);
       const name = pairs.find((l) => l.name === '__name__')?.value;
       if (meta !== null && name !== undefined) {
         const p = batch.setMetadata(familyOf(name, meta.type), meta);
@@ -230,7 +292,7 @@ export function decodeRemoteWriteV2(buf: Uint8Array, limits: IngestLimits): Pars
     throw malformed(err, 'io.prometheus.write.v2.Request');
   }
   batch.total = tally.series;
-  return { batch, ...countsOf(tally) };
+  return { batch, slots, ...countsOf(tally) };
 }
 
 /**

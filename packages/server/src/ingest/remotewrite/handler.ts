@@ -8,11 +8,17 @@
  * (the spec: senders must not retry a 4xx); storage errors answer 5xx, which senders retry.
  */
 
+import type { Appendable } from '../../storage/types.js';
+import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
 import { IngestError } from '../errors.js';
-import type { IngestProtocol } from '../protocol.js';
-import { decodeRemoteWriteV1, decodeRemoteWriteV2, type ParsedRemoteWrite } from './decode.js';
+import type { IngestContext, IngestProtocol } from '../protocol.js';
+import { RawSeriesCache } from '../series/raw_cache.js';
+import { decodeRemoteWriteV1, decodeRemoteWriteV2 } from './decode.js';
 import { uncompressSnappy } from './snappy.js';
+
+/** A cache per database: series refs must never cross from one store to another. */
+const caches = new WeakMap<Appendable, RawSeriesCache>();
 
 const V1 = 'prometheus.WriteRequest';
 const V2 = 'io.prometheus.write.v2.Request';
@@ -45,10 +51,9 @@ export const remoteWriteProtocol: IngestProtocol = {
         `cannot ingest remote write: Content-Encoding must be snappy (got ${JSON.stringify(encoding || '(none)')})`,
       );
     }
-    const raw = uncompressSnappy(req.body, ctx.limits.maxDecompressedBytes);
-    const parsed: ParsedRemoteWrite =
-      proto === V2 ? decodeRemoteWriteV2(raw, ctx.limits) : decodeRemoteWriteV1(raw, ctx.limits);
+    const parsed = parse(req.body, proto === V2, ctx);
     const summary = await commitBatch(parsed.batch, ctx, 'remote_write');
+    parsed.remember();
     const err = summaryError(summary, ctx.limits, 'series');
     if (err !== null) throw err;
     if (proto !== V2) return {};
@@ -61,3 +66,19 @@ export const remoteWriteProtocol: IngestProtocol = {
     };
   },
 };
+
+/** The body as a batch (1.0's series cached by their label bytes), and what to do once committed. */
+function parse(body: Buffer, v2: boolean, ctx: IngestContext): { batch: SampleBatch; remember(): void } {
+  const raw = uncompressSnappy(body, ctx.limits.maxDecompressedBytes);
+  if (v2) {
+    const parsed = decodeRemoteWriteV2(raw, ctx.limits);
+    return { batch: parsed.batch, remember() {} };
+  }
+  let cache = caches.get(ctx.appendable);
+  if (cache === undefined) {
+    cache = new RawSeriesCache();
+    caches.set(ctx.appendable, cache);
+  }
+  const parsed = decodeRemoteWriteV1(raw, ctx.limits, cache);
+  return { batch: parsed.batch, remember: () => parsed.slots.rememberRefs() };
+}

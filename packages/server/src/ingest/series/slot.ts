@@ -1,0 +1,66 @@
+/**
+ * Series remembered across requests by a parser's cache (the native JSON spelling cache, remote
+ * write's label-bytes cache): the validated, sorted labels and the storage ref once known.
+ *
+ * {@link BatchSlots} turns slots into series indexes of one {@link SampleBatch} (each slot once per
+ * batch) and, after the commit, keeps the refs storage gave them, so that the next request naming
+ * the same series costs storage no label hashing.
+ */
+
+import type { Labels } from '../../model/labels.js';
+import type { SeriesRef } from '../../storage/types.js';
+import type { SampleBatch } from '../batch.js';
+
+export interface SeriesSlot {
+  readonly labels: Labels;
+  /** Storage ref, 0 until known. */
+  ref: SeriesRef;
+  /** The batch (by number) whose index `idx` is. */
+  batch: number;
+  idx: number;
+}
+
+/** Batches built by this process, numbered so slots know which batch their index is for. */
+let batchCounter = 0;
+
+/** A new slot for labels already validated and sorted. */
+export function newSlot(labels: Labels): SeriesSlot {
+  return { labels, ref: 0, batch: -1, idx: -1 };
+}
+
+/** The cached series of one batch, in the order they were first used. */
+export class BatchSlots {
+  readonly id = ++batchCounter;
+  readonly slots: SeriesSlot[] = [];
+  readonly idxs: number[] = [];
+
+  constructor(readonly batch: SampleBatch) {}
+
+  /** The index of a cached series in this batch, adding it on first use. */
+  indexOf(slot: SeriesSlot): number {
+    if (slot.batch !== this.id) {
+      slot.idx = this.batch.addValidSeries(slot.labels, slot.ref);
+      this.track(slot, slot.idx);
+    }
+    return slot.idx;
+  }
+
+  /** Records that batch series `idx` (already added) is the series of `slot`. */
+  track(slot: SeriesSlot, idx: number): void {
+    if (slot.batch === this.id) return;
+    slot.batch = this.id;
+    slot.idx = idx;
+    this.slots.push(slot);
+    this.idxs.push(idx);
+    if (this.batch.refs[idx] === 0) this.batch.refs[idx] = slot.ref;
+  }
+
+  /** Keeps the storage refs the commit gave the batch's series in their slots. */
+  rememberRefs(): void {
+    const refs = this.batch.refs;
+    for (let i = 0; i < this.slots.length; i++) {
+      const ref = refs[this.idxs[i]!]!;
+      if (ref !== 0) this.slots[i]!.ref = ref;
+    }
+  }
+}
