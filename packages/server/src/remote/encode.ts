@@ -6,7 +6,10 @@
  * encoded once and kept by log ref. A forwarding round mostly holds one or two samples of each
  * of thousands of series, so encoding the label strings again for every request was the largest
  * part of the forwarder's CPU in a profile (UTF-8 writes of the same strings, every round). 1.0
- * carries no metadata: 1.0 senders send it apart, and TinyObs does not.
+ * carries no metadata: 1.0 senders send it apart, and TinyObs does not. Compression runs in
+ * libuv's thread pool (`snappy.compress`), off the event loop that ingest runs on: it was the
+ * largest part of what remained; so each shard encodes into its own writer, left alone until its
+ * request is answered.
  *
  * A run of samples of one series becomes one series entry, and a series met again later in the
  * batch gets another (Prometheus itself sends one entry per sample; receivers take a request's
@@ -14,9 +17,9 @@
  * sort cost more than the encoding, and a round mostly holds one sample of each series anyway.
  */
 
+import snappy from 'snappy';
 import { ProtoWriter } from '../ingest/protobuf/writer.js';
 import { encodeWriteRequestV2, type WriteMetadata, type WriteSeries } from '../ingest/remotewrite/encode.js';
-import { compressSnappy } from '../ingest/remotewrite/snappy.js';
 import type { Labels } from '../model/labels.js';
 
 /** A remote write message version on the wire. */
@@ -25,6 +28,8 @@ export type WireMessage = 'v1' | 'v2';
 /** The samples of one shard in a round, in log order (so in time order per series). */
 export interface ShardBatch {
   n: number;
+  /** Where this shard's bodies are encoded. */
+  readonly writer: ProtoWriter;
   readonly refs: Uint32Array;
   readonly ts: Float64Array;
   readonly vs: Float64Array;
@@ -33,15 +38,14 @@ export interface ShardBatch {
 /** Labels of a log ref (every ref of a batch has them: unknown ones are dropped before). */
 export type LabelsOf = (ref: number) => Labels | undefined;
 
-/** The 2.0 body of a batch; `metadataOf` gives the metadata of a series by its labels. */
+/** The 2.0 body of a batch; `metadataOf` gives the metadata of the series. */
 export function encodeV2Body(
   b: ShardBatch,
   labelsOf: LabelsOf,
   metadataOf: (series: readonly WriteSeries[]) => ReadonlyMap<string, WriteMetadata>,
-  w: ProtoWriter,
-): Buffer {
+): Promise<Buffer> {
   const series = groupRuns(b, labelsOf);
-  return compressSnappy(encodeWriteRequestV2(series, metadataOf(series), w));
+  return snappy.compress(encodeWriteRequestV2(series, metadataOf(series), b.writer));
 }
 
 /** Cached label encodings beyond this many are dropped (and encoded again when next needed). */
@@ -51,8 +55,9 @@ export class CachedV1Encoder {
   private readonly labels = new Map<number, Buffer>();
   private readonly scratch = new ProtoWriter(4096);
 
-  /** The snappy-compressed 1.0 body of a batch, encoded in `w` (reset first). */
-  body(b: ShardBatch, labelsOf: LabelsOf, w: ProtoWriter): Buffer {
+  /** The snappy-compressed 1.0 body of a batch. */
+  body(b: ShardBatch, labelsOf: LabelsOf): Promise<Buffer> {
+    const w = b.writer;
     w.reset();
     for (let i = 0; i < b.n; ) {
       const ref = b.refs[i]!;
@@ -67,7 +72,7 @@ export class CachedV1Encoder {
       } while (i < b.n && b.refs[i] === ref);
       w.endMessage(ts);
     }
-    return compressSnappy(w.finish());
+    return snappy.compress(w.finish());
   }
 
   /** The `TimeSeries.labels` fields of a series, encoded once per ref. */

@@ -78,7 +78,6 @@ export class TargetQueue {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly selected = new Map<number, boolean>();
-  private readonly writer = new ProtoWriter(256 * 1024);
   private readonly v1 = new CachedV1Encoder();
   private saving: Promise<void> = Promise.resolve();
   /** One batch per shard, reused every round (rounds never overlap). */
@@ -102,6 +101,7 @@ export class TargetQueue {
     this.negotiated = target.protobufMessage !== 'auto';
     this.batches = Array.from({ length: target.shards }, () => ({
       n: 0,
+      writer: new ProtoWriter(64 * 1024),
       refs: new Uint32Array(target.maxSamplesPerSend),
       ts: new Float64Array(target.maxSamplesPerSend),
       vs: new Float64Array(target.maxSamplesPerSend),
@@ -264,12 +264,11 @@ export class TargetQueue {
   }
 
   /** One request of `series` in the current message, with retries. */
-  private post(b: ShardBatch, generation: number): Promise<SendOutcome> {
+  private async post(b: ShardBatch, generation: number): Promise<SendOutcome> {
     const message = this.message;
-    const body =
-      message === 'v1'
-        ? this.v1.body(b, this.deps.labelsOf, this.writer)
-        : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series), this.writer);
+    const body = await (message === 'v1'
+      ? this.v1.body(b, this.deps.labelsOf)
+      : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series)));
     return sendWithRetries(this.target.url, this.target.headers, message, body, {
       retrying: () => {
         this.counters.failed++;
