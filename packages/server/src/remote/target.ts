@@ -263,7 +263,7 @@ export class TargetQueue {
     return this.saving;
   }
 
-  /** One request of `series` in the current message, with retries. */
+  /** One request of a shard's batch in the current message, with retries. */
   private async post(b: ShardBatch, generation: number): Promise<SendOutcome> {
     const message = this.message;
     const body = await (message === 'v1'
