@@ -5,6 +5,7 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createDispatcher } from './api/dispatch.js';
 import type { RouteInfo } from './api/router.js';
 import { buildRouter } from './api/routes.js';
@@ -13,8 +14,9 @@ import { Authorizer, KeySet, loadKeys } from './http/auth.js';
 import { CorsPolicy } from './http/cors.js';
 import { HostPolicy, isLoopbackHost } from './http/host.js';
 import type { IngestLimits } from './ingest/limits.js';
+import { openPushgateway } from './ingest/pushgateway/handler.js';
 import type { IngestReporter } from './ingest/report.js';
-import { startStatsd } from './ingest/statsd/server.js';
+import { type StatsdServer, startStatsd } from './ingest/statsd/server.js';
 import type { Logger } from './log.js';
 import { Engine } from './promql/engine/engine.js';
 import { parseExpr } from './promql/parser/parse.js';
@@ -99,6 +101,18 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       if (n) metrics.rejectedSamples.inc({ protocol, reason }, n);
     }
   };
+  const ingest = { appendable: db, limits, report };
+  // Pushgateway groups of the last run are loaded (and written again) before anything listens.
+  const pushgateway = await openPushgateway({
+    ttlMs: config.pushgatewayTtlMs,
+    file: join(config.dataDir, 'pushgateway.sqlite'),
+    ctx: ingest,
+    warn: (message) => log.warn(message),
+  }).catch(async (err: unknown) => {
+    await forwarder.stop();
+    await db.close();
+    throw err;
+  });
   const engine = new Engine({
     parse: parseExpr,
     timeoutMs: config.queryTimeoutMs,
@@ -119,7 +133,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     report,
     selfMetrics: metrics.registry,
     stalenessMs: config.stalenessMs,
-    pushgatewayTtlMs: config.pushgatewayTtlMs,
+    pushgateway: pushgateway.protocol,
+    otlpPromoteScopeMetadata: config.otlpPromoteScopeMetadata,
     startedAt,
     isReady: () => ready,
     upstream: config.queryUpstream === '' ? null : parseUpstream(config.queryUpstream),
@@ -153,13 +168,39 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       void handle(req, res);
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  // Every port is bound before the server answers anything, StatsD first: a start that fails
+  // (a port in use) closes what it opened and says which port, instead of leaving HTTP up.
+  let statsd: StatsdServer | null = null;
+  try {
+    if (config.statsdPort >= 0) {
+      statsd = await startStatsd(db, {
+        host: config.host,
+        port: config.statsdPort,
+        flushIntervalMs: config.statsdFlushIntervalMs,
+        limits,
+        report,
+        warn: (message) => log.warn(message),
+      }).catch((err: unknown) => {
+        throw listenError(err, `for StatsD on UDP ${config.host}:${config.statsdPort}`, '--statsd-port');
+      });
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw listenError(err, `on ${config.host}:${config.port}`, '--port');
     });
-  });
+  } catch (err) {
+    await statsd?.close();
+    pushgateway.close();
+    await rules.stop();
+    await forwarder.stop();
+    await db.close();
+    throw err;
+  }
   ready = true;
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -173,17 +214,6 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     });
   }
   if (config.rules.length > 0) await rules.load(config.rules);
-  const statsd =
-    config.statsdPort < 0
-      ? null
-      : await startStatsd(db, {
-          host: config.host,
-          port: config.statsdPort,
-          flushIntervalMs: config.statsdFlushIntervalMs,
-          limits,
-          report,
-          warn: (message) => log.warn(message),
-        });
   if (statsd !== null) log.info('statsd listening', { udp: `${host}:${statsd.port}` });
 
   let closing: Promise<void> | null = null;
@@ -198,10 +228,25 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await rules.stop();
       await forwarder.stop();
       await statsd?.close();
+      pushgateway.close();
       await db.close();
       log.info('stopped');
     })();
     return closing;
   };
   return { url: listenUrl, port, db, rules, routes: router.list(), close };
+}
+
+/** A port that cannot be bound, as the setting that chose it (exit 2 with this message). */
+function listenError(err: unknown, where: string, flag: string): Error {
+  const code = (err as { code?: unknown }).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the port is in use'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : (err as Error).message;
+  return new ConfigError(`cannot listen ${where}: ${why} (${flag})`);
 }

@@ -135,7 +135,9 @@ describe('API keys', () => {
         bearer('nope'),
         bearer(other),
         basic('nope'),
-        { authorization: 'Token r-key' },
+        // An unknown scheme, and Influx 2's Token scheme with the other kind of key.
+        { authorization: 'Digest r-key' },
+        { authorization: `Token ${other}` },
       ]) {
         const res = await call(ex.url, { ...ex, headers: { ...ex.headers, ...auth } });
         assert.equal(res.status, 401, `${what} with ${JSON.stringify(auth)}: ${res.body}`);

@@ -5,11 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { OTLPMetricExporter as OtlpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OtlpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
+import { DEFAULT_INGEST_LIMITS } from '../src/ingest/limits.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 interface Vector {
@@ -117,6 +119,68 @@ describe('push clients', () => {
     assert.equal(garbage.status, 400);
   });
 
+  it("OTLP: failures answer a google.rpc.Status in the request's encoding; samples storage refuses count as rejected", async () => {
+    const post = (type: string, body: string | Buffer) =>
+      fetch(`${server.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': type }, body });
+    const json = await post('application/json', '{"resourceMetrics": 5}');
+    assert.equal(json.status, 400);
+    assert.equal(json.headers.get('content-type'), 'application/json');
+    const status = (await json.json()) as { code: number; message: string };
+    assert.equal(status.code, 3);
+    assert.match(status.message, /resourceMetrics/);
+    const proto = await post('application/x-protobuf', Buffer.from([0x0a, 0x7f]));
+    assert.equal(proto.status, 400);
+    assert.equal(proto.headers.get('content-type'), 'application/x-protobuf');
+    const bytes = Buffer.from(await proto.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 2)], [0x08, 3], 'Status.code = INVALID_ARGUMENT');
+    // Refused before the body is read (media type) or while reading it (a gzip bomb past the
+    // decompressed limit): a Status all the same, in the request's encoding where it has one.
+    const wrongType = await post('text/plain', 'x');
+    assert.equal(wrongType.status, 415);
+    assert.equal(wrongType.headers.get('content-type'), 'application/x-protobuf');
+    const wrongBytes = Buffer.from(await wrongType.arrayBuffer());
+    assert.deepEqual([...wrongBytes.subarray(0, 2)], [0x08, 3]);
+    assert.match(wrongBytes.toString('latin1'), /Content-Type "text\/plain" is not accepted/);
+    const bomb = await fetch(`${server.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(Buffer.alloc(DEFAULT_INGEST_LIMITS.maxDecompressedBytes + 1024, 0x20)),
+    });
+    assert.equal(bomb.status, 413);
+    assert.equal(bomb.headers.get('content-type'), 'application/json');
+    const bombStatus = (await bomb.json()) as { code: number; message: string };
+    assert.equal(bombStatus.code, 3);
+    assert.match(bombStatus.message, /decompressed body too large/);
+    // A point a day ahead: storage refuses it, and partial_success must not say 0 were rejected.
+    const ahead = `${Date.now() + 86_400_000}000000`;
+    const now = `${Date.now()}000000`;
+    const future = await post(
+      'application/json',
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'future' } }] },
+            scopeMetrics: [
+              {
+                metrics: [
+                  { name: 'now_gauge', gauge: { dataPoints: [{ timeUnixNano: now, asDouble: 1 }] } },
+                  { name: 'ahead_gauge', gauge: { dataPoints: [{ timeUnixNano: ahead, asDouble: 2 }] } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    assert.equal(future.status, 200);
+    const partial = (
+      (await future.json()) as { partialSuccess?: { rejectedDataPoints: string; errorMessage: string } }
+    ).partialSuccess;
+    assert.equal(partial?.rejectedDataPoints, '1');
+    assert.match(partial!.errorMessage, /future/);
+    assert.equal(await value('now_gauge{job="future"}'), 1);
+  });
+
   it("prom-client's Pushgateway: push replaces the group, pushAdd merges, delete removes", async () => {
     const reg = new Registry();
     const done = new Counter({ name: 'batch_done_total', help: 'Done.', registers: [reg] });
@@ -162,6 +226,26 @@ describe('push clients', () => {
       body: Buffer.from([0x05, 0x0a, 0x7f]),
     });
     assert.equal(badProto.status, 400);
+  });
+
+  it('Influx 2 clients authenticate with "Authorization: Token <key>" (as Telegraf sends it)', async () => {
+    const keyed = await startTestServer({ writeKeys: ['s3cret'] });
+    try {
+      const post = (authorization?: string) =>
+        fetch(`${keyed.url}/api/v2/write?org=o&bucket=b&precision=s`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'text/plain; charset=utf-8',
+            ...(authorization ? { authorization } : {}),
+          },
+          body: `tok,host=a value=1 ${Math.floor(Date.now() / 1000)}\n`,
+        });
+      assert.equal((await post()).status, 401);
+      assert.equal((await post('Token wrong')).status, 401);
+      assert.equal((await post('Token s3cret')).status, 204);
+    } finally {
+      await keyed.stop();
+    }
   });
 
   it('Influx line protocol on /write and /api/v2/write; bad lines are named, good ones kept', async () => {

@@ -8,6 +8,7 @@
 
 import { mediaType, readBody } from '../http/body.js';
 import { RequestError } from '../http/errors.js';
+import { ErrorWithHeaders } from '../ingest/errors.js';
 import type { IngestContext, IngestProtocol, IngestReply } from '../ingest/protocol.js';
 import { statusOf } from './errors.js';
 import type { Handler, Router } from './router.js';
@@ -32,21 +33,21 @@ export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handl
   const accepted = new Set(protocol.contentTypes);
   return async ({ req, res, url, params }) => {
     const contentType = mediaType(req);
-    if (!accepted.has(contentType) && !(contentType === '' && protocol.allowMissingContentType)) {
-      req.resume();
-      throw new RequestError(
-        'unsupported_media_type',
-        `cannot ingest ${protocol.name}: Content-Type ${JSON.stringify(contentType || '(none)')} is not ` +
-          `accepted here (use ${protocol.contentTypes.join(' or ')})`,
-      );
-    }
-    const body = await readBody(req, {
-      maxBytes: ctx.limits.maxBodyBytes,
-      maxDecompressedBytes: ctx.limits.maxDecompressedBytes,
-      passEncodings: protocol.contentEncodings,
-    });
     let reply: IngestReply;
     try {
+      if (!accepted.has(contentType) && !(contentType === '' && protocol.allowMissingContentType)) {
+        req.resume();
+        throw new RequestError(
+          'unsupported_media_type',
+          `cannot ingest ${protocol.name}: Content-Type ${JSON.stringify(contentType || '(none)')} is not ` +
+            `accepted here (use ${protocol.contentTypes.join(' or ')})`,
+        );
+      }
+      const body = await readBody(req, {
+        maxBytes: ctx.limits.maxBodyBytes,
+        maxDecompressedBytes: ctx.limits.maxDecompressedBytes,
+        passEncodings: protocol.contentEncodings,
+      });
       reply = await protocol.handle(
         {
           body,
@@ -60,9 +61,12 @@ export function ingestRoute(protocol: IngestProtocol, ctx: IngestContext): Handl
         ctx,
       );
     } catch (err) {
+      // Headers the protocol wants on its error answer too (remote write 2.0's written counts).
+      if (err instanceof ErrorWithHeaders)
+        for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
       if (protocol.errorReply === undefined || !(err instanceof Error)) throw err;
       const status = statusOf(err);
-      writeReply(res, status, protocol.errorReply(err, status));
+      writeReply(res, status, protocol.errorReply(err, status, contentType));
       return;
     }
     writeReply(res, reply.body === undefined ? 204 : 200, reply);

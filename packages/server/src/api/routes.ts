@@ -6,9 +6,11 @@ import { influxProtocol } from '../ingest/influx/handler.js';
 import { jsonProtocol } from '../ingest/json/handler.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import { otlpProtocol } from '../ingest/otlp/handler.js';
-import { pushgatewayProtocol } from '../ingest/pushgateway/handler.js';
+import type { IngestProtocol } from '../ingest/protocol.js';
 import { remoteWriteProtocol } from '../ingest/remotewrite/handler.js';
 import type { IngestReporter } from '../ingest/report.js';
+import { DeltaState } from '../ingest/series/delta.js';
+import { lastStoredIn } from '../ingest/series/stored.js';
 import type { Engine } from '../promql/engine/engine.js';
 import type { TargetStats } from '../remote/target.js';
 import { registerUpstreamRoutes, type Upstream } from '../remote/upstream.js';
@@ -39,8 +41,10 @@ export interface RouteDeps {
   readonly report: IngestReporter;
   readonly selfMetrics: SelfRegistry;
   readonly stalenessMs: number;
-  /** Pushgateway groups not pushed to for this long are removed (0: never). */
-  readonly pushgatewayTtlMs: number;
+  /** The Pushgateway endpoint (ingest/pushgateway), opened by the server with its groups. */
+  readonly pushgateway: IngestProtocol;
+  /** OTLP: the instrumentation scope as `otel_scope_*` labels. */
+  readonly otlpPromoteScopeMetadata: boolean;
   readonly startedAt: number;
   /** False while starting or shutting down: readiness probes get 503. */
   readonly isReady: () => boolean;
@@ -61,18 +65,21 @@ export function buildRouter(deps: RouteDeps): Router {
   router.on('GET', '/-/healthy', ({ res }) => sendJson(res, 200, health()), 'public');
 
   const ingest = { appendable: deps.store, limits: deps.limits, report: deps.report };
-  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(), ingest);
+  // Running totals built from deltas (OTLP delta sums, the Go SDK's delta histograms) continue
+  // after a restart from the values last stored for their series.
+  const seed = lastStoredIn(deps.store);
+  registerIngest(router, 'POST', '/v1/ingest', jsonProtocol(new DeltaState({ seed })), ingest);
   registerIngest(router, 'POST', '/api/v1/write', remoteWriteProtocol, ingest);
-  registerIngest(router, 'POST', '/v1/metrics', otlpProtocol(), ingest);
-  registerIngest(router, 'POST', '/write', influxProtocol, ingest);
-  registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
   registerIngest(
     router,
-    ['PUT', 'POST', 'DELETE'],
-    '/metrics/*',
-    pushgatewayProtocol(deps.pushgatewayTtlMs),
+    'POST',
+    '/v1/metrics',
+    otlpProtocol({ promoteScopeMetadata: deps.otlpPromoteScopeMetadata }, new DeltaState({ seed })),
     ingest,
   );
+  registerIngest(router, 'POST', '/write', influxProtocol, ingest);
+  registerIngest(router, 'POST', '/api/v2/write', influxProtocol, ingest);
+  registerIngest(router, ['PUT', 'POST', 'DELETE'], '/metrics/*', deps.pushgateway, ingest);
 
   registerNativeQueryRoutes(router, deps.engine, deps.store);
   registerStatsRoutes(router, deps.stats, deps.startedAt, deps.remoteWriteStats);

@@ -76,6 +76,8 @@ export interface ServerConfig {
   statsdFlushIntervalMs: number;
   /** Pushgateway groups not pushed to for this long are removed (0: never). */
   pushgatewayTtlMs: number;
+  /** OTLP: scope name, version, schema URL and attributes as `otel_scope_*` labels. */
+  otlpPromoteScopeMetadata: boolean;
 }
 
 /** Thrown for an invalid setting; the message names the flag or variable and the rule. */
@@ -124,6 +126,8 @@ const httpUrl = (text: string) => {
   } catch {}
   return { error: 'must be an http:// or https:// URL' };
 };
+const bool = (text: string) =>
+  text === 'true' ? true : text === 'false' ? false : { error: 'must be true or false' };
 const words = (text: string) =>
   text.split(',').every((w) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.trim()) || w.trim() === '...')
     ? text.split(',').map((w) => w.trim())
@@ -621,6 +625,16 @@ export const SETTINGS: readonly AnySetting[] = [
     show: '24h',
     doc: 'Pushgateway groups not pushed to for this long are removed (0: never)',
     parse: duration,
+  },
+  {
+    key: 'otlpPromoteScopeMetadata',
+    flag: '--otlp-promote-scope-metadata',
+    env: ['TINYOBS_OTLP_PROMOTE_SCOPE_METADATA'],
+    default: true,
+    doc:
+      'OTLP: add the instrumentation scope (meter) as otel_scope_name, otel_scope_version, ' +
+      "otel_scope_schema_url and otel_scope_<attribute> labels (Prometheus' otlp.promote_scope_metadata)",
+    parse: bool,
   },
 ];
 

@@ -1,7 +1,7 @@
 /**
  * API keys. Push endpoints need a write key and read endpoints a read key when such keys are
  * configured; a key comes as `Authorization: Bearer <key>` (the SDKs, remote write and OTLP
- * exporters can send one) or as the password of basic auth (Prometheus scrape configs, browsers,
+ * exporters can send one), `Authorization: Token <key>` (InfluxDB 2 clients) or as the password of basic auth (Prometheus scrape configs, browsers,
  * Grafana). Keys are compared in constant time: both sides are hashed to SHA-256 first, so neither
  * the length nor a common prefix of a key shows in the timing, and every key is compared.
  */
@@ -64,7 +64,8 @@ export function presentedKey(authorization: string | undefined): string | null {
   if (space < 0) return null;
   const scheme = authorization.slice(0, space).toLowerCase();
   const rest = authorization.slice(space + 1).trim();
-  if (scheme === 'bearer') return rest;
+  // `Token <token>`: what InfluxDB 2 clients (Telegraf's influxdb_v2 output) send to /api/v2/write.
+  if (scheme === 'bearer' || scheme === 'token') return rest;
   if (scheme === 'basic') {
     const decoded = Buffer.from(rest, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');

@@ -32,6 +32,7 @@ describe('host names', () => {
 describe('keys', () => {
   it('reads a Bearer token or a basic-auth password, nothing else', () => {
     assert.equal(presentedKey('Bearer abc'), 'abc');
+    assert.equal(presentedKey('Token abc'), 'abc');
     assert.equal(presentedKey(`Basic ${Buffer.from('user:p:w').toString('base64')}`), 'p:w');
     assert.equal(presentedKey('Basic !!!'), null);
     assert.equal(presentedKey('abc'), null);

@@ -78,8 +78,9 @@ export interface IngestProtocol {
   handle(req: IngestRequest, ctx: IngestContext): Promise<IngestReply>;
   /**
    * Optional: the body of an error answer in the protocol's own encoding (OTLP answers a
-   * protobuf `Status`). The status code still comes from the error's code. Default: the native
-   * `{"error","message"}` JSON.
+   * protobuf `Status`), for any refusal of a request to this protocol, also those made before
+   * `handle` runs (media type, body size). `contentType` is the request's media type. The status
+   * code still comes from the error's code. Default: the native `{"error","message"}` JSON.
    */
-  errorReply?(err: Error, status: number): IngestReply;
+  errorReply?(err: Error, status: number, contentType: string): IngestReply;
 }

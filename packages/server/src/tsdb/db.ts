@@ -20,11 +20,13 @@ import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { PersistedReads } from './persist/lookup.js';
 import { Persister, type PersistResult } from './persist/persister.js';
 import {
+  type BuildTiers,
   budgetSteps,
-  enforceBudget,
   enforceRetention,
+  FLOOR_KEY,
   type RetentionCuts,
   retentionCuts,
 } from './persist/retention.js';
@@ -60,6 +62,8 @@ export class DB implements Appendable, Queryable {
   };
   private readonly persister: Persister;
   private readonly downsampler: Downsampler;
+  /** The size budget's way to build tiers early (none without downsampling: raw is just deleted). */
+  private readonly buildTiers: BuildTiers | null;
   /** Where retention cut raw data and the 5m tier: reads use tiers only before these. */
   private cuts: RetentionCuts;
   private readonly timer: NodeJS.Timeout | null = null;
@@ -86,10 +90,11 @@ export class DB implements Appendable, Queryable {
   ) {
     this.persister = new Persister(head, wal, store, options.walRetain);
     this.downsampler = new Downsampler(head, store, () => this.closed);
+    this.buildTiers = options.downsample ? (upTo) => this.downsampler.steps(upTo) : null;
     this.storeBytes = store.usedBytes();
     if (replay.cut !== null) this.counters.walCorruptions++;
     this.cuts = retentionCuts(store, head, options);
-    head.floor = this.cuts.raw;
+    head.floor = Math.max(this.cuts.raw, store.getMeta(FLOOR_KEY) ?? Number.NEGATIVE_INFINITY);
     if (options.persistIntervalMs > 0) {
       this.timer = setInterval(() => this.background(), options.persistIntervalMs);
       this.timer.unref();
@@ -120,7 +125,7 @@ export class DB implements Appendable, Queryable {
           durable: () => ref.db!.wal.durable(),
         },
       });
-      head.persisted = store;
+      head.persisted = new PersistedReads(store);
       const report = restoreHead(head, store, walDir, o.walRetain());
       if (report.cut !== null) {
         const c = report.cut;
@@ -199,24 +204,30 @@ export class DB implements Appendable, Queryable {
     await yieldToLoop();
     this.applyRetention();
     await yieldToLoop();
-    this.counters.budgetDeletions += await drain(
-      budgetSteps(this.store, this.head, this.options.maxStorageBytes, this.budgetedWalBytes + incomingBytes),
-    );
-    this.storeBytes = this.store.usedBytes();
+    this.budgetDone(await drain(this.budget(incomingBytes)));
   }
 
   /** The synchronous round {@link makeRoom} needs when a commit hits the budget. */
   private maintainNow(incomingBytes: number): void {
     this.persist();
     this.applyRetention();
-    this.counters.budgetDeletions += enforceBudget(
-      this.store,
-      this.head,
-      this.options.maxStorageBytes,
-      this.budgetedWalBytes + incomingBytes,
-    );
-    this.storeBytes = this.store.usedBytes();
+    const steps = this.budget(incomingBytes);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    this.budgetDone(r.value);
     void this.downsample().catch((err) => this.backgroundFailed(err));
+  }
+
+  /** The size budget's deletions, making room for `incomingBytes` more (see retention.ts). */
+  private budget(incomingBytes: number): Generator<void, number, void> {
+    const walBytes = this.budgetedWalBytes + incomingBytes;
+    return budgetSteps(this.store, this.head, this.options.maxStorageBytes, walBytes, this.buildTiers);
+  }
+
+  private budgetDone(deletions: number): void {
+    this.counters.budgetDeletions += deletions;
+    this.updateCuts();
+    this.storeBytes = this.store.usedBytes();
   }
 
   private persisted(run: PersistResult, start: number): PersistResult {
@@ -231,12 +242,16 @@ export class DB implements Appendable, Queryable {
 
   private applyRetention(): void {
     this.counters.retentionRuns++;
-    const cuts = enforceRetention(this.store, this.head, this.options);
+    this.updateCuts(enforceRetention(this.store, this.head, this.options));
+  }
+
+  /** Moves the read splice and the head's floor forward to where data was deleted. */
+  private updateCuts(cuts = retentionCuts(this.store, this.head, this.options)): void {
     this.cuts = {
       raw: Math.max(this.cuts.raw, cuts.raw),
       fiveMin: Math.max(this.cuts.fiveMin, cuts.fiveMin),
     };
-    this.head.floor = this.cuts.raw;
+    this.head.floor = Math.max(this.head.floor, this.cuts.raw);
   }
 
   /** Aggregates the windows that are final into the 5m and 1h tiers (see downsample/). */

@@ -186,7 +186,7 @@ export const TARGETS: readonly FuzzTarget[] = [
       ),
     ],
     run: (b) => {
-      parseJsonIngest(b.toString('utf8'), L, NOW, new DeltaState(1000));
+      parseJsonIngest(b.toString('utf8'), L, NOW, new DeltaState({ maxSeries: 1000 }));
     },
   },
   {
@@ -217,14 +217,18 @@ export const TARGETS: readonly FuzzTarget[] = [
     name: 'OTLP protobuf',
     seeds: async () => [otlpProto()],
     run: (b) => {
-      translateOtlp(decodeOtlpProtobuf(b), L, new DeltaState(1000), NOW);
+      translateOtlp(decodeOtlpProtobuf(b), L, new DeltaState({ maxSeries: 1000 }), NOW, {
+        promoteScopeMetadata: true,
+      });
     },
   },
   {
     name: 'OTLP JSON',
     seeds: async () => [text(otlpJson)],
     run: (b) => {
-      translateOtlp(decodeOtlpJson(b.toString('utf8')), L, new DeltaState(1000), NOW);
+      translateOtlp(decodeOtlpJson(b.toString('utf8')), L, new DeltaState({ maxSeries: 1000 }), NOW, {
+        promoteScopeMetadata: true,
+      });
     },
   },
   {

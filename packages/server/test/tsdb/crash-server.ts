@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { crashLabels, crashValue } from './crash-check.js';
+import { crashLabels, crashSamples } from './crash-check.js';
 
 const serverDir = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(serverDir, 'bin', 'tinyobs.js');
@@ -56,8 +56,14 @@ export async function writeUntilKilled(
   for (let k = 0; ; k++) {
     const metrics = Array.from({ length: nSeries }, (_, i) => {
       const { __name__, ...labels } = crashLabels(base, i);
-      return { name: __name__, type: 'gauge', value: crashValue(k, i), labels, timestamp: base + k * 1000 };
-    });
+      return crashSamples(base, k, i).map(([timestamp, value]) => ({
+        name: __name__,
+        type: 'gauge',
+        value,
+        labels,
+        timestamp,
+      }));
+    }).flat();
     try {
       const res = await fetch(`${url}/v1/ingest`, {
         method: 'POST',

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { labelsFromRecord } from '../../src/model/labels.js';
 import { DB } from '../../src/tsdb/db.js';
 import type { FsyncPolicy } from '../../src/tsdb/wal/wal.js';
-import { crashLabels, crashValue } from './crash-check.js';
+import { crashLabels, crashSamples } from './crash-check.js';
 
 const [dir, baseArg, seriesArg, fsync] = process.argv.slice(2);
 const base = Number(baseArg);
@@ -27,7 +27,7 @@ const refs = new Array<number>(nSeries).fill(0);
 for (let k = 0; ; k++) {
   const app = db.appender();
   for (let i = 0; i < nSeries; i++)
-    refs[i] = app.append(refs[i]!, labels[i]!, base + k * 1000, crashValue(k, i));
+    for (const [t, v] of crashSamples(base, k, i)) refs[i] = app.append(refs[i]!, labels[i]!, t, v);
   await app.commit();
   process.stdout.write(`ack ${k}\n`);
   // About a thousand batches a second: enough to be killed mid-write, few enough that 50 rounds

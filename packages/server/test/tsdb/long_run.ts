@@ -18,6 +18,8 @@ export interface LongRunOptions {
   readonly series: number;
   readonly days: number;
   readonly intervalMs: number;
+  /** Time between two checked instants (default 1 h; each check is three queries over every series). */
+  readonly checkEveryMs?: number;
   readonly log?: (line: Record<string, unknown>) => void;
 }
 
@@ -28,6 +30,14 @@ export interface LongRunReport {
   /** Problems found (empty: every check passed). */
   readonly problems: string[];
   readonly checks: number;
+  /** What the database did meanwhile (from `/v1/stats` at the end). */
+  readonly housekeeping: {
+    readonly persists: number;
+    readonly downsampledWindows: number;
+    readonly retentionRuns: number;
+    /** Raw samples left on disk and in memory: fewer than ingested once retention deleted some. */
+    readonly rawSamples: number;
+  };
 }
 
 /** Gauge value of series `i` at `t`: integers, so that sums are exact in any order. */
@@ -110,6 +120,7 @@ export async function longRun(o: LongRunOptions): Promise<LongRunReport> {
       }
       await new Promise((r) => setTimeout(r, 500));
     }
+    o.log?.({ phase: 'tiers caught up', ms: Math.round(performance.now() - t0) });
     const query = async (q: string, at: number): Promise<number> => {
       const p = new URLSearchParams({ query: q, time: String(at / 1000) });
       const res = await fetch(`${server.url}/api/v1/query?${p}`);
@@ -124,13 +135,15 @@ export async function longRun(o: LongRunOptions): Promise<LongRunReport> {
       if (!(err <= tolerance)) problems.push(`${what}: got ${got}, model ${want}`);
     };
     // The model at hour-aligned times: over raw data exact, where only tiers remain within the
-    // tolerance. Retention cuts raw data at `rawCut` less up to 12 h (down to a 6 h window, and
-    // the window the next 5m window reads back into); windows that may straddle the splice are
+    // tolerance. Retention cuts raw data at `rawCut` less up to 12 h and one interval (the newest
+    // sample is one interval before `end`; down to a 6 h window, and the window the next 5m
+    // window reads back into): a window ending at `rawCut - 12 h` may still hold one raw sample
+    // (it did when `end` fell on a multiple of 6 h). Windows that may straddle the splice are
     // left to the property test (tsdb/downsample).
-    for (let at = start + 6 * HOUR; at < end; at += HOUR) {
+    for (let at = start + 6 * HOUR; at < end; at += o.checkEveryMs ?? HOUR) {
       const lo = at - 3 * HOUR;
       const raw = lo >= rawCut;
-      if (!raw && at > rawCut - 12 * HOUR) continue;
+      if (!raw && at >= rawCut - 12 * HOUR) continue;
       const when = `${raw ? 'raw' : 'tiers'} at ${new Date(at).toISOString()}`;
       let sum = 0;
       let count = 0;
@@ -164,7 +177,26 @@ export async function longRun(o: LongRunOptions): Promise<LongRunReport> {
     let lastSum = 0;
     for (let i = 0; i < half; i++) lastSum += gauge(i, last);
     expect('sum of the newest values', await query('sum(lr_gauge)', last), lastSum, 0);
-    return { samples, ingestMs, samplesPerSecond: Math.round(samples / (ingestMs / 1000)), problems, checks };
+    const st = (await (await fetch(`${server.url}/v1/stats`)).json()) as {
+      tsdb: {
+        samples: { onDisk: number; inHead: number };
+        compactions: { persists: number; downsampleWindows: number; retentionRuns: number };
+      };
+    };
+    const c = st.tsdb.compactions;
+    return {
+      samples,
+      ingestMs,
+      samplesPerSecond: Math.round(samples / (ingestMs / 1000)),
+      problems,
+      checks,
+      housekeeping: {
+        persists: c.persists,
+        downsampledWindows: c.downsampleWindows,
+        retentionRuns: c.retentionRuns,
+        rawSamples: st.tsdb.samples.onDisk + st.tsdb.samples.inHead,
+      },
+    };
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;

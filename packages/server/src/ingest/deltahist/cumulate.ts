@@ -30,7 +30,7 @@ export class DeltaHistograms {
    */
   add(labels: Labels, family: string, t: number, delta: number): number | null {
     const key = labelsKey(labels);
-    const total = this.state.add(key, t, delta, true);
+    const total = this.state.add(labels, t, delta, true);
     if (total === null) return null;
     const name = labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
     if (name === `${family}_bucket` && labels.some((l) => l.name === 'le' && l.value === '+Inf')) {

@@ -115,6 +115,8 @@ function scopeMetrics(v: unknown): ScopeMetrics {
   return {
     name: str(scope.name, 'scope.name'),
     version: str(scope.version, 'scope.version'),
+    attributes: attributes(scope.attributes),
+    schemaUrl: str(o.schemaUrl, 'schemaUrl'),
     metrics: arr(o.metrics, 'metrics').map(metric),
   };
 }

@@ -57,15 +57,17 @@ function readResourceMetrics(r: ProtoReader, end: number): ResourceMetrics {
 }
 
 function readScopeMetrics(r: ProtoReader, end: number): ScopeMetrics {
-  const out: ScopeMetrics = { name: '', version: '', metrics: [] };
+  const out: ScopeMetrics = { name: '', version: '', attributes: [], schemaUrl: '', metrics: [] };
   r.until(end, (tag) => {
     if (tag === key(1, LEN)) {
       r.until(r.lenEnd(), (t) => {
         if (t === key(1, LEN)) out.name = r.string();
         else if (t === key(2, LEN)) out.version = r.string();
+        else if (t === key(3, LEN)) out.attributes.push(readKeyValue(r, r.lenEnd()));
         else r.skip(t & 7);
       });
     } else if (tag === key(2, LEN)) out.metrics.push(readMetric(r, r.lenEnd()));
+    else if (tag === key(3, LEN)) out.schemaUrl = r.string();
     else r.skip(tag & 7);
   });
   return out;

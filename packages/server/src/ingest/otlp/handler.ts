@@ -8,44 +8,63 @@
 
 import { commitBatch, refusedSamplesError } from '../commit.js';
 import { ProtoWriter } from '../protobuf/writer.js';
-import type { IngestProtocol, IngestReply } from '../protocol.js';
+import type { IngestContext, IngestProtocol, IngestReply, IngestRequest } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
 import { decodeOtlpJson } from './decode_json.js';
 import { decodeOtlpProtobuf } from './decode_proto.js';
-import { translateOtlp } from './translate.js';
+import { type OtlpOptions, translateOtlp } from './translate.js';
 
 const MAX_LISTED = 10;
 
 /** The protocol, with the running totals of delta series that it keeps between requests. */
-export function otlpProtocol(deltas = new DeltaState()): IngestProtocol {
+export function otlpProtocol(options: OtlpOptions, deltas = new DeltaState()): IngestProtocol {
   return {
     name: 'otlp',
     contentTypes: ['application/x-protobuf', 'application/json'],
-    async handle(req, ctx) {
-      const json = req.contentType === 'application/json';
-      const decoded = json ? decodeOtlpJson(req.body.toString('utf8')) : decodeOtlpProtobuf(req.body);
-      const batch = translateOtlp(decoded, ctx.limits, deltas, req.now);
-      const summary = await commitBatch(batch, ctx, 'otlp');
-      const refused = refusedSamplesError(summary.result, ctx.limits);
-      // Series limits are the server's state, not the client's fault: keep their status (429).
-      if (refused !== null && refused.code === 'too_many_series') throw refused;
-      const issues = summary.issues;
-      const rejected = issues.length + (refused === null ? 0 : 1);
-      if (rejected === 0) return reply(json, 0, '');
-      const listed = issues
-        .slice(0, MAX_LISTED)
-        .map((i) => `${i.where}${i.field ? `.${i.field}` : ''}: ${i.message}`);
-      if (issues.length > MAX_LISTED) listed.push(`and ${issues.length - MAX_LISTED} more`);
-      if (refused !== null) listed.push(refused.message);
-      return reply(json, issues.length, `${issues.length} data points rejected: ${listed.join('; ')}`);
+    handle(req, ctx) {
+      return exportMetrics(req, ctx, req.contentType === 'application/json', options, deltas);
     },
-    errorReply(err, status) {
+    errorReply(err, status, contentType) {
+      // A google.rpc.Status in the request's encoding (the OTLP spec: the same Content-Type).
+      const code = rpcCode(status);
+      if (contentType === 'application/json') {
+        return { body: JSON.stringify({ code, message: err.message }), contentType: 'application/json' };
+      }
       const w = new ProtoWriter(256);
-      w.varintField(1, status === 400 ? 3 : status === 429 ? 8 : 13); // INVALID_ARGUMENT, RESOURCE_EXHAUSTED, INTERNAL
+      w.varintField(1, code);
       w.string(2, err.message);
       return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
     },
   };
+}
+
+async function exportMetrics(
+  req: IngestRequest,
+  ctx: IngestContext,
+  json: boolean,
+  options: OtlpOptions,
+  deltas: DeltaState,
+): Promise<IngestReply> {
+  const decoded = json ? decodeOtlpJson(req.body.toString('utf8')) : decodeOtlpProtobuf(req.body);
+  const batch = translateOtlp(decoded, ctx.limits, deltas, req.now, options);
+  const summary = await commitBatch(batch, ctx, 'otlp');
+  const refused = refusedSamplesError(summary.result, ctx.limits);
+  // Series limits are the server's state, not the client's fault: keep their status (429).
+  if (refused !== null && refused.code === 'too_many_series') throw refused;
+  const issues = summary.issues;
+  if (issues.length === 0 && refused === null) return reply(json, 0, '');
+  // Points refused before storage, plus the samples storage refused (too old, too far ahead…):
+  // counted as samples, since a histogram point is several; a partial_success with 0 rejected
+  // would tell the client that everything was accepted.
+  let storageRefused = 0;
+  for (const n of Object.values(summary.result.rejected)) storageRefused += n ?? 0;
+  const rejected = issues.length + storageRefused;
+  const listed = issues
+    .slice(0, MAX_LISTED)
+    .map((i) => `${i.where}${i.field ? `.${i.field}` : ''}: ${i.message}`);
+  if (issues.length > MAX_LISTED) listed.push(`and ${issues.length - MAX_LISTED} more`);
+  if (refused !== null) listed.push(refused.message);
+  return reply(json, rejected, `${rejected} data points rejected: ${listed.join('; ')}`);
 }
 
 /** An `ExportMetricsServiceResponse`, with `partial_success` when points were rejected. */
@@ -65,4 +84,12 @@ function reply(json: boolean, rejected: number, message: string): IngestReply {
     w.endMessage(m);
   }
   return { body: Buffer.from(w.finish()), contentType: 'application/x-protobuf' };
+}
+
+/** The google.rpc.Code of an answer's HTTP status. */
+function rpcCode(status: number): number {
+  if (status === 429) return 8; // RESOURCE_EXHAUSTED
+  if (status === 502 || status === 503) return 14; // UNAVAILABLE
+  if (status >= 400 && status < 500) return 3; // INVALID_ARGUMENT (bad body, too large, wrong type)
+  return 13; // INTERNAL
 }

@@ -19,9 +19,14 @@ export interface ResourceMetrics {
   readonly scopes: ScopeMetrics[];
 }
 
+/** An instrumentation scope (the meter: a library's name and version) and its metrics. */
 export interface ScopeMetrics {
   name: string;
   version: string;
+  /** The scope's attributes (`InstrumentationScope.attributes`). */
+  readonly attributes: Attribute[];
+  /** `ScopeMetrics.schema_url`. */
+  schemaUrl: string;
   readonly metrics: OtlpMetric[];
 }
 

@@ -16,7 +16,10 @@ import { DEFAULT_INGEST_LIMITS } from '../limits.js';
 import { DeltaState } from '../series/delta.js';
 import { decodeOtlpJson } from './decode_json.js';
 import { decodeOtlpProtobuf } from './decode_proto.js';
-import { translateOtlp } from './translate.js';
+import { type OtlpOptions, translateOtlp } from './translate.js';
+
+/** Prometheus' default mapping: no scope labels (tested on their own below). */
+const PROMETHEUS_DEFAULT: OtlpOptions = { promoteScopeMetadata: false };
 
 /** A reader whose collect() the test calls: the real SDK aggregation, no exporter. */
 class TestReader extends MetricReader {
@@ -37,6 +40,11 @@ class TestReader extends MetricReader {
 }
 
 function setup(delta = false) {
+  const { reader, provider } = setupWithProvider(delta);
+  return { reader, meter: provider.getMeter('test-scope') };
+}
+
+function setupWithProvider(delta = false) {
   const reader = new TestReader(delta);
   const provider = new MeterProvider({
     resource: resourceFromAttributes({
@@ -46,8 +54,7 @@ function setup(delta = false) {
     }),
     readers: [reader],
   });
-  const meter = provider.getMeter('test-scope');
-  return { reader, meter };
+  return { reader, provider };
 }
 
 async function collect(reader: MetricReader): Promise<ResourceMetrics> {
@@ -85,7 +92,13 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
       active.add(-1);
       temp.record(21.5);
       for (const d of [0.05, 0.5, 0.7, 3]) dur.record(d);
-      const p = translateOtlp(decode(await collect(reader)), L, new DeltaState(), Date.now());
+      const p = translateOtlp(
+        decode(await collect(reader)),
+        L,
+        new DeltaState(),
+        Date.now(),
+        PROMETHEUS_DEFAULT,
+      );
       assert.deepEqual(p.issues, []);
       const r = rows(p);
       const id = 'instance="pod-1", job="checkout", service="checkout"';
@@ -122,6 +135,59 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
     });
   }
 
+  for (const [format, serializer] of [
+    [
+      'protobuf',
+      (rm: ResourceMetrics) => decodeOtlpProtobuf(ProtobufMetricsSerializer.serializeRequest(rm)!),
+    ],
+    [
+      'json',
+      (rm: ResourceMetrics) =>
+        decodeOtlpJson(Buffer.from(JsonMetricsSerializer.serializeRequest(rm)!).toString('utf8')),
+    ],
+  ] as const) {
+    it(`${format}: the scope as otel_scope_* labels when promoted, none otherwise`, async () => {
+      const { reader, provider } = setupWithProvider();
+      const a = provider.getMeter('lib-a', '1.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
+      const b = provider.getMeter('lib-b');
+      a.createCounter('jobs.done').add(2, { queue: 'q' });
+      b.createCounter('jobs.done').add(5, { queue: 'q' });
+      const collected = await collect(reader);
+      // The SDK's meters cannot carry scope attributes (the API has no place for them); its
+      // serializers encode them, so they are added to what the SDK collected.
+      const scopes = collected.scopeMetrics;
+      const ai = scopes.findIndex((sm) => sm.scope.name === 'lib-a');
+      scopes[ai] = {
+        ...scopes[ai]!,
+        scope: { ...scopes[ai]!.scope, attributes: { 'component.kind': 'db', 'otel.x': 1 } },
+      } as (typeof scopes)[number];
+      const decoded = serializer(collected);
+      const promoted = rows(translateOtlp(decoded, L, new DeltaState(), 0, { promoteScopeMetadata: true }));
+      const id = 'instance="pod-1", job="checkout"';
+      assert.equal(
+        promoted.get(
+          `jobs_done_total{${id}, otel_scope_component_kind="db", otel_scope_name="lib-a", otel_scope_otel_x="1", ` +
+            `otel_scope_schema_url="https://opentelemetry.io/schemas/1.26.0", otel_scope_version="1.0.0", queue="q", service="checkout"}`,
+        ),
+        2,
+      );
+      // A scope without version or schema URL: those labels are absent, not empty.
+      assert.equal(
+        promoted.get(`jobs_done_total{${id}, otel_scope_name="lib-b", queue="q", service="checkout"}`),
+        5,
+      );
+      // target_info describes the resource, not a scope.
+      assert.equal(promoted.get(`target_info{deployment_environment="test", ${id}, service="checkout"}`), 1);
+      assert.equal(promoted.size, 3, [...promoted.keys()].join('\n'));
+      const plain = rows(translateOtlp(decoded, L, new DeltaState(), 0, PROMETHEUS_DEFAULT));
+      assert.ok(
+        [...plain.keys()].every((k) => !k.includes('otel_scope')),
+        [...plain.keys()].join('\n'),
+      );
+      assert.ok(plain.has(`jobs_done_total{${id}, queue="q", service="checkout"}`));
+    });
+  }
+
   it('delta sums and histograms are accumulated into cumulative series', async () => {
     const { reader, meter } = setup(true);
     const c = meter.createCounter('jobs.done');
@@ -134,6 +200,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
       L,
       deltas,
       0,
+      PROMETHEUS_DEFAULT,
     );
     await new Promise((r) => setTimeout(r, 5)); // the next export ends at a later millisecond
     c.add(3);
@@ -143,6 +210,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
       L,
       deltas,
       0,
+      PROMETHEUS_DEFAULT,
     );
     assert.deepEqual(first.issues, []);
     assert.deepEqual(second.issues, []);
@@ -196,7 +264,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
         },
       ],
     };
-    const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0);
+    const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0, PROMETHEUS_DEFAULT);
     assert.equal(p.total, 5);
     assert.deepEqual(
       p.issues.map((i) => i.where.replace('resourceMetrics[0].scopeMetrics[0].', '')),
@@ -239,7 +307,7 @@ describe('OTLP translation (real OpenTelemetry JS SDK encoding)', () => {
         },
       ],
     };
-    const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0);
+    const p = translateOtlp(decodeOtlpJson(JSON.stringify(doc)), L, new DeltaState(), 0, PROMETHEUS_DEFAULT);
     assert.deepEqual(p.issues, []);
     const r = rows(p);
     // scale 0: bucket 1 is (2, 4], bucket 2 is (4, 8]

@@ -7,11 +7,14 @@
  * with `+Inf`), `_sum`, `_count`; exponential histograms are converted to classic buckets at their
  * own bucket boundaries (TinyObs stores no native histograms); summaries `{quantile}`, `_sum`,
  * `_count`. Delta temporality is accumulated into cumulative series ({@link DeltaState}).
- * A point flagged "no recorded value" becomes a staleness marker. Invalid points are counted and
- * described (OTLP's `partial_success`); the valid ones are kept.
+ * A point flagged "no recorded value" becomes a staleness marker. With
+ * {@link OtlpOptions.promoteScopeMetadata} (Prometheus' `otlp.promote_scope_metadata`), every
+ * series of a named scope gets `otel_scope_name`, `otel_scope_version`, `otel_scope_schema_url`
+ * and `otel_scope_<attribute>` labels (not `target_info`, which describes the resource). Invalid
+ * points are counted and described (OTLP's `partial_success`); the valid ones are kept.
  */
 
-import { type Label, labelsKey, METRIC_NAME } from '../../model/labels.js';
+import { type Label, METRIC_NAME } from '../../model/labels.js';
 import { type MetricType, STALE_NAN } from '../../model/sample.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
@@ -27,10 +30,23 @@ import {
   type HistogramPoint,
   type OtlpMetric,
   type OtlpRequest,
+  type ScopeMetrics,
 } from './model.js';
 import { labelName, metricName, unitWord } from './names.js';
 
 const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
+
+/** How OTLP is mapped to series (settings). */
+export interface OtlpOptions {
+  /**
+   * The instrumentation scope as labels: `otel_scope_name`, `otel_scope_version`,
+   * `otel_scope_schema_url` and `otel_scope_<attribute>` on every series of a scope with a name,
+   * as Prometheus does with `otlp.promote_scope_metadata: true` (its default is false; the OTel
+   * specification wants the scope to identify series, so two libraries' same-named metrics stay
+   * apart). `--otlp-promote-scope-metadata`.
+   */
+  readonly promoteScopeMetadata: boolean;
+}
 
 /**
  * Translates a decoded request into a batch (refused points in `batch.issues`, `where` naming the
@@ -42,8 +58,9 @@ export function translateOtlp(
   limits: IngestLimits,
   deltas: DeltaState,
   now: number,
+  options: OtlpOptions,
 ): SampleBatch {
-  const tr = new Translator(limits, deltas, now);
+  const tr = new Translator(limits, deltas, now, options);
   for (let ri = 0; ri < req.resourceMetrics.length; ri++) tr.resource(ri, req.resourceMetrics[ri]!);
   tr.batch.total = tr.points;
   return tr.batch;
@@ -60,12 +77,15 @@ class Translator {
   points = 0;
   /** Labels every point of the current resource gets (job, instance, service). */
   private resourceLabels: Label[] = [];
+  /** Labels every point of the current scope gets (`otel_scope_*`), before the resource's. */
+  private scopeLabels: Label[] = [];
   private where = '';
 
   constructor(
     private readonly limits: IngestLimits,
     private readonly deltas: DeltaState,
     private readonly now: number,
+    private readonly options: OtlpOptions,
   ) {
     this.batch = new SampleBatch(limits);
   }
@@ -86,12 +106,14 @@ class Translator {
     if (instance !== '') this.resourceLabels.push({ name: 'instance', value: instance });
     let latest = -1;
     for (let si = 0; si < rm.scopes.length; si++) {
+      this.scopeLabels = this.options.promoteScopeMetadata ? scopeLabels(rm.scopes[si]!) : [];
       const metrics = rm.scopes[si]!.metrics;
       for (let mi = 0; mi < metrics.length; mi++) {
         this.where = `resourceMetrics[${ri}].scopeMetrics[${si}].metrics[${mi}]`;
         latest = Math.max(latest, this.metric(metrics[mi]!));
       }
     }
+    this.scopeLabels = [];
     const info = rm.resource.filter((a) => !IDENTIFYING.has(a.key));
     if (info.length > 0 && latest >= 0) {
       this.where = `resourceMetrics[${ri}].resource`;
@@ -174,9 +196,13 @@ class Translator {
     }
   }
 
-  /** The label set of one output series: attributes, then the resource's labels, then `extra`. */
+  /**
+   * The label set of one output series: attributes, then the scope's labels, the resource's and
+   * `extra`, each overriding a label of the same name before it (Prometheus' order).
+   */
   private labels(name: string, attrs: Attribute[], extra: Label[]): Label[] {
     const pairs = attributeLabels(attrs);
+    for (const l of this.scopeLabels) setLabel(pairs, l.name, l.value);
     for (const l of this.resourceLabels) setLabel(pairs, l.name, l.value);
     for (const l of extra) setLabel(pairs, l.name, l.value);
     pairs.push({ name: METRIC_NAME, value: name });
@@ -199,7 +225,7 @@ class Translator {
     for (let i = 0; i < out.length; i++) values[i] = stale ? STALE_NAN : out[i]!.v;
     if (delta) {
       for (let i = 0; i < out.length; i++) {
-        const total = this.deltas.add(labelsKey(out[i]!.labels), t, values[i]!);
+        const total = this.deltas.add(out[i]!.labels, t, values[i]!);
         if (total === null) {
           return {
             field: 'timeUnixNano',
@@ -232,6 +258,22 @@ function attributeLabels(attrs: Attribute[]): Label[] {
     if (i < 0) out.push({ name, value: a.value });
     else out[i] = { name, value: `${out[i]!.value};${a.value}` };
   }
+  return out;
+}
+
+/**
+ * A scope's labels as Prometheus' createAttributes makes them: none for a scope without a name;
+ * attribute names prefixed with `otel_scope_` and then made valid. Empty values (no version, no
+ * schema URL) are absent labels.
+ */
+function scopeLabels(scope: ScopeMetrics): Label[] {
+  if (scope.name === '') return [];
+  const out: Label[] = [
+    { name: 'otel_scope_name', value: scope.name },
+    { name: 'otel_scope_version', value: scope.version },
+    { name: 'otel_scope_schema_url', value: scope.schemaUrl },
+  ];
+  for (const a of scope.attributes) setLabel(out, labelName(`otel_scope_${a.key}`), a.value);
   return out;
 }
 

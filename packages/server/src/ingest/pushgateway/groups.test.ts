@@ -5,7 +5,7 @@ import type { SampleBatch } from '../batch.js';
 import { IngestError } from '../errors.js';
 import { DEFAULT_INGEST_LIMITS } from '../limits.js';
 import { parseTextExposition } from '../promtext/text.js';
-import { PushGroups } from './groups.js';
+import { type Group, PushGroups } from './groups.js';
 import { parseGroupingKey } from './path.js';
 
 function rows(b: SampleBatch): string[] {
@@ -89,5 +89,42 @@ describe('Pushgateway groups', () => {
       'push_time_seconds{instance="host/1", job="batch"} stale',
     ]);
     assert.equal(g.size, 0);
+  });
+
+  it('grouping labels in another order in the URL name the same group', () => {
+    const g = new PushGroups(DEFAULT_INGEST_LIMITS, 60_000);
+    g.push(parseGroupingKey('job/a/x/1/y/2'), parseTextExposition('m 1\n'), true, 1000);
+    const again = g.push(parseGroupingKey('job/a/y/2/x/1'), parseTextExposition('n 2\n'), true, 2000);
+    assert.deepEqual(rows(again), [
+      'm{job="a", x="1", y="2"} stale',
+      'n{job="a", x="1", y="2"} 2',
+      'push_time_seconds{job="a", x="1", y="2"} 2',
+    ]);
+    assert.equal(g.size, 1);
+  });
+
+  it('groups saved through a GroupStore come back with restore()', () => {
+    const saved = new Map<string, Group>();
+    const store = {
+      save: (k: string, grp: Group) => saved.set(k, grp),
+      remove: (k: string) => saved.delete(k),
+    };
+    const g = new PushGroups(DEFAULT_INGEST_LIMITS, 60_000, store);
+    g.push(key, parseTextExposition('a 1\n'), true, 1000);
+    g.push(parseGroupingKey('job/other'), parseTextExposition('b 2\n'), true, 1000);
+    g.delete(parseGroupingKey('job/other'), 1500);
+    assert.equal(saved.size, 1);
+    const after = new PushGroups(DEFAULT_INGEST_LIMITS, 60_000, store);
+    after.restore(saved.values());
+    assert.deepEqual(rows(after.tick(2000)), [
+      'a{instance="host/1", job="batch"} 1',
+      'push_time_seconds{instance="host/1", job="batch"} 1',
+    ]);
+    // The restored group is the same group: a PUT replaces what it held.
+    assert.deepEqual(rows(after.push(key, parseTextExposition('c 3\n'), true, 3000)), [
+      'a{instance="host/1", job="batch"} stale',
+      'c{instance="host/1", job="batch"} 3',
+      'push_time_seconds{instance="host/1", job="batch"} 3',
+    ]);
   });
 });

@@ -8,7 +8,9 @@
  * removed or that expired: a group not pushed to for the TTL is dropped, which the Pushgateway
  * itself never does.
  *
- * Groups live in memory: after a restart, a group reappears with its next push.
+ * Groups live in memory and, through a {@link GroupStore}, on disk (persist.ts): after a restart
+ * they are loaded back, so they are re-exposed, expire on time, and a `PUT` still stales the
+ * series it replaces.
  */
 
 import { type Label, type Labels, labelsKey, METRIC_NAME } from '../../model/labels.js';
@@ -17,16 +19,26 @@ import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import type { Exposition } from '../promtext/family.js';
 
-interface Family {
+export interface Family {
   readonly meta: MetricMetadata;
   /** Series by labels key. */
   readonly series: Map<string, { labels: Labels; value: number }>;
 }
 
-interface Group {
+/** One group: its grouping labels, its metric families, and when it was last pushed to (ms). */
+export interface Group {
   readonly labels: Label[];
   readonly families: Map<string, Family>;
   pushedAt: number;
+}
+
+/**
+ * Where groups are kept across restarts. Called with every change before the change's samples
+ * are committed, so an acknowledged push is on disk; a write that fails fails the push.
+ */
+export interface GroupStore {
+  save(key: string, group: Group): void;
+  remove(key: string): void;
 }
 
 export class PushGroups {
@@ -36,7 +48,13 @@ export class PushGroups {
     private readonly limits: IngestLimits,
     /** A group not pushed to for this long is removed (ms). */
     private readonly ttlMs: number,
+    private readonly store: GroupStore | null = null,
   ) {}
+
+  /** Puts back groups saved by an earlier run (see {@link GroupStore}), by grouping key. */
+  restore(groups: Iterable<Group>): void {
+    for (const g of groups) this.groups.set(groupKey(g.labels), g);
+  }
 
   get size(): number {
     return this.groups.size;
@@ -81,7 +99,7 @@ export class PushGroups {
     if (check.issues.length > 0) return check;
     const batch = new SampleBatch(this.limits);
     batch.total = check.total;
-    const key = labelsKey(grouping);
+    const key = groupKey(grouping);
     const old = this.groups.get(key);
     const group: Group = old ?? { labels: grouping, families: new Map(), pushedAt: now };
     for (const [name, oldFam] of group.families) {
@@ -97,6 +115,7 @@ export class PushGroups {
       batch.metadata.set(name, fam.meta);
     }
     group.pushedAt = now;
+    this.store?.save(key, group);
     this.groups.set(key, group);
     this.appendGroup(group, now, batch);
     return batch;
@@ -105,9 +124,10 @@ export class PushGroups {
   /** Removes a group; the batch holds staleness markers for its series (empty if unknown). */
   delete(grouping: Label[], now: number): SampleBatch {
     const batch = new SampleBatch(this.limits);
-    const key = labelsKey(grouping);
+    const key = groupKey(grouping);
     const g = this.groups.get(key);
     if (g !== undefined) {
+      this.store?.remove(key);
       this.staleGroup(g, now, batch);
       this.groups.delete(key);
     }
@@ -122,6 +142,7 @@ export class PushGroups {
     const batch = new SampleBatch(this.limits);
     for (const [key, g] of this.groups) {
       if (now - g.pushedAt >= this.ttlMs) {
+        this.store?.remove(key);
         this.staleGroup(g, now, batch);
         this.groups.delete(key);
       } else this.appendGroup(g, now, batch);
@@ -146,6 +167,14 @@ export class PushGroups {
     pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return pairs;
   }
+}
+
+/**
+ * The identity of a group: its grouping labels in name order, so that `/job/a/x/1/y/2` and
+ * `/job/a/y/2/x/1` are one group, as for the Pushgateway.
+ */
+function groupKey(grouping: readonly Label[]): string {
+  return labelsKey([...grouping].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }
 
 /** Adds a sample of a series this module validated when it was pushed. */

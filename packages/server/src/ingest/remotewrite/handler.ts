@@ -3,16 +3,18 @@
  * (specs: ../shared/specs/prometheus-remote-write-1.0.md and the 2.0 draft). The body must be
  * snappy-compressed protobuf; `Content-Type: application/x-protobuf;proto=io.prometheus.write.v2.Request`
  * selects 2.0, no `proto` parameter or `proto=prometheus.WriteRequest` 1.0, any other message 415.
- * Answers 204 when every sample is stored, with 2.0's `X-Prometheus-Remote-Write-*-Written`
- * headers. A request with invalid series stores the valid ones and answers 400 naming the others
- * (the spec: senders must not retry a 4xx); storage errors answer 5xx, which senders retry.
+ * Answers 204 when every sample is stored. 2.0's `X-Prometheus-Remote-Write-*-Written` headers
+ * are on every answer to a 2.0 request, errors included (the 2.0 spec, "Required Written
+ * Response Headers"), counting what was stored. A request with invalid series stores the valid
+ * ones and answers 400 naming the others (the spec: senders must not retry a 4xx); storage
+ * errors answer 5xx, which senders retry.
  */
 
 import type { Appendable } from '../../storage/types.js';
 import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
-import { IngestError } from '../errors.js';
-import type { IngestContext, IngestProtocol } from '../protocol.js';
+import { ErrorWithHeaders, IngestError } from '../errors.js';
+import type { IngestContext, IngestProtocol, IngestRequest } from '../protocol.js';
 import { RawSeriesCache } from '../series/raw_cache.js';
 import { decodeRemoteWriteV1, decodeRemoteWriteV2 } from './decode.js';
 import { uncompressSnappy } from './snappy.js';
@@ -42,30 +44,59 @@ export const remoteWriteProtocol: IngestProtocol = {
         `cannot ingest remote write: unsupported proto ${JSON.stringify(proto)} (use ${V1} or ${V2})`,
       );
     }
-    const encoding = String(req.headers['content-encoding'] ?? '')
-      .toLowerCase()
-      .trim();
-    if (encoding !== 'snappy') {
-      throw new IngestError(
-        'unsupported_media_type',
-        `cannot ingest remote write: Content-Encoding must be snappy (got ${JSON.stringify(encoding || '(none)')})`,
-      );
+    if (proto !== V2) {
+      const { error } = await write(req, ctx, false);
+      if (error !== null) throw error;
+      return {};
     }
-    const parsed = parse(req.body, proto === V2, ctx);
-    const summary = await commitBatch(parsed.batch, ctx, 'remote_write');
-    parsed.remember();
-    const err = summaryError(summary, ctx.limits, 'series');
-    if (err !== null) throw err;
-    if (proto !== V2) return {};
-    return {
-      headers: {
-        'X-Prometheus-Remote-Write-Samples-Written': String(summary.result.appended),
-        'X-Prometheus-Remote-Write-Histograms-Written': '0',
-        'X-Prometheus-Remote-Write-Exemplars-Written': '0',
-      },
-    };
+    // 2.0: every answer says how many samples were written, errors included: a partial write's
+    // 400 or 429 counts what was stored despite it; a wrong encoding (415), a malformed body or
+    // a storage failure (nothing acknowledged) counts 0.
+    let outcome: Written;
+    try {
+      outcome = await write(req, ctx, true);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      throw new ErrorWithHeaders(err, writtenHeaders(0));
+    }
+    if (outcome.error !== null) throw new ErrorWithHeaders(outcome.error, writtenHeaders(outcome.stored));
+    return { headers: writtenHeaders(outcome.stored) };
   },
 };
+
+/** What a request stored, and the error for what it did not (null when it stored everything). */
+interface Written {
+  readonly stored: number;
+  readonly error: IngestError | null;
+}
+
+async function write(req: IngestRequest, ctx: IngestContext, v2: boolean): Promise<Written> {
+  const encoding = String(req.headers['content-encoding'] ?? '')
+    .toLowerCase()
+    .trim();
+  if (encoding !== 'snappy') {
+    throw new IngestError(
+      'unsupported_media_type',
+      `cannot ingest remote write: Content-Encoding must be snappy (got ${JSON.stringify(encoding || '(none)')})`,
+    );
+  }
+  const parsed = parse(req.body, v2, ctx);
+  const summary = await commitBatch(parsed.batch, ctx, 'remote_write');
+  parsed.remember();
+  return { stored: summary.result.appended, error: summaryError(summary, ctx.limits, 'series') };
+}
+
+/**
+ * 2.0's `X-Prometheus-Remote-Write-*-Written` headers. Native histograms are refused and
+ * exemplars ignored (TinyObs stores neither), so those two counts are always 0.
+ */
+function writtenHeaders(samples: number): Record<string, string> {
+  return {
+    'X-Prometheus-Remote-Write-Samples-Written': String(samples),
+    'X-Prometheus-Remote-Write-Histograms-Written': '0',
+    'X-Prometheus-Remote-Write-Exemplars-Written': '0',
+  };
+}
 
 /** The body as a batch (1.0's series cached by their label bytes), and what to do once committed. */
 function parse(body: Buffer, v2: boolean, ctx: IngestContext): { batch: SampleBatch; remember(): void } {

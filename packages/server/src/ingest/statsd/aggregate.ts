@@ -6,7 +6,9 @@
  * (`_bucket{le}`, `_sum`, `_count`, observations weighted by 1/rate), sets as a gauge of the number
  * of distinct members seen in the interval. Names: `.` and other characters a Prometheus name
  * cannot hold become `_`. Every known series is written at every flush; one not updated for
- * `idleMs` gets a staleness marker and is forgotten.
+ * `idleMs` gets a staleness marker and is forgotten. A series first seen since the start
+ * continues from its newest stored value (`seed`): after a restart counters and histograms go on
+ * counting and `+`/`-` adjust the last gauge value, instead of starting from zero (a false reset).
  */
 
 import { type Label, type Labels, labelsFromPairs, labelsKey, METRIC_NAME } from '../../model/labels.js';
@@ -15,6 +17,7 @@ import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { formatLe } from '../series/le.js';
 import { sanitizeName } from '../series/names.js';
+import type { LastStored } from '../series/stored.js';
 import { checkLabels } from '../validate.js';
 import type { StatsdLine } from './parse.js';
 
@@ -42,6 +45,7 @@ export class StatsdAggregator {
     private readonly limits: IngestLimits,
     private readonly idleMs = 5 * 60_000,
     private readonly bounds = DEFAULT_BUCKETS,
+    private readonly seed: LastStored = () => undefined,
   ) {}
 
   /** Adds one parsed line at time `now`; false when it was refused. */
@@ -57,7 +61,7 @@ export class StatsdAggregator {
     let e = this.entries.get(key);
     if (e === undefined) {
       e = { kind, name, labels, value: 0, buckets: [], sum: 0, count: 0, members: new Set(), touched: now };
-      if (kind === 'histogram') for (let i = 0; i < this.bounds.length; i++) e.buckets.push(0);
+      this.resume(e);
       this.entries.set(key, e);
     } else if (e.kind !== kind) return false;
     e.touched = now;
@@ -82,6 +86,16 @@ export class StatsdAggregator {
         break;
     }
     return true;
+  }
+
+  /** Starts a new entry from the newest stored values of its series (zero where there are none). */
+  private resume(e: Entry): void {
+    const last = (labels: Labels): number => this.seed(labels)?.v ?? 0;
+    if (e.kind === 'counter' || e.kind === 'gauge') e.value = last(e.labels);
+    if (e.kind !== 'histogram') return;
+    for (const b of this.bounds) e.buckets.push(last(withName(e.labels, `${e.name}_bucket`, formatLe(b))));
+    e.sum = last(withName(e.labels, `${e.name}_sum`));
+    e.count = last(withName(e.labels, `${e.name}_count`));
   }
 
   /** The samples of one flush at `now`: every live series, staleness markers for idle ones. */

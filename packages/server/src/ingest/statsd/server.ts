@@ -6,10 +6,11 @@
 
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import type { Appendable } from '../../storage/types.js';
+import type { Appendable, Queryable } from '../../storage/types.js';
 import { commitBatch } from '../commit.js';
 import type { IngestLimits } from '../limits.js';
 import type { IngestReporter } from '../report.js';
+import { lastStoredIn } from '../series/stored.js';
 import { StatsdAggregator } from './aggregate.js';
 import { parseDatagram } from './parse.js';
 
@@ -31,8 +32,13 @@ export interface StatsdServer {
   close(): Promise<void>;
 }
 
-export async function startStatsd(appendable: Appendable, o: StatsdOptions): Promise<StatsdServer> {
-  const agg = new StatsdAggregator(o.limits);
+/**
+ * Binds the UDP port and starts flushing into `store`; running totals continue from what `store`
+ * holds (see {@link StatsdAggregator}).
+ */
+export async function startStatsd(store: Appendable & Queryable, o: StatsdOptions): Promise<StatsdServer> {
+  const agg = new StatsdAggregator(o.limits, undefined, undefined, lastStoredIn(store));
+  const appendable: Appendable = store;
   let invalid = 0;
   let firstProblem = '';
   const socket: Socket = createSocket({ type: o.host.includes(':') ? 'udp6' : 'udp4' });
@@ -46,9 +52,12 @@ export async function startStatsd(appendable: Appendable, o: StatsdOptions): Pro
     }
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
     socket.bind(o.port, o.host, () => {
-      socket.off('error', reject);
+      socket.removeAllListeners('error');
       resolve();
     });
   });

@@ -68,15 +68,17 @@ export class ChunkEncoder {
   /**
    * Re-encodes an XOR chunk (typically `XorAppender.bytes()` at cut time) into the smallest
    * encoding, as {@link encode} chooses it. A chunk in a cut-time encoding (decimal, packed XOR)
-   * was chosen that way already and comes back as a copy. Returns a new Uint8Array, or null
-   * when the input is corrupt.
+   * was chosen that way already and comes back as a copy. With `limit`, only the chunk's first
+   * `limit` samples (persistence snapshots a growing chunk by its count). Returns a new
+   * Uint8Array, or null when the input is corrupt.
    */
-  recode(bytes: Uint8Array): Uint8Array | null {
+  recode(bytes: Uint8Array, limit = Number.POSITIVE_INFINITY): Uint8Array | null {
     if (!this.h.parse(bytes)) return null;
-    if (this.h.enc !== Encoding.XOR) return bytes.slice();
-    const n = this.load(bytes, 0);
+    const whole = limit >= this.h.count;
+    if (this.h.enc !== Encoding.XOR && whole) return bytes.slice();
+    const n = this.load(bytes, 0, limit);
     if (n < 0) return null;
-    return this.smallest(this.ts, this.vs, n, bytes);
+    return this.smallest(this.ts, this.vs, n, whole ? bytes : this.encodeXorView(this.ts, this.vs, n));
   }
 
   /**
@@ -110,10 +112,13 @@ export class ChunkEncoder {
     return packed.length < xor.length ? packed : xor.slice();
   }
 
-  /** Decodes `bytes` into ts/vs from index `at`; returns its sample count, or -1 when corrupt or too many. */
-  private load(bytes: Uint8Array, at: number): number {
+  /**
+   * Decodes `bytes` (its first `limit` samples) into ts/vs from index `at`; returns the number
+   * decoded, or -1 when corrupt or too many.
+   */
+  private load(bytes: Uint8Array, at: number, limit = Number.POSITIVE_INFINITY): number {
     if (!this.h.parse(bytes)) return -1;
-    const n = this.h.count;
+    const n = Math.min(this.h.count, limit);
     if (at + n > MAX_SAMPLES) return -1;
     if (this.ts.length < at + n) {
       const cap = Math.max(at + n, this.ts.length * 2);
@@ -126,7 +131,7 @@ export class ChunkEncoder {
     }
     const it = this.it.reset(bytes);
     let i = at;
-    while (it.next()) {
+    while (i < at + n && it.next()) {
       this.ts[i] = it.t();
       this.vs[i] = it.v();
       i++;

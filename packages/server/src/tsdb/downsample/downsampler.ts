@@ -13,7 +13,7 @@ import { ChunkEncoder } from '../chunkenc/index.js';
 import type { Head } from '../head/head.js';
 import { ChunkSeriesIterator } from '../head/iterator.js';
 import type { MemSeries } from '../head/series.js';
-import { DOWNSAMPLE_DONE_KEY } from '../persist/retention.js';
+import { DOWNSAMPLE_DONE_KEY, FLOOR_KEY } from '../persist/retention.js';
 import { type ChunkRow, type ChunkStore, ROW_MAX_SPAN_MS } from '../persist/store.js';
 import { Buckets, foldRows } from './buckets.js';
 
@@ -41,23 +41,53 @@ export class Downsampler {
     if (this.running) return 0;
     this.running = true;
     try {
-      let windows = 0;
-      for (const tier of ['5m', '1h'] as DownTier[]) {
-        const window = ROW_MAX_SPAN_MS[tier];
-        const key = DOWNSAMPLE_DONE_KEY[tier];
-        let limit = this.head.minValidTime();
-        if (tier === '1h') limit = Math.min(limit, this.store.getMeta(DOWNSAMPLE_DONE_KEY['5m']) ?? limit);
-        let done = this.store.getMeta(key) ?? this.firstWindow(window);
-        while (done + window <= limit && !this.isClosed()) {
-          await this.window(tier, done, done + window);
-          done += window;
-          windows++;
-        }
+      const steps = this.steps();
+      let r = steps.next();
+      while (!r.done) {
+        await yieldToLoop();
+        if (this.isClosed()) return 0;
+        r = steps.next();
       }
-      return windows;
+      return r.value;
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * {@link run} as steps (a yield every {@link SLICE} series). With `upTo`, also the windows
+   * before `upTo` that are not final yet: the size budget must delete raw (or 5m) data before its
+   * retention, and builds the tiers over it first, so that the data is degraded, not lost. Those
+   * windows are made final by raising the head's floor to their end first (persisted as
+   * `FLOOR_KEY`): the head then refuses samples before it (`too_old`), so no sample can land in
+   * a window after it is aggregated. Windows after the newest sample's are never forced.
+   */
+  *steps(upTo = Number.NEGATIVE_INFINITY): Generator<void, number, void> {
+    let windows = 0;
+    const minValid = this.head.minValidTime();
+    // Never past the last whole window before the newest sample: the floor must not refuse
+    // current data.
+    const forced = (tier: DownTier) => {
+      const w = ROW_MAX_SPAN_MS[tier];
+      return Math.min(Math.ceil(upTo / w) * w, Math.floor(Math.min(this.head.maxTime, Date.now()) / w) * w);
+    };
+    if (forced('5m') > minValid) {
+      this.head.floor = Math.max(this.head.floor, forced('5m'));
+      this.store.setMeta(FLOOR_KEY, this.head.floor);
+    }
+    for (const tier of ['5m', '1h'] as DownTier[]) {
+      const window = ROW_MAX_SPAN_MS[tier];
+      const key = DOWNSAMPLE_DONE_KEY[tier];
+      let limit = Math.max(this.head.minValidTime(), forced(tier));
+      if (tier === '1h') limit = Math.min(limit, this.store.getMeta(DOWNSAMPLE_DONE_KEY['5m']) ?? limit);
+      // Progress is read again for each window: the size budget's forced run may have gone ahead.
+      const done = () => this.store.getMeta(key) ?? this.firstWindow(window);
+      for (let ws = done(); ws + window <= limit && !this.isClosed(); ws = Math.max(ws + window, done())) {
+        yield* this.window(tier, ws, ws + window);
+        windows++;
+      }
+    }
+    return windows;
   }
 
   /** The start of the window holding the oldest sample (+Infinity when there is none). */
@@ -67,7 +97,7 @@ export class Downsampler {
     return Number.isFinite(oldest) ? Math.floor(oldest / window) * window : Number.POSITIVE_INFINITY;
   }
 
-  private async window(tier: DownTier, ws: number, we: number): Promise<void> {
+  private *window(tier: DownTier, ws: number, we: number): Generator<void, void, void> {
     const step = TIER_STEP_MS[tier];
     const lookback = ROW_MAX_SPAN_MS[tier];
     const series: MemSeries[] = [];
@@ -76,7 +106,7 @@ export class Downsampler {
     const b = new Buckets(step);
     for (let i = 0; i < series.length; i++) {
       if (i > 0 && i % SLICE === 0) {
-        await yieldToLoop();
+        yield;
         if (this.isClosed()) return;
       }
       const s = series[i]!;
@@ -96,6 +126,9 @@ export class Downsampler {
       if (b.n > 0)
         rows.push({ series: s.ref, mint: ws, maxt: we - 1, samples: b.n, data: b.encode(this.enc) });
     }
+    // A run that went ahead meanwhile (the budget's, which may then have deleted raw data this
+    // one read) wrote this window already: keep its rows.
+    if ((this.store.getMeta(DOWNSAMPLE_DONE_KEY[tier]) ?? Number.NEGATIVE_INFINITY) >= we) return;
     // seq 0: a rerun of the window replaces the same (series, mint, 0) rows.
     this.store.commitTier(tier, 0, rows, DOWNSAMPLE_DONE_KEY[tier], we);
   }

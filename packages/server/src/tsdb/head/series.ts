@@ -170,6 +170,31 @@ export class MemSeries {
   }
 
   /**
+   * Drops the out-of-order samples at the timestamps `ts` (sorted): persistence wrote them to
+   * disk. Samples that arrived meanwhile stay; when the samples were cut into a chunk meanwhile,
+   * that chunk keeps them and the next persistence merges the duplicates away.
+   */
+  forgetOutOfOrder(ts: Float64Array): void {
+    const t = this.oooT;
+    const v = this.oooV;
+    if (t === null || v === null) return;
+    let kept = 0;
+    let j = 0;
+    for (let i = 0; i < this.oooN; i++) {
+      while (j < ts.length && ts[j]! < t[i]!) j++;
+      if (j < ts.length && ts[j] === t[i]) continue;
+      t[kept] = t[i]!;
+      v[kept] = v[i]!;
+      kept++;
+    }
+    this.oooN = kept;
+    if (kept === 0) {
+      this.oooT = null;
+      this.oooV = null;
+    }
+  }
+
+  /**
    * The value stored in memory at exactly `t`, or undefined. Looks at the out-of-order samples,
    * the open chunk and the closed chunks (persisted chunks are not searched: a read prefers the
    * persisted sample, see FORMAT.md).

@@ -108,6 +108,63 @@ describe('retention and the size budget', () => {
     await db.close();
   });
 
+  it('builds the tiers over raw data before the budget deletes it, so it is degraded, not lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyobs-ret-'));
+    dirs.push(dir);
+    // Raw retention (15 d) is far: no window is final, so no tier exists until the budget needs it.
+    // Full-precision values every 5 s: raw data ~10 times the size of its 5m tier, so that
+    // degrading it frees space.
+    const opts = { dir, persistIntervalMs: 0, warn: () => {}, maxStorageBytes: 1_000_000 };
+    let db = await DB.open(opts);
+    const series = 5;
+    const end = 2 * DAY;
+    const step = 5_000;
+    const value = (i: number, t: number) => Math.abs(Math.sin(t * 12.9898 + i * 78.233) * 43_758.5453) % 1;
+    for (let h = 0; h < end; h += HOUR) {
+      const app = db.appender();
+      for (let t = h; t < h + HOUR; t += step)
+        for (let i = 0; i < series; i++)
+          app.append(0, labelsFromRecord({ __name__: 'g', i: String(i) }), t, value(i, t));
+      await app.commit();
+      if (h % (6 * HOUR) === 0) await db.maintain();
+    }
+    await db.maintain();
+    const st = db.stats();
+    assert.ok(st.compactions.budgetDeletions > 0, 'the budget deleted raw data');
+    assert.ok(st.tiers['5m']!.samples > 0, 'the 5m tier was built before raw retention');
+    // Counts and sums over whole 5m buckets are what the raw data had, wherever it went.
+    const check = (when: string) => {
+      const got = dump(db, 0, end);
+      for (let i = 0; i < series; i++) {
+        const pts = got.get(`g,${i}`)!;
+        let want = 0;
+        for (let t = 0; t < end; t += step) want += value(i, t);
+        assert.equal(pts.length, end / step, `${when}: series ${i} sample count`);
+        const sum = pts.reduce((a, p) => a + p[1], 0);
+        assert.ok(
+          Math.abs(sum - want) <= 1e-6 * Math.abs(want) + 1e-6,
+          `${when}: series ${i} sum ${sum}, raw ${want}`,
+        );
+      }
+      assert.ok(
+        dump(db, 0, HOUR)
+          .get('g,0')!
+          .some(([, v], k, a) => k > 0 && v === a[k - 1]![1]),
+        `${when}: the oldest hour is read from a tier (bucket means), not raw`,
+      );
+    };
+    check('after the budget');
+    // The tiers built early are final: samples before their end are refused from now on.
+    const app = db.appender();
+    app.append(0, labelsFromRecord({ __name__: 'g', i: '0' }), 2_500, 1);
+    const r = await app.commit();
+    assert.equal(r.rejected.too_old, 1);
+    await db.close();
+    db = await DB.open(opts);
+    check('after a restart');
+    await db.close();
+  });
+
   it('fails commits with storage_full only when nothing can be freed', async () => {
     const db = await open({ maxStorageBytes: 64 * 1024 });
     await assert.rejects(

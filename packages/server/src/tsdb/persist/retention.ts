@@ -17,6 +17,19 @@ export const DOWNSAMPLE_DONE_KEY: Readonly<Record<'5m' | '1h', string>> = {
   '1h': 'ds_1h_done',
 };
 
+/**
+ * Meta key of the head's floor raised by a downsampling the size budget forced (samples before it
+ * are refused), and of where the budget deleted raw and 5m data: reads use the tiers before those.
+ */
+export const FLOOR_KEY = 'floor';
+const BUDGET_CUT_KEY: Readonly<Record<'raw' | '5m', string>> = {
+  raw: 'budget_cut_raw',
+  '5m': 'budget_cut_5m',
+};
+
+/** Builds the tiers of every window before `upTo` (see `Downsampler.steps`). */
+export type BuildTiers = (upTo: number) => Generator<void, unknown, void>;
+
 const HOUR = 3_600_000;
 
 /** Times before which retention deletes raw data and the 5m tier (-Infinity: nothing yet). */
@@ -40,9 +53,13 @@ export function retentionCuts(store: ChunkStore, head: Head, o: ResolvedOptions)
   if (!o.downsample) return { raw: now - o.retentionRawMs, fiveMin: Number.NEGATIVE_INFINITY };
   return {
     // The 5m tier's next window reads raw samples from one row span back (the increase of its
-    // first bucket needs the sample before it), so those stay too.
-    raw: Math.min(now - o.retentionRawMs, done(DOWNSAMPLE_DONE_KEY['5m']) - ROW_MAX_SPAN_MS['5m']),
-    fiveMin: Math.min(now - o.retention5mMs, done1h),
+    // first bucket needs the sample before it), so those stay too. Where the size budget
+    // deleted more, raw data (or 5m data) is gone up to its cut.
+    raw: Math.max(
+      Math.min(now - o.retentionRawMs, done(DOWNSAMPLE_DONE_KEY['5m']) - ROW_MAX_SPAN_MS['5m']),
+      done(BUDGET_CUT_KEY.raw),
+    ),
+    fiveMin: Math.max(Math.min(now - o.retention5mMs, done1h), done(BUDGET_CUT_KEY['5m'])),
   };
 }
 
@@ -64,21 +81,16 @@ const HEADROOM = 0.05;
 /**
  * When the store and the log exceed `budget`, deletes the oldest persisted data, an hour at a
  * time, raw first, then the 5m and 1h tiers, until they fit in the budget less a 5% headroom.
- * Returns how many deletions it made.
+ * Raw data is deleted only once the 5m tier holds it (and 5m data once the 1h tier does): with
+ * `buildTiers`, the tiers over what must go are built first, so data is degraded, not lost.
+ * Yields after each deletion (for the background); returns how many deletions it made.
  */
-export function enforceBudget(store: ChunkStore, head: Head, budget: number, walBytes: number): number {
-  const steps = budgetSteps(store, head, budget, walBytes);
-  let r = steps.next();
-  while (!r.done) r = steps.next();
-  return r.value;
-}
-
-/** {@link enforceBudget} as steps, yielding after each deletion (for the background). */
 export function* budgetSteps(
   store: ChunkStore,
   head: Head,
   budget: number,
   walBytes: number,
+  buildTiers: BuildTiers | null,
 ): Generator<void, number, void> {
   let deletions = 0;
   if (store.usedBytes() + walBytes <= budget) return 0;
@@ -88,7 +100,22 @@ export function* budgetSteps(
     store.vacuum();
     return store.usedBytes() + walBytes > target;
   };
-  for (const tier of ['raw', '5m', '1h'] as Tier[]) {
+  /**
+   * Before `tier` loses data before `cut`: the next tier holds it (built now if need be), and
+   * reads go there. False when it cannot (the tiers are never built into the newest window).
+   */
+  function* degrade(tier: Tier, cut: number): Generator<void, boolean, void> {
+    if (tier === '1h' || buildTiers === null) return true;
+    // Raw must also cover the window the next 5m window reads back into (see retentionCuts).
+    const need = tier === 'raw' ? cut + ROW_MAX_SPAN_MS['5m'] : cut;
+    const key = DOWNSAMPLE_DONE_KEY[tier === 'raw' ? '5m' : '1h'];
+    const done = () => store.getMeta(key) ?? Number.NEGATIVE_INFINITY;
+    if (done() < need) yield* buildTiers(need);
+    if (done() < need) return false;
+    store.setMeta(BUDGET_CUT_KEY[tier], Math.max(store.getMeta(BUDGET_CUT_KEY[tier]) ?? cut, cut));
+    return true;
+  }
+  tiers: for (const tier of ['raw', '5m', '1h'] as Tier[]) {
     while (over()) {
       const p = store.partitionsOf(tier)[0];
       if (p === undefined) break;
@@ -96,6 +123,7 @@ export function* budgetSteps(
       let cut = start + HOUR;
       // Slices of an hour within the oldest partition; the partition goes when it is empty.
       while (over() && cut <= start + PARTITION_MS[tier]) {
+        if (!(yield* degrade(tier, cut))) continue tiers;
         store.deleteBefore(tier, cut);
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, cut);
@@ -103,6 +131,7 @@ export function* budgetSteps(
         yield;
       }
       if (over()) {
+        if (!(yield* degrade(tier, start + PARTITION_MS[tier]))) continue tiers;
         store.dropPartition(tier, p);
         deletions++;
         if (tier === 'raw') raiseDiskMin(head, start + PARTITION_MS[tier]);

@@ -17,7 +17,6 @@ import Database from 'better-sqlite3';
 import type { Labels } from '../../model/labels.js';
 import type { MetricMetadata, MetricType } from '../../model/sample.js';
 import { StorageError } from '../../storage/errors.js';
-import { ChunkSeriesIterator } from '../head/iterator.js';
 import { decodeChunkSeq, decodeLabels, encodeLabels, Symbols } from './codec.js';
 
 export type Tier = 'raw' | '5m' | '1h';
@@ -37,6 +36,15 @@ export const ROW_MAX_SPAN_MS: Readonly<Record<Tier, number>> = {
   '1h': 3 * 86_400_000,
 };
 
+/**
+ * Most bytes of chunk data one raw row gets (a single larger chunk gets a row of its own). Chunk
+ * tables are `WITHOUT ROWID`, i.e. index B-trees, where a record of more than ~1 000 bytes (with
+ * 4 KiB pages) keeps only ~490 of them in the page and the rest in overflow pages of its own: a
+ * 1.2 KiB row then took 4.5 KiB of file. Rows of the default workload stay far below; rows of
+ * full-precision values (4–7 bytes a sample) did not, and took twice their bytes on disk.
+ */
+export const ROW_MAX_BYTES = 960;
+
 /** One row of a chunk table: the chunks of one series over [mint, maxt]. */
 export interface ChunkRow {
   readonly series: number;
@@ -44,6 +52,11 @@ export interface ChunkRow {
   readonly maxt: number;
   readonly samples: number;
   readonly data: Uint8Array;
+}
+
+/** The primary key of a raw row, and what it holds (for rewriting it, see `merge.ts`). */
+export interface StoredRow extends ChunkRow {
+  readonly seq: number;
 }
 
 /** One slice of a persistence (one transaction). */
@@ -57,10 +70,6 @@ export interface PersistSlice {
   readonly ranges: readonly { ref: number; mint: number; maxt: number }[];
 }
 
-/** Time slot of one {@link ChunkStore.valueAt} cache entry, and how many entries are kept. */
-const LOOKUP_SLOT_MS = 3_600_000;
-const LOOKUP_CACHE = 64;
-
 const tableName = (tier: Tier, p: number) => `c_${tier}_${p}`;
 
 export class ChunkStore {
@@ -70,12 +79,8 @@ export class ChunkStore {
   private readonly partitions: Record<Tier, number[]> = { raw: [], '5m': [], '1h': [] };
   private readonly selects = new Map<string, Database.Statement>();
   private readonly inserts = new Map<string, Database.Statement>();
-  /**
-   * Persisted samples of recently checked (series, slot) pairs for {@link valueAt}: a backfill
-   * checks many samples of one series' stretch in a row. Cleared by every write.
-   */
-  private readonly lookups = new Map<string, { ts: Float64Array; vs: Float64Array }>();
-  private readonly lookupIt = new ChunkSeriesIterator();
+  /** Incremented by every change of raw rows (readers caching what they read compare it). */
+  writes = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -173,48 +178,11 @@ export class ChunkStore {
     return out;
   }
 
-  /**
-   * The persisted raw value of series `ref` at exactly `t` (the sample a read returns), or
-   * undefined. For the duplicate rule of late samples that fall in persisted time ranges.
-   */
-  valueAt(ref: number, t: number): number | undefined {
-    const slot = Math.floor(t / LOOKUP_SLOT_MS) * LOOKUP_SLOT_MS;
-    const key = `${ref}:${slot}`;
-    let e = this.lookups.get(key);
-    if (e === undefined) {
-      const it = this.lookupIt.reset(
-        this.chunks(ref, slot, slot + LOOKUP_SLOT_MS - 1),
-        slot,
-        slot + LOOKUP_SLOT_MS - 1,
-      );
-      const ts: number[] = [];
-      const vs: number[] = [];
-      while (it.next()) {
-        ts.push(it.t());
-        vs.push(it.v());
-      }
-      // A Float64Array keeps a stale marker's NaN bits (a JS array may quiet them).
-      e = { ts: Float64Array.from(ts), vs: new Float64Array(vs.length) };
-      for (let i = 0; i < vs.length; i++) e.vs[i] = vs[i]!;
-      if (this.lookups.size >= LOOKUP_CACHE) this.lookups.delete(this.lookups.keys().next().value!);
-      this.lookups.set(key, e);
-    }
-    let lo = 0;
-    let hi = e.ts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (e.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < e.ts.length && e.ts[lo] === t ? e.vs[lo] : undefined;
-  }
-
   /** Row blobs of a tier for series `ref` overlapping [mint, maxt], oldest first. */
   rows(tier: Tier, ref: number, mint: number, maxt: number): Buffer[] {
     const from = mint - ROW_MAX_SPAN_MS[tier];
     const out: Buffer[] = [];
-    for (const p of this.partitions[tier]) {
-      if ((p + 1) * PARTITION_MS[tier] <= from || p * PARTITION_MS[tier] > maxt) continue;
+    for (const p of this.partitionsFor(tier, mint, maxt)) {
       const name = tableName(tier, p);
       let st = this.selects.get(name);
       if (st === undefined) {
@@ -226,6 +194,27 @@ export class ChunkStore {
         this.selects.set(name, st);
       }
       for (const b of st.all(ref, from, maxt, mint) as Buffer[]) out.push(b);
+    }
+    return out;
+  }
+
+  /** The raw rows of series `ref` that overlap [mint, maxt], with their keys, by (mint, seq). */
+  rawRows(ref: number, mint: number, maxt: number): StoredRow[] {
+    const out: StoredRow[] = [];
+    for (const p of this.partitionsFor('raw', mint, maxt)) {
+      const st = this.db.prepare(
+        `SELECT mint, seq, maxt, samples, data FROM ${tableName('raw', p)} ` +
+          'WHERE series = ? AND mint >= ? AND mint <= ? AND maxt >= ? ORDER BY mint, seq',
+      );
+      for (const r of st.raw().all(ref, mint - ROW_MAX_SPAN_MS.raw, maxt, mint) as [
+        number,
+        number,
+        number,
+        number,
+        Buffer,
+      ][]) {
+        out.push({ series: ref, mint: r[0], seq: r[1], maxt: r[2], samples: r[3], data: r[4] });
+      }
     }
     return out;
   }
@@ -264,13 +253,29 @@ export class ChunkStore {
   }
 
   /**
-   * The last transaction of a persistence: the head snapshot swapped in, metadata, `seq` and
-   * `wal_start`. Until it commits, the slices' rows are not part of the store (see
-   * {@link dropUncommitted}).
+   * The last transaction of a persistence: the rows its merged rows replace deleted, the head
+   * snapshot swapped in, metadata, `seq` and `wal_start`. Until it commits, the slices' rows are
+   * not part of the store (see {@link dropUncommitted}) and the replaced rows are all still there.
    */
-  commitPersist(seq: number, walStart: number, metadata: ReadonlyMap<string, MetricMetadata>): void {
+  commitPersist(
+    seq: number,
+    walStart: number,
+    metadata: ReadonlyMap<string, MetricMetadata>,
+    replaced: readonly StoredRow[] = [],
+  ): void {
     const db = this.db;
     db.transaction(() => {
+      if (replaced.length > 0) this.writes++;
+      const deletes = new Map<number, Database.Statement>();
+      for (const r of replaced) {
+        const p = Math.floor(r.mint / PARTITION_MS.raw);
+        let del = deletes.get(p);
+        if (del === undefined) {
+          del = db.prepare(`DELETE FROM ${tableName('raw', p)} WHERE series = ? AND mint = ? AND seq = ?`);
+          deletes.set(p, del);
+        }
+        del.run(r.series, r.mint, r.seq);
+      }
       db.exec('DROP TABLE head; ALTER TABLE head_next RENAME TO head');
       const insMeta = db.prepare(
         'INSERT OR REPLACE INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
@@ -306,6 +311,14 @@ export class ChunkStore {
     })();
   }
 
+  /** The partitions of a tier that may hold rows overlapping [mint, maxt]. */
+  private partitionsFor(tier: Tier, mint: number, maxt: number): number[] {
+    const from = mint - ROW_MAX_SPAN_MS[tier];
+    return this.partitions[tier].filter(
+      (p) => (p + 1) * PARTITION_MS[tier] > from && p * PARTITION_MS[tier] <= maxt,
+    );
+  }
+
   /** Partition indexes of a tier, ascending. */
   partitionsOf(tier: Tier): readonly number[] {
     return this.partitions[tier];
@@ -313,7 +326,7 @@ export class ChunkStore {
 
   /** Deletes a whole partition table. */
   dropPartition(tier: Tier, p: number): void {
-    this.lookups.clear();
+    this.writes++;
     const name = tableName(tier, p);
     this.db.exec(`DROP TABLE IF EXISTS ${name}`);
     this.selects.delete(name);
@@ -328,7 +341,7 @@ export class ChunkStore {
       if (p * PARTITION_MS[tier] >= t) break;
       if ((p + 1) * PARTITION_MS[tier] <= t - ROW_MAX_SPAN_MS[tier]) this.dropPartition(tier, p);
       else {
-        this.lookups.clear();
+        this.writes++;
         this.db.prepare(`DELETE FROM ${tableName(tier, p)} WHERE maxt < ?`).run(t);
       }
     }
@@ -388,7 +401,7 @@ export class ChunkStore {
   }
 
   private insertRows(tier: Tier, seq: number, rows: readonly ChunkRow[]): void {
-    this.lookups.clear();
+    this.writes++;
     for (const r of rows) {
       const p = Math.floor(r.mint / PARTITION_MS[tier]);
       const name = tableName(tier, p);
