@@ -26,13 +26,18 @@ const MAX_BACKOFF_MS = 5_000;
 /** A request that takes longer is abandoned and retried (Prometheus' remote_timeout: 30 s). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * How a request ended. `written`: the 2.0 receiver's `X-Prometheus-Remote-Write-Samples-Written`
+ * (on every answer to 2.0, errors included), null when absent: a 1.x receiver never sends it.
+ */
 export type SendOutcome =
-  /**
-   * `written`: the 2.0 receiver's `X-Prometheus-Remote-Write-Samples-Written`, null when absent
-   * (a 1.x receiver never sends it).
-   */
   | { readonly ok: true; readonly written: number | null }
-  | { readonly ok: false; readonly status: number; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly message: string;
+      readonly written: number | null;
+    };
 
 export interface SendHooks {
   /** Called for each failed attempt that will be retried. */
@@ -54,7 +59,7 @@ export async function sendWithRetries(
 ): Promise<SendOutcome> {
   let backoff = MIN_BACKOFF_MS;
   for (;;) {
-    if (hooks.cancelled()) return { ok: false, status: 0, message: 'cancelled' };
+    if (hooks.cancelled()) return { ok: false, status: 0, message: 'cancelled', written: null };
     let status = 0;
     let message = '';
     let retryAfterMs = 0;
@@ -62,11 +67,10 @@ export async function sendWithRetries(
       const res = await post(url, { ...headers, ...WIRE_HEADERS[wire], ...FIXED_HEADERS }, body);
       status = res.status;
       message = res.text;
-      if (status < 300) {
-        const written = header(res.headers, 'x-prometheus-remote-write-samples-written');
-        return { ok: true, written: written === null || !/^\d+$/.test(written) ? null : Number(written) };
-      }
-      if (status < 500 && status !== 429) return { ok: false, status, message };
+      const w = header(res.headers, 'x-prometheus-remote-write-samples-written');
+      const written = w === null || !/^\d+$/.test(w) ? null : Number(w);
+      if (status < 300) return { ok: true, written };
+      if (status < 500 && status !== 429) return { ok: false, status, message, written };
       retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'));
     } catch (err) {
       message = (err as Error).message;

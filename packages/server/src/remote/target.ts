@@ -8,7 +8,7 @@
  * Which message (`protobuf_message`): 1.0 or 2.0 as configured, or `auto`: 2.0 first, settled
  * by the reply to the first request (sent alone, before the rest of its round). A 2.0 receiver
  * confirms with `X-Prometheus-Remote-Write-Samples-Written` (the 2.0 specification makes it
- * mandatory); a 415, a 400 (what the specification tells senders to expect from a 1.x receiver)
+ * mandatory on every answer, errors included); without it, a 415, a 400 (what the specification tells senders to expect from a 1.x receiver)
  * or a 2xx without that header (a 1.x receiver that ignores the Content-Type and reads the 2.0
  * body as an empty 1.0 request, as VictoriaMetrics does) means 1.x: the same batch is sent again
  * as 1.0, and 1.0 is kept until the process restarts.
@@ -283,7 +283,7 @@ export class TargetQueue {
    */
   private settles(out: SendOutcome): boolean {
     if (this.negotiated) return false;
-    const v2 = out.ok && out.written !== null;
+    const v2 = out.written !== null; // a 2.0 receiver, even when it refused this batch
     if (!v2 && !out.ok && out.status !== 415 && out.status !== 400) return false; // says nothing
     this.negotiated = true;
     if (!v2) this.message = 'v1';

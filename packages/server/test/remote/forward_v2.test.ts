@@ -118,6 +118,30 @@ describe('remote write 2.0 forwarding', () => {
     }
   });
 
+  it('auto keeps 2.0 when a 2.0 receiver refuses the first batch (400 with its Written header)', async () => {
+    const receiver = await startTestServer({ maxLabelsPerSeries: 2 });
+    const sender = await startTestServer({ remoteWriteUrls: [`${receiver.url}/api/v1/write`] });
+    try {
+      const r = await postJson(`${sender.url}/v1/ingest`, {
+        metrics: [
+          { name: 'v2_wide', value: 1, labels: { a: '1', b: '2', c: '3' }, timestamp: Date.now() - 1000 },
+          { name: 'v2_narrow', value: 2, labels: { a: '1' }, timestamp: Date.now() - 1000 },
+        ],
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const [target] = await drained(sender.url);
+      assert.equal(target!.protobuf_message, 'io.prometheus.write.v2.Request');
+      // The wide series' batch is refused, dropped and counted (with the narrow one when they share a shard).
+      assert.ok(target!.dropped_samples >= 1, 'the refused batch is dropped and counted');
+      assert.equal(target!.dropped_samples + target!.sent_samples, 2);
+      // The receiver kept the valid series of the partial write.
+      assert.match(await exportJsonl(receiver.url, '{__name__=~"v2_.*"}'), /v2_narrow/);
+    } finally {
+      await sender.stop();
+      await receiver.stop();
+    }
+  });
+
   it('auto falls back to 1.0 on a 415 and remembers it; a target set to 2.0 drops and counts', async () => {
     const receiver = await startTestServer();
     // A 1.x-only front of the receiver: 415 for anything but a 1.0 body, which it passes on.
