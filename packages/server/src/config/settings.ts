@@ -466,7 +466,7 @@ export const SETTINGS: readonly AnySetting[] = [
     env: ['TINYOBS_REMOTE_WRITE_CONFIG'],
     default: '',
     show: 'none',
-    doc: 'YAML/JSON file of remote_write targets with headers, basic_auth, bearer_token, match, shards',
+    doc: 'YAML/JSON file of remote_write targets with headers, basic_auth, bearer_token, match, shards, protobuf_message',
     parse: (t) => t,
   },
   {

@@ -13,6 +13,7 @@
  *     match: ['{job="api"}', 'up']    # send series matching any selector (default: all)
  *     shards: 4                       # requests in flight at once
  *     max_samples_per_send: 2000
+ *     protobuf_message: auto          # or prometheus.WriteRequest (1.0), io.prometheus.write.v2.Request (2.0)
  * ```
  */
 
@@ -36,7 +37,29 @@ export interface RemoteTarget {
   readonly match: readonly (readonly Matcher[])[];
   readonly shards: number;
   readonly maxSamplesPerSend: number;
+  /**
+   * Which remote write message to send: 1.0's `prometheus.WriteRequest`, 2.0's
+   * `io.prometheus.write.v2.Request`, or `auto` (the default): 2.0 until the target shows it does
+   * not speak it, then 1.0 (see target.ts).
+   */
+  readonly protobufMessage: ProtobufMessage;
 }
+
+export type ProtobufMessage = 'v1' | 'v2' | 'auto';
+
+const MESSAGES: ReadonlyMap<unknown, ProtobufMessage> = new Map([
+  ['prometheus.WriteRequest', 'v1'],
+  ['io.prometheus.write.v2.Request', 'v2'],
+  ['auto', 'auto'],
+]);
+
+/** Headers the remote write specification reserves for the sender (2.0: users must not set them). */
+const RESERVED_HEADERS = new Set([
+  'content-encoding',
+  'content-type',
+  'x-prometheus-remote-write-version',
+  'user-agent',
+]);
 
 /** Thrown for an invalid target; the message names the target and the field. */
 export class RemoteConfigError extends ConfigError {}
@@ -50,6 +73,7 @@ const KEYS = new Set([
   'match',
   'shards',
   'max_samples_per_send',
+  'protobuf_message',
 ]);
 
 /** The targets of the flags and the config file (file targets after the URL ones). */
@@ -101,6 +125,8 @@ function parseTarget(r: Record<string, unknown>, where: string): RemoteTarget {
       throw new RemoteConfigError(`${where}: headers must be a mapping`);
     for (const [k, v] of Object.entries(r.headers)) {
       if (typeof v !== 'string') throw new RemoteConfigError(`${where}: header ${k} must be a string`);
+      if (RESERVED_HEADERS.has(k.toLowerCase()))
+        throw new RemoteConfigError(`${where}: header ${k} is set by the sender and cannot be configured`);
       headers[k.toLowerCase()] = v;
     }
   }
@@ -132,6 +158,11 @@ function parseTarget(r: Record<string, unknown>, where: string): RemoteTarget {
     }
   });
   const name = r.name === undefined ? url.host : String(r.name);
+  const protobufMessage = MESSAGES.get(r.protobuf_message ?? 'auto');
+  if (protobufMessage === undefined)
+    throw new RemoteConfigError(
+      `${where}: protobuf_message must be one of ${[...MESSAGES.keys()].join(', ')}`,
+    );
   return {
     id: createHash('sha256').update(`${url.href}\n${name}`).digest('hex').slice(0, 16),
     name,
@@ -140,6 +171,7 @@ function parseTarget(r: Record<string, unknown>, where: string): RemoteTarget {
     match,
     shards: positiveInt(r.shards, 4, `${where}: shards`),
     maxSamplesPerSend: positiveInt(r.max_samples_per_send, 2000, `${where}: max_samples_per_send`),
+    protobufMessage,
   };
 }
 

@@ -7,6 +7,7 @@ import { waitFor } from '../../test/support/ports.js';
 import { tempDir } from '../../test/support/server.js';
 import { silentLogger } from '../log.js';
 import { labelsFromRecord } from '../model/labels.js';
+import { newMatcher } from '../model/matcher.js';
 import { DB } from '../tsdb/db.js';
 import { segmentPath } from '../tsdb/wal/segment.js';
 import { loadTargets } from './config.js';
@@ -84,6 +85,51 @@ describe('forwarder and the write-ahead log', () => {
     }
   });
 
+  it('log segments kept for a down target do not count toward the size budget', async () => {
+    const dir = tempDir();
+    const fw = new Forwarder(loadTargets([down.url], ''), dir, 3_600_000, silentLogger);
+    const budget = 1 << 20;
+    const db = await DB.open({
+      dir,
+      persistIntervalMs: 0,
+      maxStorageBytes: budget,
+      walRetain: () => fw.walFloor(),
+      warn: () => {},
+    });
+    try {
+      fw.start(db);
+      // 100 000 samples: 2 MB of log records, kept for the target; persisted they take far less.
+      for (let round = 0; round < 10; round++) {
+        const app = db.appender();
+        for (let i = 0; i < 10_000; i++)
+          app.append(
+            0,
+            labelsFromRecord({ __name__: 'kept', s: String(i % 100) }),
+            1_000_000 + round * 100_000 + (i / 100) * 1000,
+            i,
+          );
+        await app.commit();
+        db.persist();
+      }
+      await db.maintain();
+      assert.ok(db.walBytes > budget, `the log keeps ${db.walBytes} bytes for the target`);
+      assert.equal(db.stats().compactions.budgetDeletions, 0, 'no stored data deleted for the budget');
+      const q = db.querier(0, 10_000_000);
+      let samples = 0;
+      const set = q.select([newMatcher('=', '__name__', 'kept')]);
+      while (set.next()) {
+        const it = set.at().iterator();
+        while (it.next()) samples++;
+      }
+      q.close();
+      assert.equal(samples, 100_000);
+    } finally {
+      await fw.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Retry-After is read in seconds and as an HTTP date', () => {
     assert.equal(parseRetryAfter('3'), 3000);
     assert.equal(parseRetryAfter(null), 0);
@@ -100,6 +146,18 @@ describe('forwarder and the write-ahead log', () => {
       assert.throws(() => loadTargets([], file), /remote_write target 1: unknown field tls/);
       writeFileSync(file, 'remote_write:\n  - url: http://a\n    match: ["{job=~\'(\'}"]\n');
       assert.throws(() => loadTargets([], file), /remote_write target 1: match/);
+      writeFileSync(file, 'remote_write:\n  - url: http://a\n    protobuf_message: v3\n');
+      assert.throws(
+        () => loadTargets([], file),
+        /target 1: protobuf_message must be one of prometheus.WriteRequest/,
+      );
+      writeFileSync(file, 'remote_write:\n  - url: http://a\n    headers: { Content-Type: text/plain }\n');
+      assert.throws(() => loadTargets([], file), /target 1: header Content-Type is set by the sender/);
+      writeFileSync(
+        file,
+        'remote_write:\n  - url: http://a\n    protobuf_message: prometheus.WriteRequest\n',
+      );
+      assert.equal(loadTargets([], file)[0]!.protobufMessage, 'v1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -107,6 +165,7 @@ describe('forwarder and the write-ahead log', () => {
     assert.throws(() => loadTargets(['http://a', 'http://a'], ''), /configured twice/);
     const t = loadTargets(['http://u:p%40ss@vm:8428/api/v1/write'], '')[0]!;
     assert.equal(t.url, 'http://vm:8428/api/v1/write');
+    assert.equal(t.protobufMessage, 'auto');
     assert.equal(t.headers.authorization, `Basic ${Buffer.from('u:p@ss').toString('base64')}`);
   });
 });

@@ -63,6 +63,7 @@ export class Forwarder {
           walSegment: () => db.walPosition.segment,
           labelsOf: (ref) => db.seriesLabels(ref),
           newestTimestamp: () => db.head.maxTime,
+          metadataOf: (family) => db.head.meta.get(family),
           log: this.log,
         }),
     );

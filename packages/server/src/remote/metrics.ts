@@ -58,5 +58,6 @@ export function remoteWriteStatsJson(targets: readonly TargetStats[]) {
     dropped_samples: t.dropped,
     lag_seconds: t.lagSeconds,
     wal_position: t.position,
+    protobuf_message: t.protobufMessage,
   }));
 }

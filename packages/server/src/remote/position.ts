@@ -3,11 +3,14 @@
  * `{"url", "segment", "offset", "skip", "sentUntilMs"}`: the next record to send starts at
  * `offset` of segment `segment`, its first `skip` samples were sent already, and `sentUntilMs` is
  * the newest sample timestamp acknowledged (for the lag). Written after every acknowledged
- * round by write-to-temporary and rename, so a killed process leaves the old or the new position,
- * never a torn one. (Not fsynced: a power cut may send the last rounds again.)
+ * round by write-to-temporary, fsync and rename, then the directory fsynced, so a killed process
+ * or a power cut leaves the old or the new position, never a torn one, and a saved position
+ * stays saved: the rounds before it are not sent again (only a round acknowledged by the target
+ * in the moment before the process died, whose position was not saved yet, is).
  */
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface WalPosition {
@@ -43,11 +46,32 @@ export function loadPosition(dataDir: string, id: string): SavedPosition | null 
   return null;
 }
 
-export function savePosition(dataDir: string, id: string, url: string, p: SavedPosition): void {
+/**
+ * Saves a position durably, off the event loop (an fsync on it stalled ingest). Saves of one
+ * target must not overlap (they share a temporary file): the caller chains them.
+ */
+export async function savePosition(
+  dataDir: string,
+  id: string,
+  url: string,
+  p: SavedPosition,
+): Promise<void> {
   const dir = positionDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const tmp = join(dir, `${id}.json.tmp`);
   const { segment, offset, skip, sentUntilMs } = p;
-  writeFileSync(tmp, JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
-  renameSync(tmp, join(dir, `${id}.json`));
+  const file = await open(tmp, 'w');
+  try {
+    await file.writeFile(JSON.stringify({ url, segment, offset, skip, sentUntilMs }));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, join(dir, `${id}.json`));
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
 }

@@ -1,20 +1,30 @@
 /**
  * Forwarding to one target: rounds of up to `shards × maxSamplesPerSend` samples read from the
  * log at the target's position, split by series into shards, each shard one snappy remote write
- * 1.0 request, all in flight together. The position moves (durably) only when every request of a
+ * request, all in flight together. The position moves (durably) only when every request of a
  * round was acknowledged or refused for good, so a restart sends each sample once: never one
  * that was acknowledged, never none of one that was not.
+ *
+ * Which message (`protobuf_message`): 1.0 or 2.0 as configured, or `auto`: 2.0 first, settled
+ * by the reply to the first request (sent alone, before the rest of its round). A 2.0 receiver
+ * confirms with `X-Prometheus-Remote-Write-Samples-Written` (the 2.0 specification makes it
+ * mandatory on every answer, errors included); without it, a 415, a 400 (what the specification tells senders to expect from a 1.x receiver)
+ * or a 2xx without that header (a 1.x receiver that ignores the Content-Type and reads the 2.0
+ * body as an empty 1.0 request, as VictoriaMetrics does) means 1.x: the same batch is sent again
+ * as 1.0, and 1.0 is kept until the process restarts.
  */
 
 import { ProtoWriter } from '../ingest/protobuf/writer.js';
-import type { WriteSeries } from '../ingest/remotewrite/encode.js';
+import type { WriteMetadata, WriteSeries } from '../ingest/remotewrite/encode.js';
 import type { Logger } from '../log.js';
 import type { Labels } from '../model/labels.js';
 import { matchesAll } from '../model/matcher.js';
+import type { MetricMetadata } from '../model/sample.js';
 import { SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { RemoteTarget } from './config.js';
+import { CachedV1Encoder, encodeV2Body, type ShardBatch, type WireMessage } from './encode.js';
 import { loadPosition, type SavedPosition, savePosition, type WalPosition } from './position.js';
-import { encodeBody, type SendOutcome, sendWithRetries } from './send.js';
+import { type SendOutcome, sendWithRetries } from './send.js';
 import { countSamplesFrom, WalTail } from './wal_tail.js';
 
 /** How often the end of the log is polled for new records. */
@@ -30,6 +40,8 @@ export interface TargetDeps {
   labelsOf(ref: number): Labels | undefined;
   /** The newest sample timestamp stored (for the lag). */
   newestTimestamp(): number;
+  /** Metadata of a metric family (sent with 2.0). */
+  metadataOf(family: string): MetricMetadata | undefined;
   readonly log: Logger;
 }
 
@@ -47,7 +59,14 @@ export interface TargetStats {
   /** Newest stored sample timestamp minus newest acknowledged one, 0 when caught up. */
   readonly lagSeconds: number;
   readonly position: WalPosition;
+  /** The message sent now (`auto` before the first reply: 2.0). */
+  readonly protobufMessage: 'prometheus.WriteRequest' | 'io.prometheus.write.v2.Request';
 }
+
+const MESSAGE_NAMES = {
+  v1: 'prometheus.WriteRequest',
+  v2: 'io.prometheus.write.v2.Request',
+} as const satisfies Record<WireMessage, string>;
 
 export class TargetQueue {
   private readonly counters = { sent: 0, failed: 0, dropped: 0 };
@@ -59,10 +78,14 @@ export class TargetQueue {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly selected = new Map<number, boolean>();
-  private readonly writer = new ProtoWriter(256 * 1024);
+  private readonly v1 = new CachedV1Encoder();
+  private saving: Promise<void> = Promise.resolve();
   /** One batch per shard, reused every round (rounds never overlap). */
   private readonly batches: ShardBatch[];
   private lastRefusal = 0;
+  private message: WireMessage;
+  /** False while `auto` waits for the first reply to 2.0. */
+  private negotiated: boolean;
 
   constructor(
     readonly target: RemoteTarget,
@@ -74,8 +97,11 @@ export class TargetQueue {
       skip: 0,
       sentUntilMs: 0,
     };
+    this.message = target.protobufMessage === 'v1' ? 'v1' : 'v2';
+    this.negotiated = target.protobufMessage !== 'auto';
     this.batches = Array.from({ length: target.shards }, () => ({
       n: 0,
+      writer: new ProtoWriter(64 * 1024),
       refs: new Uint32Array(target.maxSamplesPerSend),
       ts: new Float64Array(target.maxSamplesPerSend),
       vs: new Float64Array(target.maxSamplesPerSend),
@@ -92,7 +118,7 @@ export class TargetQueue {
   }
 
   start(): void {
-    savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+    this.save();
     this.loop = this.run();
   }
 
@@ -100,6 +126,7 @@ export class TargetQueue {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    await this.saving;
     this.tail.close();
   }
 
@@ -125,7 +152,7 @@ export class TargetQueue {
     this.generation++;
     this.inFlight = 0; // the round in flight is abandoned (its samples are in `dropped`)
     this.tail.pos = this.acked;
-    savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+    this.save();
     this.deps.log.warn('remote write: dropped data older than the maximum lag', {
       target: this.target.name,
       samples: dropped,
@@ -146,6 +173,7 @@ export class TargetQueue {
       dropped: this.counters.dropped,
       lagSeconds: lagMs / 1000,
       position: { segment: this.acked.segment, offset: this.acked.offset, skip: this.acked.skip },
+      protobufMessage: MESSAGE_NAMES[this.message],
     };
   }
 
@@ -180,27 +208,26 @@ export class TargetQueue {
           unknown,
         });
       }
-      const outcomes = await Promise.all(this.batches.filter((b) => b.n > 0).map((b) => this.send(b)));
+      const full = this.batches.filter((b) => b.n > 0);
+      this.inFlight = full.reduce((sum, b) => sum + b.n, 0); // each send takes its part off
+      // Not negotiated yet: the first request alone settles the message for the others.
+      const first = this.negotiated || full.length === 0 ? [] : [await this.send(full.shift()!)];
+      const outcomes = [...first, ...(await Promise.all(full.map((b) => this.send(b))))];
       if (generation !== this.generation) continue; // dropped past the maximum lag meanwhile
       if (outcomes.some((o) => !o.ok && o.status === 0)) break; // stopping: resend at the next start
       this.acked = { ...end, sentUntilMs: newest };
-      savePosition(this.deps.dataDir, this.target.id, this.target.url, this.acked);
+      await this.save();
     }
   }
 
   /** Sends one shard's batch; counts it as sent or dropped (status 0: cancelled, not counted). */
   private async send(b: ShardBatch): Promise<SendOutcome> {
     const n = b.n;
-    const body = encodeBody(groupBySeries(b, this.deps.labelsOf), this.writer);
-    this.inFlight += n;
     const generation = this.generation;
     try {
-      const out = await sendWithRetries(this.target.url, this.target.headers, body, {
-        retrying: () => {
-          this.counters.failed++;
-        },
-        cancelled: () => this.stopping || generation !== this.generation,
-      });
+      let out = await this.post(b, generation);
+      if (generation !== this.generation) return out;
+      if (this.settles(out)) out = await this.post(b, generation);
       if (generation !== this.generation) return out;
       if (out.ok) this.counters.sent += n;
       else if (out.status !== 0) {
@@ -222,6 +249,69 @@ export class TargetQueue {
     }
   }
 
+  /** Saves the acknowledged position after the saves before it (see savePosition). */
+  private save(): Promise<void> {
+    const p = this.acked;
+    this.saving = this.saving
+      .then(() => savePosition(this.deps.dataDir, this.target.id, this.target.url, p))
+      .catch((err: Error) =>
+        this.deps.log.warn('remote write: cannot save the position', {
+          target: this.target.name,
+          error: err.message,
+        }),
+      );
+    return this.saving;
+  }
+
+  /** One request of a shard's batch in the current message, with retries. */
+  private async post(b: ShardBatch, generation: number): Promise<SendOutcome> {
+    const message = this.message;
+    const body = await (message === 'v1'
+      ? this.v1.body(b, this.deps.labelsOf)
+      : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series)));
+    return sendWithRetries(this.target.url, this.target.headers, message, body, {
+      retrying: () => {
+        this.counters.failed++;
+      },
+      cancelled: () => this.stopping || generation !== this.generation,
+    });
+  }
+
+  /**
+   * In `auto` mode, what the first reply to 2.0 says (see the top of this file). Returns true
+   * when the target speaks 1.x only: the batch must go again, as 1.0.
+   */
+  private settles(out: SendOutcome): boolean {
+    if (this.negotiated) return false;
+    const v2 = out.written !== null; // a 2.0 receiver, even when it refused this batch
+    if (!v2 && !out.ok && out.status !== 415 && out.status !== 400) return false; // says nothing
+    this.negotiated = true;
+    if (!v2) this.message = 'v1';
+    this.deps.log.info('remote write: message settled', {
+      target: this.target.name,
+      message: MESSAGE_NAMES[this.message],
+      reply: out.ok ? 'no X-Prometheus-Remote-Write-Samples-Written header' : out.status,
+    });
+    return !v2;
+  }
+
+  /** The metadata of the metric families of `series`, keyed by their `__name__`. */
+  private metadataFor(series: readonly WriteSeries[]): ReadonlyMap<string, WriteMetadata> {
+    const out = new Map<string, WriteMetadata>();
+    for (const s of series) {
+      const name = s.labels.find((l) => l.name === '__name__')?.value;
+      if (name === undefined || out.has(name)) continue;
+      let m = this.deps.metadataOf(name);
+      if (m === undefined) {
+        const family = this.deps.metadataOf(familyOf(name));
+        if (family?.type === 'histogram' || family?.type === 'summary') m = family;
+      }
+      if (m !== undefined && (m.type !== 'unknown' || m.help !== '' || m.unit !== ''))
+        out.set(name, { metric: name, ...m });
+    }
+    return out;
+  }
+
   /** Whether a ref's series goes to this target (undefined: its labels are unknown). */
   private isSelected(ref: number): boolean | undefined {
     let keep = this.selected.get(ref);
@@ -234,34 +324,10 @@ export class TargetQueue {
   }
 }
 
-/** The samples of one shard in a round, in log order (so in time order per series). */
-interface ShardBatch {
-  n: number;
-  readonly refs: Uint32Array;
-  readonly ts: Float64Array;
-  readonly vs: Float64Array;
-}
-
-/** The batch as remote write series: samples grouped by series, each series' in log order. */
-function groupBySeries(b: ShardBatch, labelsOf: (ref: number) => Labels | undefined): WriteSeries[] {
-  const order = new Uint32Array(b.n);
-  for (let i = 0; i < b.n; i++) order[i] = i;
-  order.sort((x, y) => b.refs[x]! - b.refs[y]! || x - y);
-  const ts = new Float64Array(b.n);
-  const vs = new Float64Array(b.n);
-  for (let i = 0; i < b.n; i++) {
-    ts[i] = b.ts[order[i]!]!;
-    vs[i] = b.vs[order[i]!]!;
-  }
-  const out: WriteSeries[] = [];
-  for (let i = 0; i < b.n; ) {
-    const ref = b.refs[order[i]!]!;
-    let j = i + 1;
-    while (j < b.n && b.refs[order[j]!] === ref) j++;
-    out.push({ labels: labelsOf(ref)!, ts: ts.subarray(i, j), vs: vs.subarray(i, j) });
-    i = j;
-  }
-  return out;
+/** `x` for `x_bucket`, `x_sum`, `x_count` (histogram and summary series share their family's metadata). */
+function familyOf(name: string): string {
+  const m = /^(.*)_(?:bucket|sum|count)$/.exec(name);
+  return m === null ? name : m[1]!;
 }
 
 function samePosition(a: WalPosition, b: WalPosition): boolean {

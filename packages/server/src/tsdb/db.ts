@@ -220,7 +220,7 @@ export class DB implements Appendable, Queryable {
 
   /** The size budget's deletions, making room for `incomingBytes` more (see retention.ts). */
   private budget(incomingBytes: number): Generator<void, number, void> {
-    const walBytes = this.wal.size + incomingBytes;
+    const walBytes = this.budgetedWalBytes + incomingBytes;
     return budgetSteps(this.store, this.head, this.options.maxStorageBytes, walBytes, this.buildTiers);
   }
 
@@ -267,6 +267,15 @@ export class DB implements Appendable, Queryable {
     return collectStats(this);
   }
 
+  /**
+   * Log bytes the size budget counts: all but the segments kept only for remote-write
+   * forwarding (`walRetain`), which its maximum lag bounds instead, so that a target that is
+   * down never makes the budget delete stored data.
+   */
+  private get budgetedWalBytes(): number {
+    return this.wal.size - this.wal.readerOnlyBytes;
+  }
+
   /** Bytes of the log on disk. */
   get walBytes(): number {
     return this.wal.size;
@@ -305,7 +314,7 @@ export class DB implements Appendable, Queryable {
   private logWrite(payloads: readonly Uint8Array[]): void {
     let bytes = 0;
     for (const p of payloads) bytes += p.length + 8;
-    if (this.storeBytes + this.wal.size + bytes > this.options.maxStorageBytes) this.makeRoom(bytes);
+    if (this.storeBytes + this.budgetedWalBytes + bytes > this.options.maxStorageBytes) this.makeRoom(bytes);
     this.wal.write(payloads);
     if (this.wal.size - this.walRetainedBytes > this.options.walMaxBytes && !this.persistScheduled) {
       this.persistScheduled = true;
@@ -329,12 +338,12 @@ export class DB implements Appendable, Queryable {
     // running it again for every commit.
     if (Date.now() - this.fullAt > 1000) {
       this.maintainNow(bytes);
-      if (this.storeBytes + this.wal.size + bytes <= budget) return;
+      if (this.storeBytes + this.budgetedWalBytes + bytes <= budget) return;
       this.fullAt = Date.now();
     }
     throw new StorageError(
       'storage_full',
-      `cannot commit: the data directory uses ${this.storeBytes + this.wal.size} bytes of its ` +
+      `cannot commit: the data directory uses ${this.storeBytes + this.budgetedWalBytes} bytes of its ` +
         `${budget}-byte budget and nothing older can be deleted`,
     );
   }

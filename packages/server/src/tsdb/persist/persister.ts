@@ -173,7 +173,7 @@ export class Persister {
       } catch {}
       throw err;
     }
-    this.wal.removeBefore(Math.min(walStart, this.retain()));
+    this.wal.removeBefore(Math.min(walStart, this.retain()), walStart);
     for (const { s } of work) s.cataloged = true;
     for (const { w, mint, maxt } of touched) {
       const s = w.s;

@@ -68,6 +68,7 @@ export class Wal {
   private segmentBytes = 0;
   /** Bytes of the segments before the current one (for the stats). */
   private olderBytes: number;
+  private readerOnly = 0;
   private readonly segmentSize: number;
   private readonly policy: FsyncPolicy;
   private readonly timer: NodeJS.Timeout | null = null;
@@ -210,14 +211,28 @@ export class Wal {
     return this.segment;
   }
 
-  /** Deletes the segments below `segment` (their content is persisted). */
-  removeBefore(segment: number): void {
+  /**
+   * Deletes the segments below `segment` (their content is persisted); those from there up to
+   * `persistedBefore` are persisted too but kept for a reader of the log ({@link readerOnlyBytes}).
+   */
+  removeBefore(segment: number, persistedBefore = segment): void {
+    this.readerOnly = 0;
     for (const s of listSegments(this.dir)) {
-      if (s >= segment) break;
+      if (s >= persistedBefore) break;
       const p = segmentPath(this.dir, s);
-      this.olderBytes -= statSync(p).size;
+      const size = statSync(p).size;
+      if (s >= segment) {
+        this.readerOnly += size;
+        continue;
+      }
+      this.olderBytes -= size;
       rmSync(p, { force: true });
     }
+  }
+
+  /** Bytes of persisted segments kept only for a reader of the log, as of the last {@link removeBefore}. */
+  get readerOnlyBytes(): number {
+    return this.readerOnly;
   }
 
   close(): void {
