@@ -89,7 +89,8 @@ export function decodeRemoteWriteV1(
         const start = r.pos;
         const labelsEnd = cache === undefined ? -1 : leadingLabelsEnd(buf, start, end);
         const slot = labelsEnd > start ? cache!.get(buf, start, labelsEnd) : undefined;
-        const pairs: Label[] = [];
+        // A cached series has no label fields left to read (see leadingLabelsEnd).
+        const pairs: Label[] = slot === undefined ? [] : NO_LABELS;
         tally.n = 0;
         const histogramsBefore = tally.histograms;
         if (slot !== undefined) r.pos = labelsEnd;
@@ -172,6 +173,9 @@ function readSeriesV1(r: ProtoReader, end: number, pairs: Label[], tally: Tally)
   }
 }
 
+/** The labels of a cached series: none are read again (frozen: a push would throw, not corrupt). */
+const NO_LABELS = Object.freeze([]) as unknown as Label[];
+
 const NATIVE_HISTOGRAMS = {
   field: 'histograms',
   message: 'native histograms are not supported (send classic histograms: _bucket, _sum, _count)',
@@ -214,20 +218,21 @@ function settle(
   slots: BatchSlots,
   tally: Tally,
 ): number {
-  const where = `timeseries[${tally.series++}]`;
+  // The location is only spelled out for a refusal: most series have none.
+  const index = tally.series++;
   if (histogramsBefore < tally.histograms) {
-    batch.refuse(where, NATIVE_HISTOGRAMS);
+    batch.refuse(`timeseries[${index}]`, NATIVE_HISTOGRAMS);
     return -1;
   }
   const s = Array.isArray(series) ? batch.addSeries(series) : slots.indexOf(series);
   if (typeof s !== 'number') {
-    batch.refuse(where, s);
+    batch.refuse(`timeseries[${index}]`, s);
     return -1;
   }
   for (let i = 0; i < tally.n; i++) {
     const p = batch.add(s, tally.ts[i]!, tally.vs[i]!);
     if (p !== null) {
-      batch.refuse(`${where}.samples[${i}]`, p);
+      batch.refuse(`timeseries[${index}].samples[${i}]`, p);
     }
   }
   return s;
