@@ -21,6 +21,8 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   metrics: WirePoint[];
   status: number;
+  /** Why a body that is not the wire format was refused. */
+  error?: string;
 }
 
 export interface Answer {
@@ -44,9 +46,20 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      const body = JSON.parse(raw.toString('utf8')) as { metrics: WirePoint[] };
+      let body: { metrics: WirePoint[] };
+      try {
+        let raw = Buffer.concat(chunks);
+        if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+        body = JSON.parse(raw.toString('utf8')) as { metrics: WirePoint[] };
+      } catch (err) {
+        // Recorded and refused, as the real server would: a throw here would surface after the
+        // test that sent it, as an uncaught exception with no hint of which request it was.
+        const message = `${req.method} ${req.url}: ${(err as Error).message}`;
+        requests.push({ at: Date.now(), headers: req.headers, metrics: [], status: 400, error: message });
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'bad_request', message }));
+        return;
+      }
       const a = answer(requests.length, body.metrics);
       requests.push({ at: Date.now(), headers: req.headers, metrics: body.metrics, status: a.status });
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });

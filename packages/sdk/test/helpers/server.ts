@@ -13,9 +13,10 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bin = join(root, 'packages/server/bin/tinyobs.js');
 
 export interface RealServer {
-  port: number;
+  /** The port (fixed after the first start, so that restarts keep it). */
+  readonly port: number;
   dataDir: string;
-  ingestUrl: string;
+  readonly ingestUrl: string;
   /** Starts (or restarts) the process and waits for /-/ready. */
   start(): Promise<void>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s) and waits for it to exit. */
@@ -41,9 +42,10 @@ export async function realServer(extraArgs: string[] = []): Promise<RealServer> 
   if (!existsSync(join(root, 'packages/server/dist/cli.js'))) {
     throw new Error('the tinyobs server is not built: run `npx tsc -b packages/server` (npm test does it)');
   }
-  const port = await freePort();
+  let port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'tinyobs-sdk-e2e-'));
-  const base = `http://127.0.0.1:${port}`;
+  const base = () => `http://127.0.0.1:${port}`;
+  let started = false;
   let child: ChildProcess | undefined;
   let log = '';
   const stop = async () => {
@@ -56,44 +58,69 @@ export async function realServer(extraArgs: string[] = []): Promise<RealServer> 
     await exited;
     clearTimeout(t);
   };
+  const launch = async () => {
+    log = '';
+    const c = spawn(
+      process.execPath,
+      [bin, 'serve', '--port', String(port), '--data-dir', dataDir, ...extraArgs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child = c;
+    c.stdout?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    c.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (c.exitCode !== null) {
+        child = undefined;
+        throw new Error(`tinyobs exited with ${c.exitCode}:\n${log}`);
+      }
+      try {
+        // Bounded: whatever holds the port may accept and never answer.
+        const res = await fetch(`${base()}/-/ready`, { signal: AbortSignal.timeout(1000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stop();
+    throw new Error(`tinyobs did not become ready in 20 s:\n${log}`);
+  };
   return {
-    port,
+    get port() {
+      return port;
+    },
     dataDir,
-    ingestUrl: `${base}/v1/ingest`,
+    get ingestUrl() {
+      return `${base()}/v1/ingest`;
+    },
     async start() {
       if (child !== undefined) throw new Error('server already running');
-      const c = spawn(
-        process.execPath,
-        [bin, 'serve', '--port', String(port), '--data-dir', dataDir, ...extraArgs],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      child = c;
-      c.stdout?.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      c.stderr?.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline) {
-        if (c.exitCode !== null) throw new Error(`tinyobs exited with ${c.exitCode}:\n${log}`);
+      // The first start may find its free port taken meanwhile by another test process (ports
+      // are found by binding 0 and releasing it): it moves to another. Restarts keep the port.
+      for (let attempt = 1; !started && attempt < 3; attempt++) {
         try {
-          const res = await fetch(`${base}/-/ready`);
-          await res.arrayBuffer();
-          if (res.status === 200) return;
-        } catch {
-          // not listening yet
+          await launch();
+          started = true;
+          return;
+        } catch (err) {
+          if (!/the port is in use/.test((err as Error).message)) throw err;
+          port = await freePort();
         }
-        await new Promise((r) => setTimeout(r, 50));
       }
-      await stop();
-      throw new Error(`tinyobs did not become ready in 20 s:\n${log}`);
+      await launch();
+      started = true;
     },
     stop,
     async metrics() {
-      const res = await fetch(`${base}/metrics`);
+      const res = await fetch(`${base()}/metrics`);
       return res.text();
     },
     async dispose() {
