@@ -4,19 +4,10 @@
  * `VectorAnd/Or/Unless`, `resultMetric`).
  */
 
-import type { Labels } from '../../model/labels.js';
 import type { BinaryExpr } from '../parser/ast.js';
-import { hasFill, vectorVectorFill } from './binary_fill.js';
-import {
-  ARITHMETIC,
-  COMPARISON,
-  elemOp,
-  indexOneSide,
-  recordMatch,
-  resultMetric,
-  signer,
-} from './binary_ops.js';
+import { ARITHMETIC, COMPARISON, elemOp, signer } from './binary_ops.js';
 import { binarySeriesWise, setOpSeriesWise } from './binary_series.js';
+import { hasFill, vectorVectorStep } from './binary_step.js';
 import { execError } from './errors.js';
 import type { Evaluator } from './evaluator.js';
 import type { EvalSeries, EvalValue, Vector } from './types.js';
@@ -48,9 +39,8 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr): Promise<EvalValu
     if (fast !== null) return { type: 'vector', series: fast };
   }
   // Vector/vector operations that do not pair whole series: matched anew at every step.
-  const pair = hasFill(e.matching) ? vectorVectorFill : vectorVector;
   const series = await ev.rangeEval([lhs, rhs], (args, _i, out) => {
-    pair(e, args[0] as Vector, args[1] as Vector, sig, out);
+    vectorVectorStep(e, args[0] as Vector, args[1] as Vector, sig, out);
   });
   return { type: 'vector', series };
 }
@@ -95,40 +85,4 @@ function vectorScalarSeries(
     if (ts.length > 0) out.push({ metric: s.metric, dropName: s.dropName || !cmp || e.returnBool, ts, vs });
   }
   return out;
-}
-
-function vectorVector(
-  e: BinaryExpr,
-  lhs: Vector,
-  rhs: Vector,
-  sig: (ls: Labels) => string,
-  out: Vector,
-): void {
-  const m = e.matching;
-  if (m === null || m.card === 'many-to-many') {
-    throw execError('many-to-many only allowed for set operators');
-  }
-  if (lhs.length === 0 || rhs.length === 0) return;
-  const oneToMany = m.card === 'one-to-many';
-  // Handle one-to-many by swapping sides; values are swapped back for the operation.
-  const many = oneToMany ? rhs : lhs;
-  const one = oneToMany ? lhs : rhs;
-  const oneBySig = indexOneSide(one, sig, m);
-  const cmp = COMPARISON.has(e.op);
-  const matched = new Map<string, Set<string> | null>();
-  for (const ms of many) {
-    const k = sig(ms.metric);
-    const os = oneBySig.get(k);
-    if (os === undefined) continue;
-    const l = oneToMany ? os.f : ms.f;
-    const r = oneToMany ? ms.f : os.f;
-    let [v, keep] = elemOp(e.op, l, r);
-    const metric = resultMetric(ms.metric, os.metric, m);
-    // Matching errors are raised even for pairs a comparison then filters out, so that a
-    // query's validity does not depend on the data's values.
-    recordMatch(matched, k, metric, m);
-    if (e.returnBool) v = keep ? 1 : 0;
-    else if (!keep) continue;
-    out.push({ metric, f: v, t: ms.t, dropName: ms.dropName || !cmp || e.returnBool });
-  }
 }

@@ -1,8 +1,10 @@
 /**
- * Vector matching with the experimental `fill(v)`, `fill_left(v)` and `fill_right(v)` modifiers
- * (Prometheus 3.x, proposal 0070): a match group missing on one side is paired with the fill
- * value instead of being dropped. Evaluated step by step, since a series may be missing at some
- * steps and present at others.
+ * Vector/vector arithmetic and comparison matched step by step (engine.go `VectorBinop`), for the
+ * operations that cannot pair whole series (binary_series.ts), and for the experimental
+ * `fill(v)`, `fill_left(v)` and `fill_right(v)` modifiers (Prometheus 3.x, proposal 0070): a match
+ * group missing on one side is paired with the fill value instead of being dropped. Step by step,
+ * since a series may be missing at some steps and present at others; without a fill modifier a
+ * missing side drops the pair, as upstream.
  *
  * As upstream, the fill values are applied after `group_right` swaps the sides so that the
  * "many" side is always the first: `fill_left` stands in for a missing "many"-side series and
@@ -31,8 +33,8 @@ export function hasFill(m: VectorMatching | null): boolean {
 
 const NO_LABELS: Labels = [];
 
-/** One step of `lhs <op> fill…(v) rhs` for arithmetic and comparison operators. */
-export function vectorVectorFill(
+/** One step of `lhs <op> rhs` (with any fill modifier) for arithmetic and comparison operators. */
+export function vectorVectorStep(
   e: BinaryExpr,
   lhs: Vector,
   rhs: Vector,
