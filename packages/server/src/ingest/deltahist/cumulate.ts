@@ -29,14 +29,13 @@ export class DeltaHistograms {
    * null when it is older than the last delta of its series.
    */
   add(labels: Labels, family: string, t: number, delta: number): number | null {
-    const key = labelsKey(labels);
     const total = this.state.add(labels, t, delta, true);
     if (total === null) return null;
     const name = labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
     if (name === `${family}_bucket` && labels.some((l) => l.name === 'le' && l.value === '+Inf')) {
       this.withInf.add(groupKey(labels, family));
     } else if (name === `${family}_count`) {
-      this.counts.set(key, { labels, family, t, v: total });
+      this.counts.set(labelsKey(labels), { labels, family, t, v: total });
     }
     return total;
   }

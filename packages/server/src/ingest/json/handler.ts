@@ -9,18 +9,18 @@
  * SDK's deltas) always take the reference parser, which turns them cumulative.
  */
 
-import type { Appendable } from '../../storage/types.js';
 import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
 import type { IngestContext, IngestProtocol } from '../protocol.js';
 import { DeltaState } from '../series/delta.js';
+import { perStore } from '../series/slot.js';
 import { requireUtf8 } from '../text.js';
 import { parseJsonIngest } from './parse.js';
 import { scanJsonIngest } from './scan.js';
 import { SeriesCache } from './series_cache.js';
 
-/** A cache per database: series refs must never cross from one store to another. */
-const caches = new WeakMap<Appendable, SeriesCache>();
+/** Series caches per database: refs never cross from one store to another. */
+const cacheOf = perStore(() => new SeriesCache());
 
 /** The protocol, with the running totals of the Go SDK's delta histograms (ingest/deltahist/). */
 export const jsonProtocol = (histograms = new DeltaState()): IngestProtocol => ({
@@ -49,11 +49,7 @@ function parse(
 ): { batch: SampleBatch; remember(): void } {
   // Checked first: the scanner reads bytes and relies on them being UTF-8.
   requireUtf8(body);
-  let cache = caches.get(ctx.appendable);
-  if (cache === undefined) {
-    cache = new SeriesCache();
-    caches.set(ctx.appendable, cache);
-  }
+  const cache = cacheOf(ctx.appendable);
   const scanned = scanJsonIngest(body, ctx.limits, now, cache);
   if (scanned !== null) return { batch: scanned.batch, remember: () => scanned.rememberRefs() };
   return { batch: parseJsonIngest(body.toString('utf8'), ctx.limits, now, histograms), remember() {} };

@@ -12,7 +12,7 @@
 import type { Labels } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { Generations } from '../series/generations.js';
-import { newSlot, type SeriesSlot } from '../series/slot.js';
+import { fnv1a, type SeriesSlot, SlotsByLabels } from '../series/slot.js';
 
 /** One raw spelling of a series, with the type it was validated for. */
 export interface CachedSeries {
@@ -26,11 +26,11 @@ export interface CachedSeries {
 export class SeriesCache {
   /** By a hash of the spelling (a small integer key, no string per lookup); bytes are compared. */
   private readonly spellings: Generations<number, CachedSeries>;
-  private readonly slots: Generations<string, SeriesSlot>;
+  private readonly slots: SlotsByLabels;
 
   constructor(capacity = 100_000) {
     this.spellings = new Generations(capacity);
-    this.slots = new Generations(capacity);
+    this.slots = new SlotsByLabels(capacity);
   }
 
   /** The series spelled by `b[nameS, nameE)` and `b[labelsS, labelsE)`, if cached. */
@@ -59,11 +59,7 @@ export class SeriesCache {
     type: MetricType,
     family: string,
   ): CachedSeries {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = newSlot(labels);
-      this.slots.set(key, slot);
-    }
+    const slot = this.slots.slot(labels, key);
     const raw = Buffer.allocUnsafe(nameE - nameS + 1 + labelsE - labelsS);
     b.copy(raw, 0, nameS, nameE);
     raw[nameE - nameS] = 0x22;
@@ -76,9 +72,6 @@ export class SeriesCache {
 
 /** FNV-1a over the name bytes, a quote, and the labels bytes, kept to a small integer. */
 function spellingHash(b: Buffer, nameS: number, nameE: number, labelsS: number, labelsE: number): number {
-  let h = 0x811c9dc5;
-  for (let i = nameS; i < nameE; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  h = Math.imul(h ^ 0x22, 0x01000193);
-  for (let i = labelsS; i < labelsE; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h & 0x3fffffff;
+  const h = Math.imul(fnv1a(b, nameS, nameE) ^ 0x22, 0x01000193);
+  return fnv1a(b, labelsS, labelsE, h) & 0x3fffffff;
 }

@@ -10,17 +10,17 @@
  * errors answer 5xx, which senders retry.
  */
 
-import type { Appendable } from '../../storage/types.js';
 import type { SampleBatch } from '../batch.js';
 import { commitBatch, summaryError } from '../commit.js';
 import { ErrorWithHeaders, IngestError } from '../errors.js';
 import type { IngestContext, IngestProtocol, IngestRequest } from '../protocol.js';
 import { RawSeriesCache } from '../series/raw_cache.js';
+import { perStore } from '../series/slot.js';
 import { decodeRemoteWriteV1, decodeRemoteWriteV2 } from './decode.js';
 import { uncompressSnappy } from './snappy.js';
 
-/** A cache per database: series refs must never cross from one store to another. */
-const caches = new WeakMap<Appendable, RawSeriesCache>();
+/** Series caches per database: refs never cross from one store to another. */
+const cacheOf = perStore(() => new RawSeriesCache());
 
 const V1 = 'prometheus.WriteRequest';
 const V2 = 'io.prometheus.write.v2.Request';
@@ -105,11 +105,7 @@ function parse(body: Buffer, v2: boolean, ctx: IngestContext): { batch: SampleBa
     const parsed = decodeRemoteWriteV2(raw, ctx.limits);
     return { batch: parsed.batch, remember() {} };
   }
-  let cache = caches.get(ctx.appendable);
-  if (cache === undefined) {
-    cache = new RawSeriesCache();
-    caches.set(ctx.appendable, cache);
-  }
+  const cache = cacheOf(ctx.appendable);
   const parsed = decodeRemoteWriteV1(raw, ctx.limits, cache);
   return { batch: parsed.batch, remember: () => parsed.slots.rememberRefs() };
 }

@@ -6,9 +6,9 @@
  * {@link Generations} are.
  */
 
-import { type Labels, labelsKey } from '../../model/labels.js';
+import type { Labels } from '../../model/labels.js';
 import { Generations } from './generations.js';
-import { newSlot, type SeriesSlot } from './slot.js';
+import { fnv1a, type SeriesSlot, SlotsByLabels } from './slot.js';
 
 interface Entry {
   readonly raw: Uint8Array;
@@ -17,20 +17,16 @@ interface Entry {
 
 export class RawSeriesCache {
   private readonly entries: Generations<number, Entry>;
-  /**
-   * Slots by label set: two spellings of one series (labels in another order) share a slot, so a
-   * request holding both still has one series in its batch.
-   */
-  private readonly slots: Generations<string, SeriesSlot>;
+  private readonly slots: SlotsByLabels;
 
   constructor(capacity = 100_000) {
     this.entries = new Generations(capacity);
-    this.slots = new Generations(capacity);
+    this.slots = new SlotsByLabels(capacity);
   }
 
   /** The series named by `b[start, end)`, if cached. */
   get(b: Uint8Array, start: number, end: number): SeriesSlot | undefined {
-    const e = this.entries.get(hashBytes(b, start, end));
+    const e = this.entries.get(fnv1a(b, start, end) & 0x3fffffff);
     if (e === undefined) return undefined;
     const raw = e.raw;
     if (raw.length !== end - start) return undefined;
@@ -40,20 +36,8 @@ export class RawSeriesCache {
 
   /** Caches the validated, sorted `labels` under the bytes `b[start, end)`. */
   set(b: Uint8Array, start: number, end: number, labels: Labels): SeriesSlot {
-    const key = labelsKey(labels);
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
-      slot = newSlot(labels);
-      this.slots.set(key, slot);
-    }
-    this.entries.set(hashBytes(b, start, end), { raw: b.slice(start, end), slot });
+    const slot = this.slots.slot(labels);
+    this.entries.set(fnv1a(b, start, end) & 0x3fffffff, { raw: b.slice(start, end), slot });
     return slot;
   }
-}
-
-/** FNV-1a over the bytes, kept to a small integer. */
-function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h & 0x3fffffff;
 }

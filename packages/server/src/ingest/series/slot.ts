@@ -7,9 +7,10 @@
  * the same series costs storage no label hashing.
  */
 
-import type { Labels } from '../../model/labels.js';
-import type { SeriesRef } from '../../storage/types.js';
+import { type Labels, labelsKey } from '../../model/labels.js';
+import type { Appendable, SeriesRef } from '../../storage/types.js';
 import type { SampleBatch } from '../batch.js';
+import { Generations } from './generations.js';
 
 export interface SeriesSlot {
   readonly labels: Labels;
@@ -23,9 +24,48 @@ export interface SeriesSlot {
 /** Batches built by this process, numbered so slots know which batch their index is for. */
 let batchCounter = 0;
 
-/** A new slot for labels already validated and sorted. */
-export function newSlot(labels: Labels): SeriesSlot {
-  return { labels, ref: 0, batch: -1, idx: -1 };
+/**
+ * Slots by label set, for a cache keyed by wire bytes: two spellings of one series (labels in
+ * another order) share a slot, so a request holding both still has one series in its batch.
+ */
+export class SlotsByLabels {
+  private readonly slots: Generations<string, SeriesSlot>;
+
+  constructor(capacity: number) {
+    this.slots = new Generations(capacity);
+  }
+
+  /** The slot of `labels` (validated and sorted; `key` is their labelsKey), made on first use. */
+  slot(labels: Labels, key = labelsKey(labels)): SeriesSlot {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = { labels, ref: 0, batch: -1, idx: -1 };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+}
+
+/** FNV-1a of `b[start, end)` continuing from `h`; callers mask the result to a small integer. */
+export function fnv1a(b: Uint8Array, start: number, end: number, h = 0x811c9dc5): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h;
+}
+
+/**
+ * A cache per database, made on first use: series refs must never cross from one store to
+ * another (tests run several servers in one process).
+ */
+export function perStore<T>(make: () => T): (store: Appendable) => T {
+  const caches = new WeakMap<Appendable, T>();
+  return (store) => {
+    let cache = caches.get(store);
+    if (cache === undefined) {
+      cache = make();
+      caches.set(store, cache);
+    }
+    return cache;
+  };
 }
 
 /** The cached series of one batch, in the order they were first used. */
