@@ -19,7 +19,13 @@
 
 import snappy from 'snappy';
 import { ProtoWriter } from '../ingest/protobuf/writer.js';
-import { encodeWriteRequestV2, type WriteMetadata, type WriteSeries } from '../ingest/remotewrite/encode.js';
+import {
+  encodeWriteRequestV2,
+  type WriteMetadata,
+  type WriteSeries,
+  writeLabelsV1,
+  writeSamplesV1,
+} from '../ingest/remotewrite/encode.js';
 import type { Labels } from '../model/labels.js';
 
 /** A remote write message version on the wire. */
@@ -61,16 +67,13 @@ export class CachedV1Encoder {
     w.reset();
     for (let i = 0; i < b.n; ) {
       const ref = b.refs[i]!;
+      let j = i + 1;
+      while (j < b.n && b.refs[j] === ref) j++;
       const ts = w.beginMessage(1);
       w.bytesRaw(this.labelBytes(ref, labelsOf));
-      do {
-        const sm = w.beginMessage(2);
-        w.double(1, b.vs[i]!);
-        w.varintField(2, b.ts[i]!);
-        w.endMessage(sm);
-        i++;
-      } while (i < b.n && b.refs[i] === ref);
+      writeSamplesV1(w, b.ts, b.vs, i, j);
       w.endMessage(ts);
+      i = j;
     }
     return snappy.compress(w.finish());
   }
@@ -81,12 +84,7 @@ export class CachedV1Encoder {
     if (b !== undefined) return b;
     const w = this.scratch;
     w.reset();
-    for (const l of labelsOf(ref)!) {
-      const lm = w.beginMessage(1);
-      w.string(1, l.name);
-      w.string(2, l.value);
-      w.endMessage(lm);
-    }
+    writeLabelsV1(w, labelsOf(ref)!);
     b = Buffer.from(w.finish());
     if (this.labels.size >= MAX_CACHED) this.labels.clear();
     this.labels.set(ref, b);

@@ -32,6 +32,32 @@ export const METRIC_TYPE_NUMBER: Readonly<Record<MetricType, number>> = {
   summary: 5,
 };
 
+/** A 1.0 `TimeSeries`' label fields (`Label` messages, field 1), into `w`. */
+export function writeLabelsV1(w: ProtoWriter, labels: Labels): void {
+  for (const l of labels) {
+    const lm = w.beginMessage(1);
+    w.string(1, l.name);
+    w.string(2, l.value);
+    w.endMessage(lm);
+  }
+}
+
+/** A 1.0 `TimeSeries`' samples `[from, to)` of `ts`/`vs` (`Sample` messages, field 2), into `w`. */
+export function writeSamplesV1(
+  w: ProtoWriter,
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) {
+    const sm = w.beginMessage(2);
+    w.double(1, vs[i]!);
+    w.varintField(2, ts[i]!);
+    w.endMessage(sm);
+  }
+}
+
 /** Encodes a 1.0 `WriteRequest`, appending into `w` (reset first) and returning its bytes. */
 export function encodeWriteRequestV1(
   series: readonly WriteSeries[],
@@ -41,18 +67,8 @@ export function encodeWriteRequestV1(
   w.reset();
   for (const s of series) {
     const ts = w.beginMessage(1);
-    for (const l of s.labels) {
-      const lm = w.beginMessage(1);
-      w.string(1, l.name);
-      w.string(2, l.value);
-      w.endMessage(lm);
-    }
-    for (let i = 0; i < s.ts.length; i++) {
-      const sm = w.beginMessage(2);
-      w.double(1, s.vs[i]!);
-      w.varintField(2, s.ts[i]!);
-      w.endMessage(sm);
-    }
+    writeLabelsV1(w, s.labels);
+    writeSamplesV1(w, s.ts, s.vs, 0, s.ts.length);
     w.endMessage(ts);
   }
   for (const m of metadata) {
