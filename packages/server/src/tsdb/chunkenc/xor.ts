@@ -81,6 +81,14 @@ export class XorAppender {
     return this.tPrev;
   }
 
+  /**
+   * Timestamp of the sample before the last (-Infinity with fewer than two): no sample of the
+   * chunk lies strictly between it and {@link maxTime}.
+   */
+  get previousTime(): number {
+    return this.n >= 2 ? this.tPrev - this.tDelta : Number.NEGATIVE_INFINITY;
+  }
+
   /** Encoded size so far in bytes, header included. */
   get size(): number {
     return this.bytes().length;

@@ -98,6 +98,33 @@ describe('head', () => {
     ]);
   });
 
+  it('finds every stored sample of the open chunk when judging late ones, the last two included', async () => {
+    const head = new Head();
+    const ls = L({ __name__: 'up', job: 'api' });
+    const rnd = mulberry32(7);
+    const stored: number[] = [];
+    let t = 0;
+    for (let i = 0; i < 60; i++) {
+      t += 1 + Math.floor(rnd() * 20_000);
+      stored.push(t);
+      const app = head.appender();
+      app.append(0, ls, t, i);
+      await app.commit();
+      // Every stored timestamp is a duplicate (with another value), every gap a new sample.
+      for (let k = 0; k < stored.length; k++) {
+        const s = head.lookup(ls)!;
+        assert.equal(
+          head.verdict(s, stored[k]!, -1, -Infinity, Infinity),
+          'duplicate_timestamp',
+          `t=${stored[k]}`,
+        );
+        assert.equal(head.verdict(s, stored[k]!, k, -Infinity, Infinity), 'same_duplicate');
+        if (k > 0 && stored[k]! - stored[k - 1]! > 1) {
+          assert.equal(head.verdict(s, stored[k]! - 1, 0, -Infinity, Infinity), 'out_of_order_ok');
+        }
+      }
+    }
+  });
   it('refuses samples older than the retention behind the newest sample, for new series too', async () => {
     const head = new Head({ retentionMs: 3_600_000 });
     const app = head.appender();

@@ -204,8 +204,11 @@ export class MemSeries {
       const i = lowerBound(this.oooT!, this.oooN, t);
       if (i < this.oooN && this.oooT![i] === t) return this.oooV![i];
     }
-    if (this.open !== null && this.open.count > 0 && t >= this.open.minTime && t <= this.open.maxTime) {
-      const v = find(this.open.bytes(), t);
+    const o = this.open;
+    // A late sample usually falls between the chunk's last two timestamps (two requests in flight
+    // were committed out of order): nothing can be stored there, and decoding is skipped.
+    if (o !== null && o.count > 0 && t >= o.minTime && (t <= o.previousTime || t === o.maxTime)) {
+      const v = find(o.bytes(), t);
       if (v !== undefined) return v;
     }
     if (this.closed !== null) {
