@@ -53,6 +53,7 @@ const VALUES = [
   null,
   true,
 ];
+const SCANNED_VALUES = VALUES.filter((v) => typeof v === 'number' || typeof v === 'string');
 const TIMES = [
   undefined,
   0,
@@ -149,6 +150,99 @@ describe('the fast JSON scanner', () => {
       scanned.rememberRefs();
     }
     assert.ok(fast > 900, `only ${fast} requests took the fast path`);
+  });
+
+  it('matches the points of series sent in a stable order by template, exactly as the reference parser', () => {
+    const r = mulberry32(5);
+    const cache = new SeriesCache(50);
+    // A client's series: mostly valid, some not, a few histograms, some with help and unit.
+    const series = Array.from({ length: 30 }, (_, k) => {
+      // Mostly valid names, as from an SDK.
+      const p: Record<string, unknown> = { name: r() < 0.8 ? `m${Math.floor(r() * 5)}` : pick(r, NAMES) };
+      const type = r() < 0.1 ? 'histogram' : r() < 0.8 ? pick(r, ['counter', 'gauge']) : pick(r, TYPES);
+      if (type !== undefined) p.type = type;
+      // One spelling per series (two series of one spelling and another type conflict).
+      p.labels =
+        r() < 0.8 ? { service: pick(r, ['a', 'b']), k: String(k) } : { ...pick(r, LABELS), k: String(k) };
+      if (type === 'histogram') {
+        p.name = pick(r, ['lat_bucket', 'lat_sum', 'lat_count']);
+        if (p.name === 'lat_bucket') p.labels = { le: pick(r, ['0.5', '+Inf']), k: String(k) };
+      }
+      if (r() < 0.2) p.help = r() < 0.5 ? 'Help.' : 'h'.repeat(30);
+      if (r() < 0.1) p.unit = 'seconds';
+      return p;
+    });
+    let order = series.map((_, i) => i);
+    let templated = 0;
+    let points = 0;
+    for (let n = 0; n < 1500; n++) {
+      // Mostly the same order; sometimes another order, a series dropped or a new one.
+      if (r() < 0.05) order = order.sort(() => r() - 0.5);
+      if (r() < 0.05) order = order.filter((_, i) => i !== Math.floor(r() * order.length));
+      if (r() < 0.05) order.push(Math.floor(r() * series.length));
+      const body = order.map((i) => {
+        // (No null or boolean values: those send the whole body to the reference parser.)
+        const value = r() < 0.8 ? Math.round(r() * 1e4) / 100 : pick(r, SCANNED_VALUES);
+        const p: Record<string, unknown> = { ...series[i]!, value };
+        // Mostly a time of the client's kind (RFC 3339 or milliseconds), sometimes anything.
+        const ts = r() < 0.1 ? pick(r, TIMES) : i % 2 ? NOW - n : new Date(NOW - n).toISOString();
+        if (ts !== undefined) p.timestamp = ts;
+        // Another field order, or another help text, for the same series.
+        if (r() < 0.03) return Object.fromEntries(Object.entries(p).reverse());
+        if (r() < 0.03) p.help = 'Other help.';
+        return p;
+      });
+      const cumulative = r() < 0.9;
+      const text = JSON.stringify(
+        cumulative ? { temporality: 'cumulative', metrics: body } : { metrics: body },
+      );
+      const big = { ...LIMITS, maxSamplesPerRequest: 1000 };
+      const scanned = scanJsonIngest(Buffer.from(text), big, NOW, cache);
+      let want: ReturnType<typeof contents> | string;
+      try {
+        want = contents(parseJsonIngest(text, big, NOW));
+      } catch (err) {
+        want = `error: ${(err as Error).message}`;
+      }
+      // The Go SDK's delta histograms need the reference parser's running totals.
+      if (!cumulative && body.some((p) => p.type === 'histogram')) assert.equal(scanned, null, text);
+      if (scanned === null) continue;
+      assert.deepEqual(contents(scanned.batch), want, text);
+      templated += scanned.templated;
+      points += body.length;
+      scanned.batch.refs.forEach((ref, i) => {
+        scanned.batch.refs[i] = ref || i + 1;
+      });
+      scanned.rememberRefs();
+    }
+    // The noise above breaks a chain now and then; what matters is that both paths were compared.
+    assert.ok(templated > points / 5, `only ${templated} of ${points} points matched a template`);
+  });
+
+  it('matches every point after the first by template when a client repeats its series in order', () => {
+    const cache = new SeriesCache();
+    const body = (n: number, ts: (t: number) => unknown) =>
+      JSON.stringify({
+        metrics: ['a', 'b', 'c', 'd'].map((k, i) => ({
+          name: 'req_total',
+          type: 'counter',
+          help: 'Requests.',
+          labels: { route: k },
+          value: n * 10 + i,
+          timestamp: ts(NOW - 1000 * (5 - n)),
+        })),
+      });
+    const kinds = [(t: number) => t, (t: number) => new Date(t).toISOString()];
+    for (let n = 0; n < 4; n++) {
+      const text = body(n, kinds[n % 2]!);
+      const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
+      assert.deepEqual(contents(scanned.batch), reference(text));
+      assert.equal(scanned.templated, n === 0 ? 0 : 3);
+      scanned.batch.refs.forEach((_, i) => {
+        scanned.batch.refs[i] = i + 1;
+      });
+      scanned.rememberRefs();
+    }
   });
 
   it('keeps one series for two spellings of it in one request (last point wins across them)', () => {

@@ -15,19 +15,19 @@ import type { IngestLimits } from '../limits.js';
 import { BatchSlots } from '../series/slot.js';
 import { declaredMetadata, numericTimestamp, readPoint, SPECIAL_VALUES } from './parse.js';
 import type { CachedSeries, SeriesCache } from './series_cache.js';
+import { PointTemplate, type PointTokens } from './template.js';
 import { parseRfc3339Bytes } from './timestamp.js';
+import { numberEnd, QUOTE, stringEnd } from './tokens.js';
 
 /** Thrown inside the scanner to give up on the fast path. */
 const BAIL = new Error('not the fast shape');
 
-const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
-const BACKSLASH = 0x5c;
 
 // Field bits of a point.
 const F_NAME = 1;
@@ -41,7 +41,7 @@ const F_UNIT = 64;
 /** Exact powers of ten for the correctly rounded number fast path (Clinger: up to 1e22). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-class Scanner {
+class Scanner implements PointTokens {
   pos = 0;
   // The current point, as byte ranges of the body ([start, end) of string contents; -1: absent).
   fields = 0;
@@ -87,42 +87,19 @@ class Scanner {
   /** Scans a string without escapes; returns the end of its contents (pos is after the quote). */
   string(): number {
     this.ws();
-    const b = this.b;
-    if (b[this.pos] !== QUOTE) throw BAIL;
-    let i = this.pos + 1;
-    for (;;) {
-      const c = b[i];
-      if (c === QUOTE) break;
-      if (c === BACKSLASH || c === undefined || c < 0x20) throw BAIL;
-      i++;
-    }
-    this.pos = i + 1;
-    return i;
+    if (this.b[this.pos] !== QUOTE) throw BAIL;
+    const e = stringEnd(this.b, this.pos + 1);
+    if (e < 0) throw BAIL;
+    this.pos = e + 1;
+    return e;
   }
 
   /** Scans a JSON number (exact grammar); returns its end. */
   number(): number {
-    const b = this.b;
-    let i = this.pos;
-    if (b[i] === 0x2d) i++;
-    if (b[i] === 0x30) i++;
-    else {
-      if (!isDigit(b[i])) throw BAIL;
-      while (isDigit(b[i])) i++;
-    }
-    if (b[i] === 0x2e) {
-      i++;
-      if (!isDigit(b[i])) throw BAIL;
-      while (isDigit(b[i])) i++;
-    }
-    if (b[i] === 0x65 || b[i] === 0x45) {
-      i++;
-      if (b[i] === 0x2b || b[i] === 0x2d) i++;
-      if (!isDigit(b[i])) throw BAIL;
-      while (isDigit(b[i])) i++;
-    }
-    this.pos = i;
-    return i;
+    const e = numberEnd(this.b, this.pos);
+    if (e < 0) throw BAIL;
+    this.pos = e;
+    return e;
   }
 
   /** Scans one point object into the fields above. */
@@ -263,10 +240,6 @@ class Scanner {
   }
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
 const VALUE = Buffer.from('value');
 const METRICS = Buffer.from('metrics');
 const TEMPORALITY = Buffer.from('temporality');
@@ -349,6 +322,8 @@ function specialValue(b: Buffer, s: number, e: number): number | undefined {
 export class ScannedBatch extends BatchSlots {
   /** Whether the body declared its histograms cumulative (else they are the Go SDK's deltas). */
   cumulative = false;
+  /** Points matched by their series' template (see template.ts). */
+  templated = 0;
 }
 
 /**
@@ -390,11 +365,24 @@ export function scanJsonIngest(
     let index = 0;
     if (body[sc.pos] === RBRACKET) sc.pos++;
     else {
+      // The series of the previous point: its successor last time is the guess for this one.
+      let prev: CachedSeries | undefined;
       for (;;) {
         // More points than the limit: the reference path says how many.
         if (index === limits.maxSamplesPerRequest) return null;
-        sc.point();
-        addPoint(sc, scanned, index++, now, cache);
+        sc.ws();
+        const start = sc.pos;
+        const guess = prev?.next;
+        let entry: CachedSeries | undefined;
+        if (guess !== undefined && templatePoint(sc, scanned, index, now, guess)) entry = guess;
+        else {
+          sc.pos = start;
+          sc.point();
+          entry = addPoint(sc, scanned, index, now, cache, start);
+        }
+        if (prev !== undefined && entry !== undefined) prev.next = entry;
+        prev = entry;
+        index++;
         sc.ws();
         const c = body[sc.pos++];
         if (c === RBRACKET) break;
@@ -412,7 +400,18 @@ export function scanJsonIngest(
   }
 }
 
-function addPoint(sc: Scanner, scanned: ScannedBatch, index: number, now: number, cache: SeriesCache): void {
+/**
+ * Adds a point scanned by the general path (`sc.point()` from `start`), through the cache or the
+ * reference rules; returns the cached series it belongs to (with this point's template), if any.
+ */
+function addPoint(
+  sc: Scanner,
+  scanned: ScannedBatch,
+  index: number,
+  now: number,
+  cache: SeriesCache,
+  start: number,
+): CachedSeries | undefined {
   const b = sc.b;
   const f = sc.fields;
   const batch = scanned.batch;
@@ -424,23 +423,77 @@ function addPoint(sc: Scanner, scanned: ScannedBatch, index: number, now: number
   const labelsS = f & F_LABELS ? sc.labelsS : 0;
   const labelsE = f & F_LABELS ? sc.labelsE : 0;
   const hit = named ? cache.get(b, sc.nameS, sc.nameE, labelsS, labelsE) : undefined;
-  if (hit !== undefined && hit.type === type && fastPoint(sc, scanned, index, now, hit)) return;
+  const help = f & F_HELP ? b.toString('utf8', sc.helpS, sc.helpE) : '';
+  const unit = f & F_UNIT ? b.toString('utf8', sc.unitS, sc.unitE) : '';
+  if (hit !== undefined && hit.type === type && fastPoint(sc, scanned, index, now, hit, help, unit)) {
+    learnTemplate(sc, start, hit, help, unit);
+    return hit;
+  }
   const stored = readPoint(sc.materialise(), now, batch, index);
-  if (stored === null || !named) return;
+  // A refused point of a known series still tells which series comes next.
+  if (stored === null) return hit?.type === type ? hit : undefined;
+  if (!named) return undefined;
   const labels = batch.series[stored.s]!;
   const key = labelsKey(labels);
-  const { slot } = cache.set(
-    b,
-    sc.nameS,
-    sc.nameE,
-    labelsS,
-    labelsE,
-    key,
-    labels,
-    stored.type,
-    stored.family,
+  const entry = cache.set(b, sc.nameS, sc.nameE, labelsS, labelsE, key, labels, stored.type, stored.family);
+  scanned.track(entry.slot, stored.s);
+  learnTemplate(sc, start, entry, help, unit);
+  return entry;
+}
+
+/** Scratch tokens for checking a template against a point the general path scanned. */
+const scratch: PointTokens = {
+  valueS: 0,
+  valueE: 0,
+  valueIsString: false,
+  tsS: 0,
+  tsE: 0,
+  tsIsString: false,
+};
+
+/** Makes the point the scanner just read (from `start`) the template of its series. */
+function learnTemplate(sc: Scanner, start: number, entry: CachedSeries, help: string, unit: string): void {
+  if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, start, scratch) === sc.pos) return;
+  const quoted = (isString: boolean) => (isString ? 1 : 0);
+  const vq = quoted(sc.valueIsString);
+  const hasTime = (sc.fields & F_TIMESTAMP) !== 0;
+  const tq = quoted(sc.tsIsString);
+  entry.template = PointTemplate.of(
+    sc.b,
+    start,
+    sc.pos,
+    sc.valueS - vq,
+    sc.valueE + vq,
+    hasTime ? sc.tsS - tq : -1,
+    hasTime ? sc.tsE + tq : -1,
+    help,
+    unit,
   );
-  scanned.track(slot, stored.s);
+}
+
+/**
+ * Adds the point at `sc.pos` when it matches the template of `guess` (then returns true, `sc.pos`
+ * after it); returns false when it does not, or when its value or timestamp needs the reference
+ * rules (having added nothing either way).
+ */
+function templatePoint(
+  sc: Scanner,
+  scanned: ScannedBatch,
+  index: number,
+  now: number,
+  guess: CachedSeries,
+): boolean {
+  const t = guess.template;
+  if (t === null) return false;
+  const end = t.match(sc.b, sc.pos, sc);
+  if (end < 0) return false;
+  // A body that does not declare cumulative histograms needs the delta state (see addPoint).
+  if (guess.type === 'histogram' && !scanned.cumulative) throw BAIL;
+  sc.fields = t.kind2 === 0 ? F_VALUE : F_VALUE | F_TIMESTAMP;
+  if (!fastPoint(sc, scanned, index, now, guess, t.help, t.unit)) return false;
+  sc.pos = end;
+  scanned.templated++;
+  return true;
 }
 
 /**
@@ -454,6 +507,8 @@ function fastPoint(
   index: number,
   now: number,
   hit: CachedSeries,
+  help: string,
+  unit: string,
 ): boolean {
   const b = sc.b;
   const f = sc.fields;
@@ -477,15 +532,11 @@ function fastPoint(
     }
   }
   const batch = scanned.batch;
-  let meta = null;
-  if (f & (F_TYPE | F_HELP | F_UNIT)) {
-    const help = f & F_HELP ? b.toString('utf8', sc.helpS, sc.helpE) : '';
-    const unit = f & F_UNIT ? b.toString('utf8', sc.unitS, sc.unitE) : '';
-    meta = declaredMetadata(batch, hit.family, hit.type, help, unit);
-    if (meta !== null && 'field' in meta) {
-      batch.refuse(`metrics[${index}]`, meta);
-      return true;
-    }
+  // (A point without type, help and unit has the type 'unknown': it declares nothing.)
+  const meta = declaredMetadata(batch, hit.family, hit.type, help, unit);
+  if (meta !== null && 'field' in meta) {
+    batch.refuse(`metrics[${index}]`, meta);
+    return true;
   }
   const bad = batch.add(scanned.indexOf(hit.slot), t, v);
   if (bad !== null) batch.refuse(`metrics[${index}]`, bad);

@@ -13,6 +13,7 @@ import type { Labels } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { Generations } from '../series/generations.js';
 import { fnv1a, type SeriesSlot, SlotsByLabels } from '../series/slot.js';
+import type { PointTemplate } from './template.js';
 
 /** One raw spelling of a series, with the type it was validated for. */
 export interface CachedSeries {
@@ -21,6 +22,10 @@ export interface CachedSeries {
   readonly type: MetricType;
   readonly family: string;
   readonly slot: SeriesSlot;
+  /** How the last point of this spelling looked (see template.ts), once one was stored. */
+  template: PointTemplate | null;
+  /** The series that followed this one in the last request that had it: the guess for next time. */
+  next: CachedSeries | undefined;
 }
 
 export class SeriesCache {
@@ -64,7 +69,7 @@ export class SeriesCache {
     b.copy(raw, 0, nameS, nameE);
     raw[nameE - nameS] = 0x22;
     b.copy(raw, nameE - nameS + 1, labelsS, labelsE);
-    const entry = { raw, type, family, slot };
+    const entry: CachedSeries = { raw, type, family, slot, template: null, next: undefined };
     this.spellings.set(spellingHash(b, nameS, nameE, labelsS, labelsE), entry);
     return entry;
   }

@@ -1,0 +1,126 @@
+/**
+ * Point templates. A client pushing a series again sends the same bytes for its point except the
+ * value and the timestamp: SDKs write a series' name, type, labels, help and unit the same way,
+ * in the same order, every time. A template is a point's bytes with those two tokens cut out, so
+ * matching the next point of that series is one byte comparison and two token reads instead of
+ * scanning every key and label and hashing the series' spelling.
+ *
+ * A match proves that the point is, byte for byte, a point already scanned and validated with
+ * other value and timestamp tokens; the caller still validates those two. Which template to try
+ * comes from the order of earlier requests (`CachedSeries.next`: clients send their series in a
+ * stable order); a point that does not match takes the scanner's general path.
+ */
+
+import { numberEnd, QUOTE, stringEnd } from './tokens.js';
+
+/** What a cut-out token was. */
+export const TOKEN_VALUE = 1;
+export const TOKEN_TIME = 2;
+
+/** Where a matched point's tokens are: string contents without quotes (the scanner's fields). */
+export interface PointTokens {
+  valueS: number;
+  valueE: number;
+  valueIsString: boolean;
+  tsS: number;
+  tsE: number;
+  tsIsString: boolean;
+}
+
+export class PointTemplate {
+  private constructor(
+    /** The point's bytes without its tokens. */
+    readonly bytes: Uint8Array,
+    /** Where the first token was cut, and which token it was. */
+    private readonly cut1: number,
+    private readonly kind1: number,
+    /** Where the second was, and which (`bytes.length` and 0 for a point without timestamp). */
+    private readonly cut2: number,
+    readonly kind2: number,
+    /** The point's help and unit (its metadata, with the entry's type). */
+    readonly help: string,
+    readonly unit: string,
+  ) {}
+
+  /**
+   * The template of the point `b[pointS, pointE)` whose value token is `b[vS, vE)` and timestamp
+   * token `b[tS, tE)` (quotes included; `tS` -1 when it has none).
+   */
+  static of(
+    b: Uint8Array,
+    pointS: number,
+    pointE: number,
+    vS: number,
+    vE: number,
+    tS: number,
+    tE: number,
+    help: string,
+    unit: string,
+  ): PointTemplate {
+    if (tS < 0) {
+      const bytes = new Uint8Array(pointE - pointS - (vE - vS));
+      bytes.set(b.subarray(pointS, vS));
+      bytes.set(b.subarray(vE, pointE), vS - pointS);
+      return new PointTemplate(bytes, vS - pointS, TOKEN_VALUE, bytes.length, 0, help, unit);
+    }
+    const valueFirst = vS < tS;
+    const [aS, aE, bS, bE] = valueFirst ? [vS, vE, tS, tE] : [tS, tE, vS, vE];
+    const bytes = new Uint8Array(pointE - pointS - (aE - aS) - (bE - bS));
+    const cut1 = aS - pointS;
+    const cut2 = cut1 + bS - aE;
+    bytes.set(b.subarray(pointS, aS));
+    bytes.set(b.subarray(aE, bS), cut1);
+    bytes.set(b.subarray(bE, pointE), cut2);
+    const [k1, k2] = valueFirst ? [TOKEN_VALUE, TOKEN_TIME] : [TOKEN_TIME, TOKEN_VALUE];
+    return new PointTemplate(bytes, cut1, k1, cut2, k2, help, unit);
+  }
+
+  /**
+   * Matches the point starting at `b[i]` (its `{`): on success sets the tokens in `out` and
+   * returns the end of the point, else returns -1 (and `out` may be half set).
+   */
+  match(b: Uint8Array, i: number, out: PointTokens): number {
+    const lit = this.bytes;
+    const c1 = this.cut1;
+    for (let k = 0; k < c1; k++) if (b[i + k] !== lit[k]) return -1;
+    i = readToken(b, i + c1, this.kind1, out);
+    if (i < 0) return -1;
+    const c2 = this.cut2;
+    const d1 = i - c1;
+    for (let k = c1; k < c2; k++) if (b[d1 + k] !== lit[k]) return -1;
+    i = d1 + c2;
+    if (this.kind2 === 0) return i;
+    i = readToken(b, i, this.kind2, out);
+    if (i < 0) return -1;
+    const d2 = i - c2;
+    for (let k = c2; k < lit.length; k++) if (b[d2 + k] !== lit[k]) return -1;
+    return d2 + lit.length;
+  }
+}
+
+/** Reads a number or escape-free string token at `b[i]` into `out`; returns its end, or -1. */
+function readToken(b: Uint8Array, i: number, kind: number, out: PointTokens): number {
+  let s = i;
+  let e: number;
+  let end: number;
+  const isString = b[i] === QUOTE;
+  if (isString) {
+    s = i + 1;
+    e = stringEnd(b, s);
+    end = e + 1;
+  } else {
+    e = numberEnd(b, i);
+    end = e;
+  }
+  if (e < 0) return -1;
+  if (kind === TOKEN_VALUE) {
+    out.valueS = s;
+    out.valueE = e;
+    out.valueIsString = isString;
+  } else {
+    out.tsS = s;
+    out.tsE = e;
+    out.tsIsString = isString;
+  }
+  return end;
+}
