@@ -145,6 +145,27 @@ describe('POST /v1/ingest (native JSON)', () => {
     assert.equal((await scrape(server)).values.get('gz_total'), 3);
   });
 
+  it('reads a gzip body of several members whole (its trailer sizes only the last one)', async () => {
+    // More than one output chunk (16 KiB) before the last member.
+    const points = Array.from({ length: 100 }, (_, i) => ({
+      name: 'members_total',
+      type: 'counter',
+      labels: { i: String(i), pad: 'x'.repeat(300) },
+      value: i,
+      timestamp: Date.now(),
+    }));
+    const text = JSON.stringify({ metrics: points });
+    const cut = text.length - 40;
+    const body = Buffer.concat([gzipSync(text.slice(0, cut)), gzipSync(text.slice(cut))]);
+    const res = await fetch(ingest, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal((await scrape(server)).values.get(`members_total{i="99",pad="${'x'.repeat(300)}"}`), 99);
+  });
+
   it('keeps the last point when a request repeats a series and timestamp', async () => {
     const t = Date.now();
     const res = await postJson(ingest, {

@@ -14,6 +14,8 @@ const inflateAsync = promisify(inflate);
 /** Bounds of zlib's output chunk size when decompressing a body. */
 const MIN_CHUNK = 16 * 1024;
 const MAX_CHUNK = 256 * 1024;
+/** A gzip member's header (10 bytes) and trailer (CRC-32 and size, 8 bytes). */
+const GZIP_MIN_BYTES = 18;
 
 export interface BodyLimits {
   /** Largest body as received (compressed). */
@@ -55,9 +57,8 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   // One decompression task on libuv's thread pool (off the event loop), into one buffer; zlib
   // stops at the limit, so a bomb costs at most that much. zlib hands its output back to the
   // event loop a chunk at a time, and each chunk costs a callback and a copy: the default 16 KiB
-  // chunks made a 2 MB JSON body cost about 5 times the CPU of 256 KiB chunks. Sized by the
-  // compressed body so that a small request does not allocate a large chunk.
-  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, raw.length * 4));
+  // chunks made a 2 MB JSON body cost about 5 times the CPU of 256 KiB chunks.
+  const chunkSize = outputChunkSize(raw, inflate === gunzipAsync, limits.maxDecompressedBytes);
   try {
     return await inflate(raw, { maxOutputLength: limits.maxDecompressedBytes, chunkSize });
   } catch (err) {
@@ -65,6 +66,21 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
       throw tooLarge(limits.maxDecompressedBytes + 1, limits.maxDecompressedBytes, 'decompressed body', flag);
     throw new RequestError('bad_request', `cannot decompress body (${encoding}): ${(err as Error).message}`);
   }
+}
+
+/**
+ * zlib's output chunk for a compressed body. A gzip body ends with its decompressed size (mod
+ * 2^32): one chunk of that size plus one byte holds the whole output, which zlib then hands back
+ * as is, with no copy into a joined buffer. The size is only a hint, never trusted beyond what the
+ * body can hold (deflate expands at most 1032 to 1) and the limit; a wrong one costs the copy.
+ * Otherwise (deflate) the chunk is sized by the compressed body.
+ */
+function outputChunkSize(raw: Buffer, gzip: boolean, limit: number): number {
+  if (gzip && raw.length >= GZIP_MIN_BYTES) {
+    const size = raw.readUInt32LE(raw.length - 4);
+    return Math.max(MIN_CHUNK, Math.min(size + 1, raw.length * 1032, limit + 1));
+  }
+  return Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, raw.length * 4));
 }
 
 function collect(stream: NodeJS.ReadableStream, max: number, what: string, flag: string): Promise<Buffer> {

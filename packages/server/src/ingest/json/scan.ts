@@ -65,7 +65,12 @@ class Scanner implements PointTokens {
   labelPos = new Int32Array(256);
   labelCount = 0;
 
-  constructor(readonly b: Buffer) {}
+  /** The body for reading four bytes at a time (see template.ts). */
+  readonly view: DataView;
+
+  constructor(readonly b: Buffer) {
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
+  }
 
   ws(): void {
     const b = this.b;
@@ -453,7 +458,7 @@ const scratch: PointTokens = {
 
 /** Makes the point the scanner just read (from `start`) the template of its series. */
 function learnTemplate(sc: Scanner, start: number, entry: CachedSeries, help: string, unit: string): void {
-  if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, start, scratch) === sc.pos) return;
+  if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
   const quoted = (isString: boolean) => (isString ? 1 : 0);
   const vq = quoted(sc.valueIsString);
   const hasTime = (sc.fields & F_TIMESTAMP) !== 0;
@@ -485,7 +490,7 @@ function templatePoint(
 ): boolean {
   const t = guess.template;
   if (t === null) return false;
-  const end = t.match(sc.b, sc.pos, sc);
+  const end = t.match(sc.b, sc.view, sc.pos, sc);
   if (end < 0) return false;
   // A body that does not declare cumulative histograms needs the delta state (see addPoint).
   if (guess.type === 'histogram' && !scanned.cumulative) throw BAIL;
