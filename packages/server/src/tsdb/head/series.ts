@@ -13,6 +13,7 @@
 import type { Labels } from '../../model/labels.js';
 import { HEADER_MAX } from '../chunkenc/header.js';
 import { ChunkEncoder, ChunkIterator, XorAppender } from '../chunkenc/index.js';
+import { Recoder } from './recoder.js';
 import { BufferSlabs, ChunkArena } from './slab.js';
 
 /** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
@@ -24,23 +25,28 @@ export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
 /** Most bytes one XOR sample can take (a 68-bit timestamp field and a 77-bit value field). */
 const MAX_SAMPLE_BYTES = 24;
 
-/** A cut chunk held until persisted: its bytes (smallest encoding) plus its time range. */
+/**
+ * A cut chunk held until persisted: its bytes plus its time range. The bytes start as XOR and are
+ * replaced by their smallest encoding soon after the cut (see recoder.ts).
+ */
 export interface MemChunk {
-  readonly bytes: Uint8Array;
+  bytes: Uint8Array;
   readonly mint: number;
   readonly maxt: number;
 }
 
 const scan = new ChunkIterator();
 /**
- * Cut chunks are re-encoded in their smallest encoding at once (about 1 byte a sample on the
- * benchmark workload instead of ~4 for XOR), which quarters the memory of chunks waiting for
- * persistence, at a cost the append rate can afford (see README).
+ * Cut chunks are re-encoded in their smallest encoding (about 1 byte a sample on the benchmark
+ * workload instead of ~4 for XOR), which quarters the memory of chunks waiting for persistence,
+ * at a cost the append rate can afford (see README); in-order chunks soon after the cut.
  */
 const encoder = new ChunkEncoder();
 /** Open-chunk buffers of every head in the process (one thread: no contention). */
 const slabs = new BufferSlabs();
 const arena = new ChunkArena();
+/** Re-encodes cut chunks between requests instead of inside the commit that cut them. */
+export const recoder = new Recoder(arena);
 
 export class MemSeries {
   /** True once the series record is in the write-ahead log (samples may then refer to it). */
@@ -104,7 +110,7 @@ export class MemSeries {
       app = new XorAppender(32);
       this.open = app;
     } else if (app.count >= CHUNK_SAMPLES || (app.count > 0 && t - app.minTime >= CHUNK_MAX_SPAN_MS)) {
-      this.cut(arena.copy(encoder.recode(app.bytes()) ?? app.bytes()), app.minTime, app.maxTime);
+      this.cut(recoder.chunk(app.bytes(), app.minTime, app.maxTime));
       // The next chunk of a series is usually about as big as the last: give it a slab slot of
       // that size plus an eighth (see slab.ts); a larger one grows out of it as before.
       const old = app.buffer;
@@ -163,7 +169,7 @@ export class MemSeries {
   cutOutOfOrder(): void {
     if (this.oooN === 0) return;
     const bytes = arena.copy(encoder.encode(this.oooT!, this.oooV!, this.oooN)!);
-    this.cut(bytes, this.oooT![0]!, this.oooT![this.oooN - 1]!);
+    this.cut({ bytes, mint: this.oooT![0]!, maxt: this.oooT![this.oooN - 1]! });
     this.oooT = null;
     this.oooV = null;
     this.oooN = 0;
@@ -221,9 +227,9 @@ export class MemSeries {
     return undefined;
   }
 
-  private cut(bytes: Uint8Array, mint: number, maxt: number): void {
+  private cut(chunk: MemChunk): void {
     if (this.closed === null) this.closed = [];
-    this.closed.push({ bytes, mint, maxt });
+    this.closed.push(chunk);
   }
 }
 

@@ -1,0 +1,162 @@
+/**
+ * Re-encoding cut chunks in their smallest encoding on another thread. A head's series are
+ * usually in step (pushed together, cut after the same number of samples), so they cut their
+ * chunks in the same commit: re-encoding 10 000 of them there took about 250 ms of one request
+ * while every other request waited, and the re-encoding was a sixth of the event loop's work per
+ * sample under a steady push. A cut chunk therefore starts as a copy of its XOR bytes (readable
+ * as it is, by queries and persistence alike) and a worker thread re-encodes it; the result
+ * replaces the bytes in place, so memory reaches the same state soon after.
+ *
+ * The queue is bounded: while it is full, or when the worker cannot run (it failed to start or
+ * died), a cut re-encodes at once on the calling thread, as before, and so do the chunks it was
+ * given.
+ */
+
+import { Worker } from 'node:worker_threads';
+import { ChunkEncoder } from '../chunkenc/index.js';
+import type { MemChunk } from './series.js';
+import { ChunkArena } from './slab.js';
+
+/** Chunks one after the other (`ends[i]`: where chunk i ends in `bytes`), both ways. */
+export interface RecodeBatch {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
+}
+
+/** Most chunks in one message: a few tens of milliseconds of the worker's time. */
+const BATCH = 2048;
+
+/** The worker's file beside this one: `.ts` when run from source (tests), `.js` when built. */
+const WORKER_URL = new URL(
+  `./recode_worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`,
+  import.meta.url,
+);
+
+export class Recoder {
+  private queue: MemChunk[] = [];
+  private readonly inFlight = new Map<number, MemChunk[]>();
+  private inFlightChunks = 0;
+  private nextId = 0;
+  private scheduled = false;
+  private worker: Worker | null = null;
+  private failed = false;
+  private idleWaiters: (() => void)[] = [];
+  /**
+   * XOR copies waiting: their slabs are dropped by the GC once every chunk in them has its
+   * re-encoded bytes.
+   */
+  private readonly staging = new ChunkArena();
+  private readonly encoder = new ChunkEncoder();
+
+  constructor(
+    private readonly arena: ChunkArena,
+    private readonly maxPending = 200_000,
+    private readonly workerUrl: URL = WORKER_URL,
+  ) {}
+
+  /** Chunks waiting for their re-encoding. */
+  get pending(): number {
+    return this.queue.length + this.inFlightChunks;
+  }
+
+  /** A cut chunk of the XOR bytes `xor` (a view its caller reuses): a copy, re-encoded now or soon. */
+  chunk(xor: Uint8Array, mint: number, maxt: number): MemChunk {
+    if (this.failed || this.pending >= this.maxPending) return { bytes: this.recodedNow(xor), mint, maxt };
+    const c: MemChunk = { bytes: this.staging.copy(xor), mint, maxt };
+    this.queue.push(c);
+    if (!this.scheduled) {
+      // Once per turn of the event loop: every chunk a commit cuts goes in one message.
+      this.scheduled = true;
+      setImmediate(this.send);
+    }
+    return c;
+  }
+
+  /** Resolves once no chunk is waiting (for tests and benchmarks that measure memory). */
+  settled(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private readonly send = (): void => {
+    this.scheduled = false;
+    const worker = this.start();
+    if (worker === null) return;
+    while (this.queue.length > 0) {
+      const chunks = this.queue.length > BATCH ? this.queue.splice(0, BATCH) : this.queue.splice(0);
+      let size = 0;
+      for (const c of chunks) size += c.bytes.length;
+      const bytes = new ArrayBuffer(size);
+      const ends = new ArrayBuffer(chunks.length * 4);
+      const batch: RecodeBatch = {
+        id: ++this.nextId,
+        bytes: new Uint8Array(bytes),
+        ends: new Uint32Array(ends),
+      };
+      let at = 0;
+      for (let i = 0; i < chunks.length; i++) {
+        batch.bytes.set(chunks[i]!.bytes, at);
+        at += chunks[i]!.bytes.length;
+        batch.ends[i] = at;
+      }
+      this.inFlight.set(batch.id, chunks);
+      this.inFlightChunks += chunks.length;
+      worker.postMessage(batch, [bytes, ends]);
+    }
+  };
+
+  private start(): Worker | null {
+    if (this.worker !== null || this.failed) return this.worker;
+    try {
+      const worker = new Worker(this.workerUrl);
+      // The re-encoding only saves memory: it never keeps a process alive.
+      worker.unref();
+      worker.on('message', (reply: RecodeBatch) => this.receive(reply));
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => this.fail());
+      this.worker = worker;
+    } catch {
+      this.fail();
+    }
+    return this.worker;
+  }
+
+  private receive(reply: RecodeBatch): void {
+    const chunks = this.inFlight.get(reply.id);
+    if (chunks === undefined) return;
+    this.inFlight.delete(reply.id);
+    this.inFlightChunks -= chunks.length;
+    let start = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const end = reply.ends[i]!;
+      // In place: persistence knows a chunk by its object, and reads either encoding alike. The
+      // reply's buffer is kept as the chunks' slab (they are dropped by the same persistence).
+      if (end > start) chunks[i]!.bytes = reply.bytes.subarray(start, end);
+      start = end;
+    }
+    this.notifyIfSettled();
+  }
+
+  /** The worker is gone: everything it had and everything queued is re-encoded here. */
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.worker = null;
+    for (const chunks of this.inFlight.values()) for (const c of chunks) c.bytes = this.recodedNow(c.bytes);
+    for (const c of this.queue) c.bytes = this.recodedNow(c.bytes);
+    this.inFlight.clear();
+    this.inFlightChunks = 0;
+    this.queue = [];
+    this.notifyIfSettled();
+  }
+
+  private notifyIfSettled(): void {
+    if (this.pending > 0) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private recodedNow(xor: Uint8Array): Uint8Array {
+    return this.arena.copy(this.encoder.recode(xor) ?? xor);
+  }
+}
