@@ -40,6 +40,39 @@ describe('the tinyobs command', () => {
     assert.match(e.stderr, /invalid environment variable TINYOBS_PORT="-1"/);
   });
 
+  it('exits on SIGTERM after cutting chunks (the thread that re-encodes them keeps no process alive)', async () => {
+    const dir = tempDir();
+    try {
+      const srv = await spawnServer(['--data-dir', dir]);
+      // 130 samples a series: each cuts a chunk at 120, which goes to the re-encoding thread.
+      const now = Date.now();
+      const metrics = Array.from({ length: 130 }, (_, i) =>
+        ['a', 'b'].map((k) => ({
+          name: 'cut_total',
+          type: 'counter',
+          labels: { k },
+          value: i,
+          timestamp: now - (130 - i) * 1000,
+        })),
+      ).flat();
+      const res = await fetch(`${srv.url}/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ metrics }),
+      });
+      assert.equal(res.status, 200, await res.text());
+      srv.child.kill('SIGTERM');
+      const timeout = new Promise((r) =>
+        setTimeout(() => r('still running 10 s after SIGTERM'), 10_000).unref(),
+      );
+      const code = await Promise.race([srv.exited, timeout]);
+      if (code !== 0) srv.child.kill('SIGKILL');
+      assert.equal(code, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('logs JSON lines, answers health and readiness, and on SIGTERM finishes an in-flight request then exits 0', async () => {
     const dir = tempDir();
     try {

@@ -110,11 +110,12 @@ export class Recoder {
     if (this.worker !== null || this.failed) return this.worker;
     try {
       const worker = new Worker(this.workerUrl);
-      // The re-encoding only saves memory: it never keeps a process alive.
-      worker.unref();
       worker.on('message', (reply: RecodeBatch) => this.receive(reply));
       worker.on('error', () => this.fail());
       worker.on('exit', () => this.fail());
+      // The re-encoding only saves memory: it never keeps a process alive. (After the listeners:
+      // a 'message' listener refs the worker again.)
+      worker.unref();
       this.worker = worker;
     } catch {
       this.fail();
