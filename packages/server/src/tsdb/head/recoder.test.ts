@@ -45,6 +45,7 @@ describe('re-encoding cut chunks on another thread', () => {
     );
     await r.settled();
     assert.equal(r.pending, 0);
+    assert.ok(r.onWorker, 'a worker thread re-encoded them');
     assert.deepEqual(
       chunks.map((c) => chunkEncoding(c.bytes)),
       [Encoding.DECIMAL, Encoding.DECIMAL, Encoding.DECIMAL],
@@ -56,9 +57,10 @@ describe('re-encoding cut chunks on another thread', () => {
   });
 
   it('re-encodes on the calling thread when the worker cannot start', async () => {
-    const r = new Recoder(new ChunkArena(), 100, new URL('./no_such_worker.js', import.meta.url));
+    const r = new Recoder(new ChunkArena(), 100, 'no_such_worker');
     const { chunks, want } = cutThree(r);
     await r.settled();
+    assert.equal(r.onWorker, false);
     assert.deepEqual(
       chunks.map((c) => chunkEncoding(c.bytes)),
       [Encoding.DECIMAL, Encoding.DECIMAL, Encoding.DECIMAL],
@@ -93,6 +95,7 @@ describe('re-encoding cut chunks on another thread', () => {
     const before = read();
     assert.equal(before.length, series.length * (CHUNK_SAMPLES * 2 + 5));
     await recoder.settled();
+    assert.ok(recoder.onWorker);
     assert.deepEqual(read(), before);
     for (const s of head.allSeries())
       for (const c of s.closed!) assert.equal(chunkEncoding(c.bytes), Encoding.DECIMAL);

@@ -12,7 +12,8 @@
  * given.
  */
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../threads.js';
 import { ChunkEncoder } from '../chunkenc/index.js';
 import type { MemChunk } from './series.js';
 import { ChunkArena } from './slab.js';
@@ -52,7 +53,8 @@ export class Recoder {
   constructor(
     private readonly arena: ChunkArena,
     private readonly maxPending = 200_000,
-    private readonly workerUrl: URL = WORKER_URL,
+    /** The worker's module beside this one (a test names one that does not exist). */
+    private readonly workerName = 'recode_worker',
   ) {}
 
   /** Chunks waiting for their re-encoding. */
@@ -73,9 +75,16 @@ export class Recoder {
     return c;
   }
 
+  /** Whether a worker thread does the re-encoding (false before the first cut and after a failure). */
+  get onWorker(): boolean {
+    return this.worker !== null;
+  }
+
   /** Resolves once no chunk is waiting (for tests and benchmarks that measure memory). */
   settled(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
+    // Someone waits for the worker: it keeps the process alive until then.
+    this.worker?.ref();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -109,13 +118,13 @@ export class Recoder {
   private start(): Worker | null {
     if (this.worker !== null || this.failed) return this.worker;
     try {
-      const worker = new Worker(this.workerUrl);
+      const worker = startWorker(import.meta.url, this.workerName);
       worker.on('message', (reply: RecodeBatch) => this.receive(reply));
       worker.on('error', () => this.fail());
       worker.on('exit', () => this.fail());
       // The re-encoding only saves memory: it never keeps a process alive. (After the listeners:
       // a 'message' listener refs the worker again.)
-      worker.unref();
+      if (this.idleWaiters.length === 0) worker.unref();
       this.worker = worker;
     } catch {
       this.fail();
@@ -153,7 +162,8 @@ export class Recoder {
   }
 
   private notifyIfSettled(): void {
-    if (this.pending > 0) return;
+    if (this.pending > 0 || this.idleWaiters.length === 0) return;
+    this.worker?.unref();
     for (const w of this.idleWaiters.splice(0)) w();
   }
 

@@ -1,0 +1,21 @@
+/**
+ * Starting a worker thread on a module of this package. The server runs the built `.js` files;
+ * tests run the TypeScript sources through tsx, whose module hooks a Node 20 worker does not
+ * inherit, so from source the worker first registers them through tsx's API.
+ */
+
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/**
+ * A worker on the module `name` (without extension) beside the module `from` (its
+ * `import.meta.url`), in the same flavour as `from`: `.js` when built, `.ts` from source.
+ */
+export function startWorker(from: string, name: string, options: WorkerOptions = {}): Worker {
+  if (!from.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, from), options);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL(`./${name}.ts`, from).href);
+  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); });`, {
+    ...options,
+    eval: true,
+  });
+}
