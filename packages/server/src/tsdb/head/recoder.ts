@@ -28,12 +28,6 @@ export interface RecodeBatch {
 /** Most chunks in one message: a few tens of milliseconds of the worker's time. */
 const BATCH = 2048;
 
-/** The worker's file beside this one: `.ts` when run from source (tests), `.js` when built. */
-const WORKER_URL = new URL(
-  `./recode_worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`,
-  import.meta.url,
-);
-
 export class Recoder {
   private queue: MemChunk[] = [];
   private readonly inFlight = new Map<number, MemChunk[]>();
