@@ -212,6 +212,27 @@ describe('head', () => {
     assert.deepEqual(res, { appended: 4, rejected: { too_many_series: 2 }, limitedMetrics: ['a', 'c'] });
   });
 
+  it('keeps the samples of appenders open at the same time apart (their buffers are reused)', async () => {
+    const head = new Head();
+    const ls = (k: string) => L({ __name__: 'm', k });
+    const a = head.appender();
+    const b = head.appender();
+    for (let t = 0; t < 100; t++) a.append(0, ls('a'), t, t);
+    for (let t = 0; t < 70; t++) b.append(0, ls('b'), t, -t);
+    await a.commit();
+    // Takes the buffers `a` gave back while `b` still holds its own.
+    const c = head.appender();
+    for (let t = 0; t < 50; t++) c.append(0, ls('c'), t, t * 10);
+    for (let t = 70; t < 90; t++) b.append(0, ls('b'), t, -t);
+    await Promise.all([b.commit(), c.commit()]);
+    const got = samples(head.querier(0, 1000), ['=', '__name__', 'm']);
+    const want = (k: string, n: number, f: (t: number) => number) => ({
+      labels: { __name__: 'm', k },
+      points: Array.from({ length: n }, (_, t) => [t, f(t)]),
+    });
+    assert.deepEqual(got, [want('a', 100, (t) => t), want('b', 90, (t) => -t), want('c', 50, (t) => t * 10)]);
+  });
+
   it('makes nothing visible before commit and nothing after rollback', async () => {
     const head = new Head();
     const app = head.appender();

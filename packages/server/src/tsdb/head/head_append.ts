@@ -17,15 +17,29 @@ import type { MemSeries } from './series.js';
 let commitCounter = 0;
 const sampleWriter = new ByteWriter(1 << 20);
 
+/** An appender's sample buffers. */
+interface Buffers {
+  readonly refs: Uint32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+}
+/**
+ * Buffers of finished appenders, for the next ones: one per request, each would otherwise grow
+ * its own from 64 samples by doubling (eight copies for a push of 10 000 samples).
+ */
+const spares: Buffers[] = [];
+const MAX_SPARES = 4;
+const NONE: Buffers = { refs: new Uint32Array(0), ts: new Float64Array(0), vs: new Float64Array(0) };
+
 export class HeadAppender implements Appender {
   private n = 0;
-  private refs = new Uint32Array(64);
-  private ts = new Float64Array(64);
+  private refs = NONE.refs;
+  private ts = NONE.ts;
   /**
    * Values go in a Float64Array, not a JS array: V8 quiets signalling NaNs stored in double
    * arrays, which would turn the stale marker 0x7ff0000000000002 into an ordinary NaN.
    */
-  private vs = new Float64Array(64);
+  private vs = NONE.vs;
   private readonly pendingMeta = new Map<string, MetricMetadata>();
   /** Samples of new series refused by a series limit, and their metric names. */
   private limitedSamples = 0;
@@ -120,6 +134,11 @@ export class HeadAppender implements Appender {
 
   rollback(): void {
     this.n = 0;
+    if (this.refs.length > 0 && spares.length < MAX_SPARES)
+      spares.push({ refs: this.refs, ts: this.ts, vs: this.vs });
+    this.refs = NONE.refs;
+    this.ts = NONE.ts;
+    this.vs = NONE.vs;
     this.pendingMeta.clear();
     this.limitedSamples = 0;
     this.limited.clear();
@@ -157,11 +176,19 @@ export class HeadAppender implements Appender {
   }
 
   private grow(): void {
-    const refs = new Uint32Array(this.refs.length * 2);
+    const spare = this.n === 0 ? spares.pop() : undefined;
+    if (spare !== undefined) {
+      this.refs = spare.refs;
+      this.ts = spare.ts;
+      this.vs = spare.vs;
+      return;
+    }
+    const size = Math.max(64, this.refs.length * 2);
+    const refs = new Uint32Array(size);
     refs.set(this.refs);
-    const ts = new Float64Array(this.ts.length * 2);
+    const ts = new Float64Array(size);
     ts.set(this.ts);
-    const vs = new Float64Array(this.vs.length * 2);
+    const vs = new Float64Array(size);
     vs.set(this.vs);
     this.refs = refs;
     this.ts = ts;
