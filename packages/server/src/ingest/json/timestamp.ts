@@ -41,6 +41,10 @@ export function parseRfc3339(text: string): number | null {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The last valid date parsed (yyyymmdd) and its day number since the epoch. */
+let lastDate = -1;
+let lastDays = 0;
+
 /** Two ASCII digits at `i` as a number, or -1. */
 function digits2(b: Uint8Array, i: number): number {
   const x = b[i]! - 48;
@@ -120,11 +124,17 @@ export function parseRfc3339Bytes(b: Uint8Array, start: number, end: number): nu
     offset = (oh * 60 + om) * 60_000;
     if (z === 0x2d) offset = -offset;
   } else return null;
-  const year = y1 * 100 + y2;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+  const date = (y1 * 100 + y2) * 10_000 + month * 100 + day;
+  // Points of a request are mostly of one day: its day number is computed once.
+  if (date !== lastDate) {
+    const year = y1 * 100 + y2;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+    lastDays = daysFromCivil(year, month, day);
+    lastDate = date;
+  }
   const t =
-    daysFromCivil(year, month, day) * 86_400_000 +
+    lastDays * 86_400_000 +
     hour * 3_600_000 +
     minute * 60_000 +
     second * 1000 +
