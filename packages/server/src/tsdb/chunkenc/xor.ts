@@ -11,7 +11,7 @@
 import { BitReader, BitWriter, peekAt } from './bitstream.js';
 import { HI, LO } from './float64.js';
 import { Encoding, HEADER_MAX, MAX_ABS_TIME, MAX_SAMPLES, writeHeaderBefore } from './header.js';
-import { XorValueReader, XorValueWriter } from './xor_values.js';
+import { writeFirstValue, writeNextValue, XorValueReader, type XorValueState } from './xor_values.js';
 
 const TWO32 = 0x1_0000_0000;
 
@@ -27,43 +27,50 @@ function fits(x: number, nbits: number): boolean {
  * Appends samples to an XOR chunk as they arrive (the open chunk of a head series). Each append
  * costs no allocation except when the buffer doubles. `bytes()` returns a view over the internal
  * buffer, valid until the next append or reset; copy it (`slice()`) to keep it.
+ *
+ * It is its own bit writer and keeps the value compression's state in its own fields: a head
+ * appends to ten thousands of these in turn, and every object an append has to reach is a likely
+ * cache miss (three objects per series instead of five made appends measurably cheaper).
  */
-export class XorAppender {
-  private readonly w: BitWriter;
+export class XorAppender extends BitWriter implements XorValueState {
   private n = 0;
   private t0 = 0;
   private tPrev = 0;
   private tDelta = 0;
-  private readonly values = new XorValueWriter();
+  // The value compression's state (XorValueState), written only by xor_values.ts.
+  vHi = 0;
+  vLo = 0;
+  leading = 0xff;
+  trailing = 0;
 
   /** `capacity`: initial buffer size in bytes (it doubles as needed). */
   constructor(capacity = 64) {
-    this.w = new BitWriter(capacity, HEADER_MAX);
+    super(capacity, HEADER_MAX);
   }
 
   /**
    * Empties the chunk, keeping the buffer; or, with `buffer` (all zeros, at least
    * `HEADER_MAX + 16` bytes), writing into that one from now on. The encoding is unchanged.
    */
-  reset(buffer?: Uint8Array): void {
-    this.w.reset();
+  override reset(buffer?: Uint8Array): void {
+    super.reset();
     this.n = 0;
-    if (buffer !== undefined) this.w.useBuffer(buffer);
+    if (buffer !== undefined) this.useBuffer(buffer);
   }
 
   /** Writes into `buffer` from now on, the samples so far moved there (see BitWriter.useBuffer). */
   moveTo(buffer: Uint8Array): void {
-    this.w.useBuffer(buffer);
+    this.useBuffer(buffer);
   }
 
   /** The buffer written into (header space included); replaced when it grows. */
   get buffer(): Uint8Array {
-    return this.w.buf;
+    return this.buf;
   }
 
   /** Bytes of the buffer in use: header space plus the body written so far. */
   get used(): number {
-    return this.w.end;
+    return this.end;
   }
 
   /** Samples appended so far. */
@@ -102,20 +109,19 @@ export class XorAppender {
   append(t: number, v: number): boolean {
     const n = this.n;
     if (n >= MAX_SAMPLES || !(t >= -MAX_ABS_TIME && t <= MAX_ABS_TIME) || Math.floor(t) !== t) return false;
-    const w = this.w;
     if (n === 0) {
       this.t0 = t;
-      this.values.first(w, v);
+      writeFirstValue(this, this, v);
     } else {
       if (t < this.tPrev) return false;
       const delta = t - this.tPrev;
       if (n === 1) {
-        w.writeVarint(delta);
+        this.writeVarint(delta);
       } else {
-        writeDod(w, delta - this.tDelta);
+        writeDod(this, delta - this.tDelta);
       }
       this.tDelta = delta;
-      this.values.next(w, v);
+      writeNextValue(this, this, v);
     }
     this.tPrev = t;
     this.n = n + 1;
@@ -124,9 +130,8 @@ export class XorAppender {
 
   /** The chunk bytes (header + body): a view, valid until the next append or reset. */
   bytes(): Uint8Array {
-    const w = this.w;
-    const start = writeHeaderBefore(w.buf, HEADER_MAX, Encoding.XOR, this.n, this.t0, this.tPrev);
-    return w.buf.subarray(start, w.end);
+    const start = writeHeaderBefore(this.buf, HEADER_MAX, Encoding.XOR, this.n, this.t0, this.tPrev);
+    return this.buf.subarray(start, this.end);
   }
 }
 
