@@ -133,12 +133,6 @@ export function parseRfc3339Bytes(b: Uint8Array, start: number, end: number): nu
     lastDays = daysFromCivil(year, month, day);
     lastDate = date;
   }
-  const t =
-    lastDays * 86_400_000 +
-    hour * 3_600_000 +
-    minute * 60_000 +
-    second * 1000 +
-    ms -
-    offset;
+  const t = lastDays * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offset;
   return t === GO_ZERO_TIME_MS ? 0 : t;
 }
