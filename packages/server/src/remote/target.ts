@@ -20,32 +20,32 @@ import type { Logger } from '../log.js';
 import type { Labels } from '../model/labels.js';
 import { matchesAll } from '../model/matcher.js';
 import type { MetricMetadata } from '../model/sample.js';
-import { SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { RemoteTarget } from './config.js';
 import { CachedV1Encoder, encodeV2Body, type ShardBatch, type WireMessage } from './encode.js';
-import { loadPosition, type SavedPosition, savePosition, type WalPosition } from './position.js';
+import { type SavedPosition, savePosition, type WalPosition } from './position.js';
+import type { TargetState } from './protocol.js';
 import { type SendOutcome, sendWithRetries } from './send.js';
 import { countSamplesFrom, WalTail } from './wal_tail.js';
 
 /** How often the end of the log is polled for new records. */
 const POLL_MS = 100;
 
-/** What a target needs from the database and the server. */
+/** What a target needs (in the forwarding worker, see worker.ts). */
 export interface TargetDeps {
   readonly dataDir: string;
   readonly walDir: string;
-  /** The segment being written (where a target without a saved position starts). */
-  walSegment(): number;
+  /** Where it starts: its saved position, or the segment being written. */
+  readonly start: SavedPosition;
   /** Labels of a log series ref. */
   labelsOf(ref: number): Labels | undefined;
-  /** The newest sample timestamp stored (for the lag). */
-  newestTimestamp(): number;
   /** Metadata of a metric family (sent with 2.0). */
   metadataOf(family: string): MetricMetadata | undefined;
+  /** Each log record before its samples are read (see WalTail's `record`). */
+  record(payload: Buffer, skip: number): void;
   readonly log: Logger;
 }
 
-/** A target's self-metrics (`/v1/stats`, `/metrics`). */
+/** A target's self-metrics (`/v1/stats`, `/metrics`), made on the main thread from its {@link TargetState}. */
 export interface TargetStats {
   readonly name: string;
   readonly url: string;
@@ -91,12 +91,7 @@ export class TargetQueue {
     readonly target: RemoteTarget,
     private readonly deps: TargetDeps,
   ) {
-    this.acked = loadPosition(deps.dataDir, target.id) ?? {
-      segment: deps.walSegment(),
-      offset: 0,
-      skip: 0,
-      sentUntilMs: 0,
-    };
+    this.acked = deps.start;
     this.message = target.protobufMessage === 'v1' ? 'v1' : 'v2';
     this.negotiated = target.protobufMessage !== 'auto';
     this.batches = Array.from({ length: target.shards }, () => ({
@@ -109,6 +104,7 @@ export class TargetQueue {
     this.tail = new WalTail(deps.walDir, this.acked, {
       skipped: (segment, reason) =>
         deps.log.warn('remote write: skipped a log segment', { target: target.name, segment, reason }),
+      record: deps.record,
     });
   }
 
@@ -160,19 +156,13 @@ export class TargetQueue {
     return dropped;
   }
 
-  stats(): TargetStats {
-    const unread = this.tail.unreadBytes();
-    const pending = this.inFlight + Math.floor(unread / SAMPLE_BYTES);
-    const lagMs = pending > 0 ? Math.max(0, this.deps.newestTimestamp() - this.acked.sentUntilMs) : 0;
+  /** What the main thread mirrors (see protocol.ts). */
+  state(): TargetState {
     return {
-      name: this.target.name,
-      url: this.target.url,
-      pending,
-      sent: this.counters.sent,
-      failed: this.counters.failed,
-      dropped: this.counters.dropped,
-      lagSeconds: lagMs / 1000,
-      position: { segment: this.acked.segment, offset: this.acked.offset, skip: this.acked.skip },
+      acked: this.acked,
+      read: this.tail.pos,
+      inFlight: this.inFlight,
+      ...this.counters,
       protobufMessage: MESSAGE_NAMES[this.message],
     };
   }
@@ -266,9 +256,10 @@ export class TargetQueue {
   /** One request of a shard's batch in the current message, with retries. */
   private async post(b: ShardBatch, generation: number): Promise<SendOutcome> {
     const message = this.message;
-    const body = await (message === 'v1'
-      ? this.v1.body(b, this.deps.labelsOf)
-      : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series)));
+    const body =
+      message === 'v1'
+        ? this.v1.body(b, this.deps.labelsOf)
+        : encodeV2Body(b, this.deps.labelsOf, (series) => this.metadataFor(series));
     return sendWithRetries(this.target.url, this.target.headers, message, body, {
       retrying: () => {
         this.counters.failed++;
