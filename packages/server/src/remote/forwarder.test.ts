@@ -73,7 +73,10 @@ describe('forwarder and the write-ahead log', () => {
       const old = new Date(Date.now() - 120_000);
       utimesSync(segmentPath(db.walPosition.dir, first), old, old);
       db.persist();
-      await waitFor('the drop', async () => (fw.stats()[0]!.dropped > 0 ? true : undefined));
+      await waitFor('the drop, saved', async () => {
+        const t = fw.stats()[0]!;
+        return t.dropped > 0 && t.position.segment > first ? true : undefined;
+      });
       db.persist();
       assert.ok(!existsSync(segmentPath(db.walPosition.dir, first)), 'a segment past the lag is deleted');
       const s = fw.stats()[0]!;

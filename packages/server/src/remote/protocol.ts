@@ -60,7 +60,7 @@ export interface LabelsReply {
 
 /** One target's state as the worker last saw it; the main thread's stats derive from it. */
 export interface TargetState {
-  /** Acknowledged and saved: the log below it may be truncated. */
+  /** Acknowledged and saved (durably): the log below it may be truncated. */
   readonly acked: SavedPosition;
   /** Where the next read starts (what lies after it is pending). */
   readonly read: WalPosition;

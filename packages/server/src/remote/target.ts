@@ -72,6 +72,8 @@ export class TargetQueue {
   private readonly counters = { sent: 0, failed: 0, dropped: 0 };
   private readonly tail: WalTail;
   private acked: SavedPosition;
+  /** The newest position on disk: what the main thread may truncate the log below. */
+  private saved: SavedPosition;
   private inFlight = 0;
   /** Bumped when the lag bound moves the position: the round in flight is abandoned. */
   private generation = 0;
@@ -92,6 +94,7 @@ export class TargetQueue {
     private readonly deps: TargetDeps,
   ) {
     this.acked = deps.start;
+    this.saved = deps.start;
     this.message = target.protobufMessage === 'v1' ? 'v1' : 'v2';
     this.negotiated = target.protobufMessage !== 'auto';
     this.batches = Array.from({ length: target.shards }, () => ({
@@ -106,11 +109,6 @@ export class TargetQueue {
         deps.log.warn('remote write: skipped a log segment', { target: target.name, segment, reason }),
       record: deps.record,
     });
-  }
-
-  /** The lowest log segment this target still needs. */
-  get floor(): number {
-    return this.acked.segment;
   }
 
   start(): void {
@@ -159,7 +157,7 @@ export class TargetQueue {
   /** What the main thread mirrors (see protocol.ts). */
   state(): TargetState {
     return {
-      acked: this.acked,
+      acked: this.saved,
       read: this.tail.pos,
       inFlight: this.inFlight,
       ...this.counters,
@@ -244,6 +242,9 @@ export class TargetQueue {
     const p = this.acked;
     this.saving = this.saving
       .then(() => savePosition(this.deps.dataDir, this.target.id, this.target.url, p))
+      .then(() => {
+        this.saved = p;
+      })
       .catch((err: Error) =>
         this.deps.log.warn('remote write: cannot save the position', {
           target: this.target.name,
