@@ -57,7 +57,9 @@ export function encodeV2Body(
 const MAX_CACHED = 200_000;
 
 export class CachedV1Encoder {
-  private readonly labels = new Map<number, Buffer>();
+  /** By ref (refs are small and dense: an array lookup per series entry instead of a Map's). */
+  private labels: (Buffer | undefined)[] = [];
+  private cached = 0;
   private readonly scratch = new ProtoWriter(4096);
 
   /** The snappy-compressed 1.0 body of a batch. */
@@ -79,14 +81,18 @@ export class CachedV1Encoder {
 
   /** The `TimeSeries.labels` fields of a series, encoded once per ref. */
   private labelBytes(ref: number, labelsOf: LabelsOf): Buffer {
-    let b = this.labels.get(ref);
+    let b = this.labels[ref];
     if (b !== undefined) return b;
     const w = this.scratch;
     w.reset();
     writeLabelsV1(w, labelsOf(ref)!);
     b = Buffer.from(w.finish());
-    if (this.labels.size >= MAX_CACHED) this.labels.clear();
-    this.labels.set(ref, b);
+    if (this.cached >= MAX_CACHED) {
+      this.labels = [];
+      this.cached = 0;
+    }
+    this.labels[ref] = b;
+    this.cached++;
     return b;
   }
 }

@@ -23,8 +23,8 @@ const CHUNK = 4 << 20;
 export interface TailEvents {
   /** The position's segment is gone (dropped past the maximum lag) or damaged: skipped. */
   skipped(segment: number, reason: string): void;
-  /** Each record before its samples are read (from index `skip`): where labels are learnt. */
-  record?(payload: Buffer, skip: number): void;
+  /** Each record before its samples are read: where labels are learnt. */
+  record?(payload: Buffer): void;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -63,7 +63,7 @@ export class WalTail {
         this.moveTo(this.pos.segment + 1);
         break; // one read never spans two segments (see countSamplesFrom)
       }
-      this.events.record?.(payload, this.pos.skip);
+      this.events.record?.(payload);
       if (type === RecordType.SAMPLES) {
         const count = payload.readUInt32LE(1);
         let upto = Math.min(count, this.pos.skip + (max - n));

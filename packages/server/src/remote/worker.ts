@@ -57,7 +57,7 @@ const queues = init.targets.map(
       start: init.positions[i]!,
       labelsOf: labels.labelsOf,
       metadataOf: labels.metadataOf,
-      record: (payload, skip) => labels.record(payload, skip),
+      record: (payload) => labels.record(payload),
       log,
     }),
 );
