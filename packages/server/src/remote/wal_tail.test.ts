@@ -33,16 +33,26 @@ function readAll(tail: WalTail, skipped: string[]): number[] {
   return out;
 }
 
+/** Runs `fn` with a reader at the start of segment 1 of a fresh log directory, and the segments it skipped. */
+function withTail(fn: (dir: string, tail: WalTail, skipped: string[]) => void): void {
+  const dir = tempDir();
+  const skipped: string[] = [];
+  const tail = new WalTail(
+    dir,
+    { segment: 1, offset: 0, skip: 0 },
+    { skipped: (s, reason) => skipped.push(`${s}:${reason}`) },
+  );
+  try {
+    fn(dir, tail, skipped);
+  } finally {
+    tail.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('reading the log while the main thread writes it', () => {
-  it('waits for a half-written or not yet checksummed last frame of the newest segment, never skips it', () => {
-    const dir = tempDir();
-    const skipped: string[] = [];
-    const tail = new WalTail(
-      dir,
-      { segment: 1, offset: 0, skip: 0 },
-      { skipped: (s, reason) => skipped.push(`${s}:${reason}`) },
-    );
-    try {
+  it('waits for a half-written or not yet checksummed last frame of the newest segment, never skips it', () =>
+    withTail((dir, tail, skipped) => {
       const seg = segmentPath(dir, 1);
       const second = samplesFrame([3, 4]);
       // The first frame whole, the second's header and half its payload (a write in progress).
@@ -66,30 +76,15 @@ describe('reading the log while the main thread writes it', () => {
       writeFileSync(segmentPath(dir, 2), samplesFrame([9]));
       assert.deepEqual(readAll(tail, skipped), [5, 9]);
       assert.deepEqual(skipped, []);
-    } finally {
-      tail.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('skips a damaged frame of a segment that a later one follows (it was sealed: real damage)', () => {
-    const dir = tempDir();
-    const skipped: string[] = [];
-    const tail = new WalTail(
-      dir,
-      { segment: 1, offset: 0, skip: 0 },
-      { skipped: (s, reason) => skipped.push(`${s}:${reason}`) },
-    );
-    try {
+  it('skips a damaged frame of a segment that a later one follows (it was sealed: real damage)', () =>
+    withTail((dir, tail, skipped) => {
       const bad = samplesFrame([2]);
       bad[bad.length - 1]! ^= 0xff;
       writeFileSync(segmentPath(dir, 1), Buffer.concat([samplesFrame([1]), bad]));
       writeFileSync(segmentPath(dir, 2), samplesFrame([7, 8]));
       assert.deepEqual(readAll(tail, skipped), [1, 7, 8]);
       assert.deepEqual(skipped, ['1:checksum_mismatch']);
-    } finally {
-      tail.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
