@@ -38,8 +38,8 @@ export interface TargetDeps {
   readonly start: SavedPosition;
   /** Labels of a log series ref. */
   labelsOf(ref: number): Labels | undefined;
-  /** Metadata of a metric family (sent with 2.0). */
-  metadataOf(family: string): MetricMetadata | undefined;
+  /** Metadata of metric families (sent with 2.0), `names[i]`'s at `i`; one question for all. */
+  metadataOf(names: readonly string[]): (MetricMetadata | undefined)[];
   /** Each log record before its samples are read (see WalTail's `record`). */
   record(payload: Buffer): void;
   readonly log: Logger;
@@ -290,17 +290,23 @@ export class TargetQueue {
 
   /** The metadata of the metric families of `series`, keyed by their `__name__`. */
   private metadataFor(series: readonly WriteSeries[]): ReadonlyMap<string, WriteMetadata> {
-    const out = new Map<string, WriteMetadata>();
+    const names = new Set<string>();
     for (const s of series) {
       const name = s.labels.find((l) => l.name === '__name__')?.value;
-      if (name === undefined || out.has(name)) continue;
-      let m = this.deps.metadataOf(name);
+      if (name !== undefined) names.add(name);
+    }
+    const list = [...names];
+    // Each name's own metadata, then its family's (asked together: one wait for the main thread).
+    const found = this.deps.metadataOf([...list, ...list.map(familyOf)]);
+    const out = new Map<string, WriteMetadata>();
+    for (let i = 0; i < list.length; i++) {
+      let m = found[i];
       if (m === undefined) {
-        const family = this.deps.metadataOf(familyOf(name));
+        const family = found[list.length + i];
         if (family?.type === 'histogram' || family?.type === 'summary') m = family;
       }
       if (m !== undefined && (m.type !== 'unknown' || m.help !== '' || m.unit !== ''))
-        out.set(name, { metric: name, ...m });
+        out.set(list[i]!, { metric: list[i]!, ...m });
     }
     return out;
   }

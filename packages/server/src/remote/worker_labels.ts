@@ -64,10 +64,11 @@ export class WorkerLabels {
     return this.labels.get(ref) ?? undefined;
   };
 
-  /** The metadata of a metric family, from the log or else the database. */
-  readonly metadataOf = (family: string): MetricMetadata | undefined => {
-    if (!this.metadata.has(family)) this.ask([], [family]);
-    return this.metadata.get(family) ?? undefined;
+  /** The metadata of metric families, from the log or else the database (one question for all). */
+  readonly metadataOf = (names: readonly string[]): (MetricMetadata | undefined)[] => {
+    const missing = new Set(names.filter((n) => !this.metadata.has(n)));
+    if (missing.size > 0) this.ask([], [...missing]);
+    return names.map((n) => this.metadata.get(n) ?? undefined);
   };
 
   /** `ref` first, then the other refs of the sample record being read whose labels are unknown. */
