@@ -20,8 +20,13 @@ import { ByteReader } from '../tsdb/record/buffer.js';
 import { decodeMetadata, decodeSeries, RecordType, SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { LabelsReply, LabelsRequest } from './protocol.js';
 
-/** Labels kept beyond this many are dropped (and asked for again when next needed). */
-const MAX_CACHED = 500_000;
+/**
+ * Labels kept beyond this many are dropped (and asked for again when next needed). They copy
+ * what the head holds (about a kilobyte a series of ten labels, decoded from the log), so the
+ * bound keeps the worker's memory to about 100 MB; 1.0 needs a series' labels once per target
+ * (its encoded labels are kept apart, see encode.ts), 2.0 for every request.
+ */
+const MAX_CACHED = 100_000;
 /**
  * The main thread answers between two of its tasks; one that takes this long is stuck, and the
  * worker fails (loudly: the forwarder logs it and starts a new worker from the saved positions).
