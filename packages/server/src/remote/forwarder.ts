@@ -37,7 +37,10 @@ import { unreadBytes } from './wal_tail.js';
 const RESTART_MS = 1_000;
 const MAX_RESTART_MS = 60_000;
 
-/** The counters a replaced worker starts again from zero; kept here so the totals never go back. */
+/**
+ * The counters a replaced worker starts again from zero; kept here so the totals never go back
+ * (what a failed worker counted after its last state message, at most 100 ms, is not in them).
+ */
 type Counters = Pick<TargetState, 'sent' | 'failed' | 'dropped'>;
 
 export class Forwarder {
@@ -159,13 +162,12 @@ export class Forwarder {
       replied,
     };
     const worker = startWorker(init, [port2]);
+    const startedAt = Date.now();
     this.worker = worker;
     let failure: Error | null = null;
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'state') {
-        this.states = [...m.targets];
-        this.restartMs = RESTART_MS; // it works: a later failure is paused for from the start again
-      } else if (m.type === 'log') this.log[m.level](m.msg, m.fields);
+      if (m.type === 'state') this.states = [...m.targets];
+      else if (m.type === 'log') this.log[m.level](m.msg, m.fields);
       else void worker.terminate(); // stopped: idle keep-alive sockets must not keep it running
     });
     worker.on('error', (err) => {
@@ -176,6 +178,8 @@ export class Forwarder {
         port1.close();
         this.worker = null;
         if (this.stopping) return resolve();
+        // One that ran a while before failing is replaced soon again; one that keeps failing, ever later.
+        if (Date.now() - startedAt > MAX_RESTART_MS) this.restartMs = RESTART_MS;
         this.failed(failure ?? new Error(`the worker exited with code ${code}`));
         resolve();
       });
