@@ -6,10 +6,9 @@
  * encoded once and kept by log ref. A forwarding round mostly holds one or two samples of each
  * of thousands of series, so encoding the label strings again for every request was the largest
  * part of the forwarder's CPU in a profile (UTF-8 writes of the same strings, every round). 1.0
- * carries no metadata: 1.0 senders send it apart, and TinyObs does not. Compression runs in
- * libuv's thread pool (`snappy.compress`), off the event loop that ingest runs on: it was the
- * largest part of what remained; so each shard encodes into its own writer, left alone until its
- * request is answered.
+ * carries no metadata: 1.0 senders send it apart, and TinyObs does not. Compression is
+ * synchronous: this runs in the forwarding worker (worker.ts), at its low priority, where libuv's
+ * thread pool (shared with ingest's decompression, at normal priority) would only add a hop.
  *
  * A run of samples of one series becomes one series entry, and a series met again later in the
  * batch gets another (Prometheus itself sends one entry per sample; receivers take a request's
@@ -49,20 +48,22 @@ export function encodeV2Body(
   b: ShardBatch,
   labelsOf: LabelsOf,
   metadataOf: (series: readonly WriteSeries[]) => ReadonlyMap<string, WriteMetadata>,
-): Promise<Buffer> {
+): Buffer {
   const series = groupRuns(b, labelsOf);
-  return snappy.compress(encodeWriteRequestV2(series, metadataOf(series), b.writer));
+  return snappy.compressSync(encodeWriteRequestV2(series, metadataOf(series), b.writer));
 }
 
 /** Cached label encodings beyond this many are dropped (and encoded again when next needed). */
 const MAX_CACHED = 200_000;
 
 export class CachedV1Encoder {
-  private readonly labels = new Map<number, Buffer>();
+  /** By ref (refs are small and dense: an array lookup per series entry instead of a Map's). */
+  private labels: (Buffer | undefined)[] = [];
+  private cached = 0;
   private readonly scratch = new ProtoWriter(4096);
 
   /** The snappy-compressed 1.0 body of a batch. */
-  body(b: ShardBatch, labelsOf: LabelsOf): Promise<Buffer> {
+  body(b: ShardBatch, labelsOf: LabelsOf): Buffer {
     const w = b.writer;
     w.reset();
     for (let i = 0; i < b.n; ) {
@@ -75,19 +76,23 @@ export class CachedV1Encoder {
       w.endMessage(ts);
       i = j;
     }
-    return snappy.compress(w.finish());
+    return snappy.compressSync(w.finish());
   }
 
   /** The `TimeSeries.labels` fields of a series, encoded once per ref. */
   private labelBytes(ref: number, labelsOf: LabelsOf): Buffer {
-    let b = this.labels.get(ref);
+    let b = this.labels[ref];
     if (b !== undefined) return b;
     const w = this.scratch;
     w.reset();
     writeLabelsV1(w, labelsOf(ref)!);
     b = Buffer.from(w.finish());
-    if (this.labels.size >= MAX_CACHED) this.labels.clear();
-    this.labels.set(ref, b);
+    if (this.cached >= MAX_CACHED) {
+      this.labels = [];
+      this.cached = 0;
+    }
+    this.labels[ref] = b;
+    this.cached++;
     return b;
   }
 }

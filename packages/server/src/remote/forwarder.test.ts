@@ -68,9 +68,15 @@ describe('forwarder and the write-ahead log', () => {
       // Pending is estimated from the unread log bytes (20 a sample, plus a few bytes of framing).
       const pending = fw.stats()[0]!.pending;
       assert.ok(pending >= 70 && pending < 80, String(pending));
-      // The first segment was last written long ago: past the maximum lag.
+      // The first segment was last written long ago: past the maximum lag. A persistence asks
+      // the forwarding worker to drop it; the persistence after that deletes it.
       const old = new Date(Date.now() - 120_000);
       utimesSync(segmentPath(db.walPosition.dir, first), old, old);
+      db.persist();
+      await waitFor('the drop, saved', async () => {
+        const t = fw.stats()[0]!;
+        return t.dropped > 0 && t.position.segment > first ? true : undefined;
+      });
       db.persist();
       assert.ok(!existsSync(segmentPath(db.walPosition.dir, first)), 'a segment past the lag is deleted');
       const s = fw.stats()[0]!;

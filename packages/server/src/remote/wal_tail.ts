@@ -2,11 +2,17 @@
  * Reading the write-ahead log from a position while it is written, as Prometheus' remote write
  * reads its WAL: segments in order, frames checked as replay checks them (`tsdb/wal/FORMAT.md`),
  * sample records decoded in place (`tsdb/record/FORMAT.md`). A seal frame moves to the next
- * segment; an incomplete frame at the end of the newest segment is waited for. The log is
- * written with synchronous writes on this same thread, so a read never sees half a commit.
+ * segment.
+ *
+ * The reader runs in the forwarding worker while the main thread appends, so it can see a commit
+ * half written: the last frame of the newest segment may be short or fail its checksum only
+ * because its bytes are still arriving. Such a frame is read again later, never skipped. Damage
+ * counts as real only once a later segment exists (the writer seals a segment, with everything
+ * in it written, before it creates the next) and the frame, read again after that was seen, is
+ * still damaged.
  */
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { RecordType, SAMPLE_BYTES } from '../tsdb/record/record.js';
 import { FRAME_HEADER, listSegments, readFrame, segmentPath } from '../tsdb/wal/segment.js';
 import type { WalPosition } from './position.js';
@@ -17,7 +23,11 @@ const CHUNK = 4 << 20;
 export interface TailEvents {
   /** The position's segment is gone (dropped past the maximum lag) or damaged: skipped. */
   skipped(segment: number, reason: string): void;
+  /** Each record before its samples are read: where labels are learnt. */
+  record?(payload: Buffer): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export class WalTail {
   private fd = -1;
@@ -27,6 +37,8 @@ export class WalTail {
   private scratch: Buffer = Buffer.alloc(0);
   /** File offset of `buf[0]`. */
   private bufStart = 0;
+  /** `segment:offset` of a damaged frame seen after its segment was sealed (see the top). */
+  private suspect = '';
 
   constructor(
     private readonly dir: string,
@@ -51,6 +63,7 @@ export class WalTail {
         this.moveTo(this.pos.segment + 1);
         break; // one read never spans two segments (see countSamplesFrom)
       }
+      this.events.record?.(payload);
       if (type === RecordType.SAMPLES) {
         const count = payload.readUInt32LE(1);
         let upto = Math.min(count, this.pos.skip + (max - n));
@@ -69,26 +82,9 @@ export class WalTail {
           break;
         }
       }
-      // Series records need no reading: the database keeps every ref's labels (see forwarder).
       this.pos = { segment: this.pos.segment, offset: end, skip: 0 };
     }
     return n;
-  }
-
-  /** Log bytes after the position (what is still to read). */
-  unreadBytes(): number {
-    let total = 0;
-    for (const s of listSegments(this.dir)) {
-      if (s < this.pos.segment) continue;
-      try {
-        const fd = s === this.fdSegment ? this.fd : -1;
-        const size = fd >= 0 ? fstatSync(fd).size : fstatOf(segmentPath(this.dir, s));
-        total += s === this.pos.segment ? Math.max(0, size - this.pos.offset) : size;
-      } catch {
-        // deleted meanwhile
-      }
-    }
-    return total;
   }
 
   close(): void {
@@ -152,6 +148,7 @@ export class WalTail {
 
   /** At the end of what is written: wait, unless a later segment shows this one was cut short. */
   private atEnd(): null {
+    this.buf = EMPTY; // read the file again next time: the frame may still be arriving
     const next = listSegments(this.dir).find((s) => s > this.pos.segment);
     // The writer seals a segment before it creates the next, so an unsealed one with a successor
     // was cut by a crash and replay (which kept its good prefix): go on.
@@ -159,12 +156,17 @@ export class WalTail {
     return null;
   }
 
+  /** A damaged frame: real only when still damaged when read again after a later segment appeared. */
   private damaged(reason: string): null {
+    this.buf = EMPTY; // read the file again next time
+    const here = `${this.pos.segment}:${this.pos.offset}`;
     const next = listSegments(this.dir).find((s) => s > this.pos.segment);
-    if (next !== undefined) {
+    if (next !== undefined && this.suspect === here) {
       this.events.skipped(this.pos.segment, reason);
       this.moveTo(next);
+      return null;
     }
+    this.suspect = next === undefined ? '' : here;
     return null;
   }
 
@@ -173,13 +175,19 @@ export class WalTail {
   }
 }
 
-function fstatOf(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
+/** Log bytes after `pos` in `dir` (what is still to read). */
+export function unreadBytes(dir: string, pos: WalPosition): number {
+  let total = 0;
+  for (const s of listSegments(dir)) {
+    if (s < pos.segment) continue;
+    try {
+      const size = statSync(segmentPath(dir, s)).size;
+      total += s === pos.segment ? Math.max(0, size - pos.offset) : size;
+    } catch {
+      // deleted meanwhile
+    }
   }
+  return total;
 }
 
 /** Samples in segment `pos.segment` from the position to its end (what dropping it loses). */
