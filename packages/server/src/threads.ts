@@ -4,6 +4,8 @@
  * inherit, so from source the worker first registers them through tsx's API.
  */
 
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
@@ -18,4 +20,18 @@ export function startWorker(from: string, name: string, options: WorkerOptions =
     ...options,
     eval: true,
   });
+}
+
+/**
+ * Gives the calling thread the nice value `nice` (Linux: a thread's id is a pid for
+ * setpriority(2), so only this thread changes); elsewhere it keeps the process' priority. For
+ * background threads whose work can wait: on a machine with no idle core they then yield to the
+ * event loop, which ingest is bound by, instead of slowing it down.
+ */
+export function lowerThreadPriority(nice: number): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), nice);
+  } catch {
+    // no /proc (not Linux): the thread runs at the process' priority
+  }
 }

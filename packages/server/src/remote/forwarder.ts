@@ -15,8 +15,9 @@
  * acknowledged but not yet saved are sent again, nothing is lost.
  */
 
-import { MessageChannel, type TransferListItem, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { startWorker } from '../threads.js';
 import type { DB } from '../tsdb/db.js';
 import { SAMPLE_BYTES } from '../tsdb/record/record.js';
 import type { RemoteTarget } from './config.js';
@@ -161,7 +162,7 @@ export class Forwarder {
       labelsPort: port2,
       replied,
     };
-    const worker = startWorker(init, [port2]);
+    const worker = startWorker(import.meta.url, 'worker', { workerData: init, transferList: [port2] });
     const startedAt = Date.now();
     this.worker = worker;
     let failure: Error | null = null;
@@ -209,21 +210,4 @@ export class Forwarder {
   private send(m: ToWorker): void {
     this.worker?.postMessage(m);
   }
-}
-
-/**
- * Starts the worker: the built `worker.js` next to this file, as the server runs; from source
- * (tests run the TypeScript through tsx, whose hooks a Node 20 worker does not inherit), its
- * `.ts` through tsx's API.
- */
-function startWorker(init: WorkerInit, transferList: TransferListItem[]): Worker {
-  const options = { workerData: init, transferList };
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), options);
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./worker.ts', self).href);
-  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${entry}); });`, {
-    ...options,
-    eval: true,
-  });
 }

@@ -5,10 +5,10 @@
  * them through the `state` messages posted here (for `walFloor`, `/v1/stats` and `/metrics`).
  */
 
-import { readlinkSync, statSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../log.js';
+import { lowerThreadPriority } from '../threads.js';
 import { listSegments, segmentPath } from '../tsdb/wal/segment.js';
 import type { FromWorker, TargetState, ToWorker, WorkerInit } from './protocol.js';
 import { targetFromWire } from './protocol.js';
@@ -38,16 +38,7 @@ const log: Logger = {
   error: (msg, fields) => post({ type: 'log', level: 'error', msg, fields }),
 };
 
-/** Lowers this thread's priority (Linux: a thread's id is a pid for setpriority(2)); elsewhere it stays. */
-function yieldToIngest(): void {
-  try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), NICE);
-  } catch {
-    // no /proc (not Linux): the worker runs at the process' priority
-  }
-}
-
-yieldToIngest();
+lowerThreadPriority(NICE);
 const labels = new WorkerLabels(init.labelsPort, init.replied);
 const queues = init.targets.map(
   (t, i) =>

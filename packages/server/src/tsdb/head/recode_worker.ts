@@ -5,9 +5,17 @@
  */
 
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../../threads.js';
 import { ChunkEncoder } from '../chunkenc/index.js';
 import type { RecodeBatch } from './recoder.js';
 
+/**
+ * Below the event loop's priority (which ingest is bound by) but not at the bottom: on a busy
+ * machine the queue still drains, instead of filling up and sending cuts back to the event loop.
+ */
+const NICE = 5;
+
+lowerThreadPriority(NICE);
 const encoder = new ChunkEncoder();
 const port = parentPort;
 if (port === null) throw new Error('recode_worker.ts runs as a worker thread');
