@@ -4,7 +4,7 @@ import { labelsFromRecord } from '../../model/labels.js';
 import { ChunkIterator, chunkEncoding, Encoding, XorAppender } from '../chunkenc/index.js';
 import { Head } from './head.js';
 import { Recoder } from './recoder.js';
-import { CHUNK_SAMPLES, recoder } from './series.js';
+import { CHUNK_SAMPLES, type MemChunk, recoder } from './series.js';
 import { ChunkArena } from './slab.js';
 
 function xorChunk(first: number): Uint8Array {
@@ -30,30 +30,30 @@ function cutThree(r: Recoder) {
   return { chunks, want };
 }
 
+/** Asserts the chunks hold `want` in these encodings. */
+function assertChunks(chunks: readonly MemChunk[], encodings: number[], want: [number, number][][]): void {
+  assert.deepEqual(
+    chunks.map((c) => chunkEncoding(c.bytes)),
+    encodings,
+  );
+  assert.deepEqual(
+    chunks.map((c) => decode(c.bytes)),
+    want,
+  );
+}
+
+const RECODED = [Encoding.DECIMAL, Encoding.DECIMAL, Encoding.DECIMAL];
+
 describe('re-encoding cut chunks on another thread', () => {
   it('keeps a copy readable at once and replaces it with the smallest encoding, at once when the queue is full', async () => {
     const r = new Recoder(new ChunkArena(), 2);
     const { chunks, want } = cutThree(r);
-    assert.deepEqual(
-      chunks.map((c) => chunkEncoding(c.bytes)),
-      [Encoding.XOR, Encoding.XOR, Encoding.DECIMAL],
-    );
+    assertChunks(chunks, [Encoding.XOR, Encoding.XOR, Encoding.DECIMAL], want);
     assert.equal(r.pending, 2);
-    assert.deepEqual(
-      chunks.map((c) => decode(c.bytes)),
-      want,
-    );
     await r.settled();
     assert.equal(r.pending, 0);
     assert.ok(r.onWorker, 'a worker thread re-encoded them');
-    assert.deepEqual(
-      chunks.map((c) => chunkEncoding(c.bytes)),
-      [Encoding.DECIMAL, Encoding.DECIMAL, Encoding.DECIMAL],
-    );
-    assert.deepEqual(
-      chunks.map((c) => decode(c.bytes)),
-      want,
-    );
+    assertChunks(chunks, RECODED, want);
   });
 
   it('re-encodes on the calling thread when the worker cannot start', async () => {
@@ -61,14 +61,7 @@ describe('re-encoding cut chunks on another thread', () => {
     const { chunks, want } = cutThree(r);
     await r.settled();
     assert.equal(r.onWorker, false);
-    assert.deepEqual(
-      chunks.map((c) => chunkEncoding(c.bytes)),
-      [Encoding.DECIMAL, Encoding.DECIMAL, Encoding.DECIMAL],
-    );
-    assert.deepEqual(
-      chunks.map((c) => decode(c.bytes)),
-      want,
-    );
+    assertChunks(chunks, RECODED, want);
     // Later cuts too, at once.
     assert.equal(chunkEncoding(r.chunk(xorChunk(0), 0, 990_000).bytes), Encoding.DECIMAL);
   });
