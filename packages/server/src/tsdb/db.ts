@@ -18,6 +18,7 @@ import { Downsampler } from './downsample/downsampler.js';
 import { splicePoints } from './downsample/splice_read.js';
 import { Head } from './head/head.js';
 import { HeadQuerier } from './head/head_read.js';
+import { recoder } from './head/series.js';
 import { acquireLock } from './lock.js';
 import { type DBOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PersistedReads } from './persist/lookup.js';
@@ -175,6 +176,8 @@ export class DB implements Appendable, Queryable {
       );
     }
     const start = performance.now();
+    // Cut chunks go to disk in their smallest encoding (see head/recoder.ts).
+    recoder.finishNow();
     const run = this.persister.run();
     // Fold SQLite's own log into the file now, so it does not keep the size of this transaction.
     this.store.vacuum();
@@ -197,6 +200,8 @@ export class DB implements Appendable, Queryable {
   }
 
   private async housekeep(incomingBytes: number): Promise<void> {
+    // Cut chunks go to disk in their smallest encoding: wait for the re-encoding thread.
+    await recoder.flushed();
     const start = performance.now();
     const run = await drain(this.persister.steps());
     await drain(this.store.vacuumSteps());

@@ -50,7 +50,7 @@ describe('re-encoding cut chunks on another thread', () => {
     const { chunks, want } = cutThree(r);
     assertChunks(chunks, [Encoding.XOR, Encoding.XOR, Encoding.DECIMAL], want);
     assert.equal(r.pending, 2);
-    await r.settled();
+    await r.flushed();
     assert.equal(r.pending, 0);
     assert.ok(r.onWorker, 'a worker thread re-encoded them');
     assertChunks(chunks, RECODED, want);
@@ -59,11 +59,29 @@ describe('re-encoding cut chunks on another thread', () => {
   it('re-encodes on the calling thread when the worker cannot start', async () => {
     const r = new Recoder(new ChunkArena(), 100, 'no_such_worker');
     const { chunks, want } = cutThree(r);
-    await r.settled();
+    await r.flushed();
     assert.equal(r.onWorker, false);
     assertChunks(chunks, RECODED, want);
     // Later cuts too, at once.
     assert.equal(chunkEncoding(r.chunk(xorChunk(0), 0, 990_000).bytes), Encoding.DECIMAL);
+  });
+
+  it('waits only for the chunks cut before the call, and finishes everything at once on request', async () => {
+    const r = new Recoder(new ChunkArena());
+    const first = cutThree(r);
+    const flushed = r.flushed();
+    // Cut meanwhile: must not hold up the wait.
+    const later = cutThree(r);
+    await flushed;
+    assertChunks(first.chunks, RECODED, first.want);
+    const last = cutThree(r);
+    r.finishNow();
+    assert.equal(r.pending, 0);
+    assertChunks(last.chunks, RECODED, last.want);
+    await r.flushed();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Replies for what finishNow did are ignored; everything keeps its samples.
+    for (const { chunks, want } of [first, later, last]) assertChunks(chunks, RECODED, want);
   });
 
   it('answers a head query the same before and after its cut chunks are re-encoded', async () => {
@@ -87,7 +105,7 @@ describe('re-encoding cut chunks on another thread', () => {
     assert.ok(recoder.pending > 0, 'the last cut is still waiting');
     const before = read();
     assert.equal(before.length, series.length * (CHUNK_SAMPLES * 2 + 5));
-    await recoder.settled();
+    await recoder.flushed();
     assert.ok(recoder.onWorker);
     assert.deepEqual(read(), before);
     for (const s of head.allSeries())

@@ -14,7 +14,7 @@
 
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../threads.js';
-import { ChunkEncoder } from '../chunkenc/index.js';
+import { ChunkEncoder, chunkEncoding, Encoding } from '../chunkenc/index.js';
 import type { MemChunk } from './series.js';
 import { ChunkArena } from './slab.js';
 
@@ -36,7 +36,13 @@ export class Recoder {
   private scheduled = false;
   private worker: Worker | null = null;
   private failed = false;
-  private idleWaiters: (() => void)[] = [];
+  /**
+   * Chunks queued so far and chunks done (in order: one worker takes the batches first in, first
+   * out), and who waits for a count to be done.
+   */
+  private queued = 0;
+  private done = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
   /**
    * XOR copies waiting: their slabs are dropped by the GC once every chunk in them has its
    * re-encoded bytes.
@@ -61,6 +67,7 @@ export class Recoder {
     if (this.failed || this.pending >= this.maxPending) return { bytes: this.recodedNow(xor), mint, maxt };
     const c: MemChunk = { bytes: this.staging.copy(xor), mint, maxt };
     this.queue.push(c);
+    this.queued++;
     if (!this.scheduled) {
       // Once per turn of the event loop: every chunk a commit cuts goes in one message.
       this.scheduled = true;
@@ -74,12 +81,34 @@ export class Recoder {
     return this.worker !== null;
   }
 
-  /** Resolves once no chunk is waiting (for tests and benchmarks that measure memory). */
-  settled(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
+  /**
+   * Resolves once every chunk cut before the call has its smallest encoding (chunks cut meanwhile
+   * do not hold it up: under a steady push the queue is never empty). Persistence waits for this,
+   * and so can tests.
+   */
+  flushed(): Promise<void> {
+    const upTo = this.queued;
+    if (this.done >= upTo) return Promise.resolve();
     // Someone waits for the worker: it keeps the process alive until then.
     this.worker?.ref();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+  }
+
+  /**
+   * Re-encodes every waiting chunk now, on the calling thread: a synchronous persistence must not
+   * write XOR chunks. The worker's replies for them are then ignored.
+   */
+  finishNow(): void {
+    for (const chunks of this.inFlight.values()) for (const c of chunks) this.recodeInPlace(c);
+    for (const c of this.queue) this.recodeInPlace(c);
+    this.inFlight.clear();
+    this.inFlightChunks = 0;
+    this.queue = [];
+    this.finished(this.queued);
+  }
+
+  private recodeInPlace(c: MemChunk): void {
+    if (chunkEncoding(c.bytes) === Encoding.XOR) c.bytes = this.recodedNow(c.bytes);
   }
 
   private readonly send = (): void => {
@@ -118,7 +147,7 @@ export class Recoder {
       worker.on('exit', () => this.fail());
       // The re-encoding only saves memory: it never keeps a process alive. (After the listeners:
       // a 'message' listener refs the worker again.)
-      if (this.idleWaiters.length === 0) worker.unref();
+      if (this.waiters.length === 0) worker.unref();
       this.worker = worker;
     } catch {
       this.fail();
@@ -139,7 +168,7 @@ export class Recoder {
       if (end > start) chunks[i]!.bytes = reply.bytes.subarray(start, end);
       start = end;
     }
-    this.notifyIfSettled();
+    this.finished(this.done + chunks.length);
   }
 
   /** The worker is gone: everything it had and everything queued is re-encoded here. */
@@ -147,18 +176,19 @@ export class Recoder {
     if (this.failed) return;
     this.failed = true;
     this.worker = null;
-    for (const chunks of this.inFlight.values()) for (const c of chunks) c.bytes = this.recodedNow(c.bytes);
-    for (const c of this.queue) c.bytes = this.recodedNow(c.bytes);
-    this.inFlight.clear();
-    this.inFlightChunks = 0;
-    this.queue = [];
-    this.notifyIfSettled();
+    this.finishNow();
   }
 
-  private notifyIfSettled(): void {
-    if (this.pending > 0 || this.idleWaiters.length === 0) return;
-    this.worker?.unref();
-    for (const w of this.idleWaiters.splice(0)) w();
+  /** Chunks up to `done` (in queue order) have their smallest encoding. */
+  private finished(done: number): void {
+    this.done = done;
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (w.upTo > done) return true;
+      w.resolve();
+      return false;
+    });
+    if (this.waiters.length === 0) this.worker?.unref();
   }
 
   private recodedNow(xor: Uint8Array): Uint8Array {
