@@ -1,7 +1,11 @@
 /**
  * The thread that re-encodes cut chunks for the {@link Recoder} (recoder.ts): it receives XOR
- * chunks one after the other in one buffer and answers with their smallest encodings the same way.
- * A chunk it cannot re-encode (corrupt: never from a head) comes back empty and stays XOR.
+ * chunks one after the other in one buffer and answers with their smallest encodings in that
+ * same buffer (a chunk's smallest encoding is never longer than its XOR bytes, so each is written
+ * where it, or an earlier chunk, was read). The buffer was allocated by the main thread: memory
+ * allocated here would stay in this thread's malloc arena once the main thread frees it, which
+ * cost ~1.5 KiB of RSS per series. A chunk it cannot re-encode (corrupt: never from a head) comes
+ * back empty and stays XOR.
  */
 
 import { parentPort } from 'node:worker_threads';
@@ -21,23 +25,20 @@ const port = parentPort;
 if (port === null) throw new Error('recode_worker.ts runs as a worker thread');
 
 port.on('message', (batch: RecodeBatch) => {
-  const out: Uint8Array[] = [];
-  let size = 0;
-  let start = 0;
-  for (const end of batch.ends) {
-    const recoded = encoder.recode(batch.bytes.subarray(start, end)) ?? new Uint8Array(0);
-    out.push(recoded);
-    size += recoded.length;
-    start = end;
+  const { bytes, ends } = batch;
+  let read = 0;
+  let write = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]!;
+    const recoded = encoder.recode(bytes.subarray(read, end));
+    // Never longer than the input (the smallest encoding is at most the XOR one), so this write
+    // ends at or before `end`: nothing unread is overwritten.
+    if (recoded !== null && recoded.length <= end - read) {
+      bytes.set(recoded, write);
+      write += recoded.length;
+    }
+    read = end;
+    ends[i] = write;
   }
-  const bytes = new ArrayBuffer(size);
-  const ends = new ArrayBuffer(out.length * 4);
-  const reply: RecodeBatch = { id: batch.id, bytes: new Uint8Array(bytes), ends: new Uint32Array(ends) };
-  let at = 0;
-  for (let i = 0; i < out.length; i++) {
-    reply.bytes.set(out[i]!, at);
-    at += out[i]!.length;
-    reply.ends[i] = at;
-  }
-  port.postMessage(reply, [bytes, ends]);
+  port.postMessage(batch, [bytes.buffer as ArrayBuffer, ends.buffer as ArrayBuffer]);
 });

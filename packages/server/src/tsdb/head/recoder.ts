@@ -163,9 +163,9 @@ export class Recoder {
     let start = 0;
     for (let i = 0; i < chunks.length; i++) {
       const end = reply.ends[i]!;
-      // In place: persistence knows a chunk by its object, and reads either encoding alike. The
-      // reply's buffer is kept as the chunks' slab (they are dropped by the same persistence).
-      if (end > start) chunks[i]!.bytes = reply.bytes.subarray(start, end);
+      // In place: persistence knows a chunk by its object, and reads either encoding alike. Copied
+      // into the arena: the reply's buffer is sized for the XOR chunks.
+      if (end > start) chunks[i]!.bytes = this.arena.copy(reply.bytes.subarray(start, end));
       start = end;
     }
     this.finished(this.done + chunks.length);
