@@ -56,6 +56,17 @@ describe('re-encoding cut chunks on another thread', () => {
     assertChunks(chunks, RECODED, want);
   });
 
+  it('sends a wave of cuts larger than its messages in turns, and re-encodes every chunk of it', async () => {
+    const r = new Recoder(new ChunkArena());
+    const source = xorChunk(0);
+    const want = decode(source);
+    const chunks = Array.from({ length: 5000 }, () => r.chunk(source, want[0]![0], want.at(-1)![0]));
+    await r.flushed();
+    assert.equal(r.pending, 0);
+    assert.ok(chunks.every((c) => chunkEncoding(c.bytes) === Encoding.DECIMAL));
+    assert.deepEqual(decode(chunks[4999]!.bytes), want);
+  });
+
   it('re-encodes on the calling thread when the worker cannot start', async () => {
     const r = new Recoder(new ChunkArena(), 100, 'no_such_worker');
     const { chunks, want } = cutThree(r);
