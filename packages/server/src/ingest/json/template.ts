@@ -32,7 +32,9 @@ export interface PointTokens {
  * learned, which is the order a client sends its series in: matching a request then reads them
  * front to back instead of reaching one buffer object per series (each a likely cache miss; on
  * 10 000 series that was most of a match's cost). A slab is freed by the GC once no template in
- * it is used: a template learned again goes to the current slab.
+ * it is used: a template learned again goes to the current slab. (So one live template keeps its
+ * 64 KiB slab: a client that relearns all but one series of each slab, again and again, could
+ * pin up to a slab per cached series; no client does that by accident.)
  */
 const SLAB_BYTES = 64 * 1024;
 let slab = new Uint8Array(0);
