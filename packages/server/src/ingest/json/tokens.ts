@@ -4,6 +4,8 @@
  * the fast path takes (the caller then falls back to a slower path, never guesses).
  */
 
+import { SPECIAL_VALUES } from './parse.js';
+
 export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -44,4 +46,40 @@ export function stringEnd(b: Uint8Array, i: number): number {
     if (c === BACKSLASH || c === undefined || c < 0x20) return -1;
     i++;
   }
+}
+
+/** Exact powers of ten for the correctly rounded number fast path (Clinger: up to 1e22). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * A JSON number's value, as JSON.parse gives it: integers and decimals of up to 15 significant
+ * digits with a small exponent are computed exactly (one correctly rounded multiplication or
+ * division of exact operands); anything else goes through Number().
+ */
+export function numberAt(b: Buffer, s: number, e: number): number {
+  let i = s;
+  const neg = b[i] === 0x2d;
+  if (neg) i++;
+  let m = 0;
+  let digits = 0;
+  let scale = 0;
+  for (; i < e; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) {
+      scale = e - i - 1;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || ++digits > 15) return Number(b.toString('latin1', s, e));
+    m = m * 10 + (c - 0x30);
+  }
+  if (scale > 22) return Number(b.toString('latin1', s, e));
+  const v = scale === 0 ? m : m / POW10[scale]!;
+  return neg ? -v : v;
+}
+
+/** "NaN", "+Inf", "Inf", "-Inf" as a value string; undefined for any other string. */
+export function specialValue(b: Buffer, s: number, e: number): number | undefined {
+  if (e - s > 4) return undefined;
+  const text = b.toString('latin1', s, e);
+  return Object.hasOwn(SPECIAL_VALUES, text) ? SPECIAL_VALUES[text] : undefined;
 }
