@@ -1,11 +1,14 @@
 /**
- * The fast path of the native JSON format: a scanner over the body's bytes for the shape every
- * SDK sends (`{"metrics":[{"name":…,"type":…,"value":…,"labels":{…},"timestamp":…},…]}`, strings
- * without escapes). A point whose series is in the {@link SeriesCache} (same raw `name` and
- * `labels` bytes, same type) costs no object, no label parsing and no validation beyond its value
- * and timestamp; any other point is turned into a plain object and handed to {@link readPoint},
- * the reference rules, so both paths answer alike. Anything outside that shape (escapes, other
- * keys, other value kinds, not JSON at all) returns null and the caller uses `parseJsonIngest`.
+ * The fast path of the native JSON format, over the body's bytes, for the shape every SDK sends
+ * (`{"metrics":[{"name":…,"type":…,"value":…,"labels":{…},"timestamp":…},…]}`, strings without
+ * escapes). Each point is tried, in this order:
+ * 1. against the template of the series that followed the previous point's series last time
+ *    (template.ts): a byte comparison and two token reads;
+ * 2. scanned (scanner.ts) and looked up in the {@link SeriesCache} by its raw `name` and `labels`
+ *    bytes: no object, no label parsing, no validation beyond its value and timestamp;
+ * 3. turned into a plain object and handed to {@link readPoint}, the reference rules.
+ * All three answer alike. Anything outside that shape (escapes, other keys, other value kinds,
+ * not JSON at all) returns null and the caller uses `parseJsonIngest`.
  */
 
 import { labelsKey } from '../../model/labels.js';
