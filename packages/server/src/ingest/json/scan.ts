@@ -180,10 +180,10 @@ const scratch: PointTokens = {
 /** Makes the point the scanner just read (from `start`) the template of its series. */
 function learnTemplate(sc: Scanner, start: number, entry: CachedSeries, help: string, unit: string): void {
   if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
-  const quoted = (isString: boolean) => (isString ? 1 : 0);
-  const vq = quoted(sc.valueIsString);
+  // Tokens are cut with their quotes.
+  const vq = sc.valueIsString ? 1 : 0;
+  const tq = sc.tsIsString ? 1 : 0;
   const hasTime = (sc.fields & F_TIMESTAMP) !== 0;
-  const tq = quoted(sc.tsIsString);
   entry.template = PointTemplate.of(
     sc.b,
     start,

@@ -14,8 +14,8 @@
 import { numberEnd, QUOTE, stringEnd } from './tokens.js';
 
 /** What a cut-out token was. */
-export const TOKEN_VALUE = 1;
-export const TOKEN_TIME = 2;
+const TOKEN_VALUE = 1;
+const TOKEN_TIME = 2;
 
 /** Where a matched point's tokens are: string contents without quotes (the scanner's fields). */
 export interface PointTokens {
@@ -76,7 +76,7 @@ export class PointTemplate {
 
   /**
    * The template of the point `b[pointS, pointE)` whose value token is `b[vS, vE)` and timestamp
-   * token `b[tS, tE)` (quotes included; `tS` -1 when it has none).
+   * token `b[tS, tE)` (quotes included; `tS` -1 when it has none: the point then matches without).
    */
   static of(
     b: Uint8Array,
@@ -89,14 +89,9 @@ export class PointTemplate {
     help: string,
     unit: string,
   ): PointTemplate {
-    if (tS < 0) {
-      const n = pointE - pointS - (vE - vS);
-      const { bytes, view, base } = carve(n);
-      bytes.set(b.subarray(pointS, vS), base);
-      bytes.set(b.subarray(vE, pointE), base + vS - pointS);
-      const end = base + n;
-      return new PointTemplate(view, base, end, base + vS - pointS, TOKEN_VALUE, end, 0, help, unit);
-    }
+    // Without a timestamp, the second cut is an empty one at the point's end.
+    const hasTime = tS >= 0;
+    if (!hasTime) tS = tE = pointE;
     const valueFirst = vS < tS;
     const [aS, aE, bS, bE] = valueFirst ? [vS, vE, tS, tE] : [tS, tE, vS, vE];
     const n = pointE - pointS - (aE - aS) - (bE - bS);
@@ -106,7 +101,7 @@ export class PointTemplate {
     bytes.set(b.subarray(pointS, aS), base);
     bytes.set(b.subarray(aE, bS), cut1);
     bytes.set(b.subarray(bE, pointE), cut2);
-    const [k1, k2] = valueFirst ? [TOKEN_VALUE, TOKEN_TIME] : [TOKEN_TIME, TOKEN_VALUE];
+    const [k1, k2] = valueFirst ? [TOKEN_VALUE, hasTime ? TOKEN_TIME : 0] : [TOKEN_TIME, TOKEN_VALUE];
     return new PointTemplate(view, base, base + n, cut1, k1, cut2, k2, help, unit);
   }
 

@@ -1,7 +1,8 @@
 /**
- * JSON tokens read straight from the body's bytes, for the fast scanner (scan.ts) and point
- * templates (template.ts): each returns where the token ends, or -1 when the bytes are not one
- * the fast path takes (the caller then falls back to a slower path, never guesses).
+ * JSON tokens read straight from the body's bytes, for the fast scanner (scanner.ts, scan.ts)
+ * and point templates (template.ts): where a token ends (-1 when the bytes are not one the fast
+ * path takes: the caller then falls back to a slower path, never guesses), and the values of
+ * numbers and special-value strings.
  */
 
 import { SPECIAL_VALUES } from './parse.js';

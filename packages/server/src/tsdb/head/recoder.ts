@@ -31,7 +31,6 @@ const BATCH = 2048;
 export class Recoder {
   private queue: MemChunk[] = [];
   private readonly inFlight = new Map<number, MemChunk[]>();
-  private inFlightChunks = 0;
   private nextId = 0;
   private scheduled = false;
   private worker: Worker | null = null;
@@ -57,9 +56,9 @@ export class Recoder {
     private readonly workerName = 'recode_worker',
   ) {}
 
-  /** Chunks waiting for their re-encoding. */
+  /** Chunks waiting for their re-encoding (queued or in a message). */
   get pending(): number {
-    return this.queue.length + this.inFlightChunks;
+    return this.queued - this.done;
   }
 
   /** A cut chunk of the XOR bytes `xor` (a view its caller reuses): a copy, re-encoded now or soon. */
@@ -102,7 +101,6 @@ export class Recoder {
     for (const chunks of this.inFlight.values()) for (const c of chunks) this.recodeInPlace(c);
     for (const c of this.queue) this.recodeInPlace(c);
     this.inFlight.clear();
-    this.inFlightChunks = 0;
     this.queue = [];
     this.finished(this.queued);
   }
@@ -133,7 +131,6 @@ export class Recoder {
         batch.ends[i] = at;
       }
       this.inFlight.set(batch.id, chunks);
-      this.inFlightChunks += chunks.length;
       worker.postMessage(batch, [bytes, ends]);
     }
   };
@@ -159,7 +156,6 @@ export class Recoder {
     const chunks = this.inFlight.get(reply.id);
     if (chunks === undefined) return;
     this.inFlight.delete(reply.id);
-    this.inFlightChunks -= chunks.length;
     let start = 0;
     for (let i = 0; i < chunks.length; i++) {
       const end = reply.ends[i]!;

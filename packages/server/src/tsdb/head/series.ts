@@ -45,7 +45,7 @@ const encoder = new ChunkEncoder();
 /** Open-chunk buffers of every head in the process (one thread: no contention). */
 const slabs = new BufferSlabs();
 const arena = new ChunkArena();
-/** Re-encodes cut chunks between requests instead of inside the commit that cut them. */
+/** Re-encodes cut chunks on a worker thread instead of inside the commit that cut them. */
 export const recoder = new Recoder(arena);
 
 export class MemSeries {

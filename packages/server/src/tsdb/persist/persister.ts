@@ -220,7 +220,7 @@ export class Persister {
       if (group.length > 0 && Math.max(maxt, c.maxt) - mint > ROW_MAX_SPAN_MS.raw) flush();
       if (group.length > 0 && size + c.bytes.length + 3 > ROW_MAX_BYTES) flush();
       size += c.bytes.length + 3;
-      const bytes = c.bytes; // already in its smallest encoding (cut time)
+      const bytes = c.bytes; // in its smallest encoding (DB waits for the re-encoding first)
       if (group.length === 0) {
         mint = c.mint;
         maxt = c.maxt;
