@@ -17,7 +17,7 @@ import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { Labels } from '../model/labels.js';
 import type { MetricMetadata } from '../model/sample.js';
 import { ByteReader } from '../tsdb/record/buffer.js';
-import { decodeMetadata, decodeSeries, RecordType, SAMPLE_BYTES } from '../tsdb/record/record.js';
+import { decodeMetadata, decodeSamples, decodeSeries, RecordType } from '../tsdb/record/record.js';
 import type { LabelsReply, LabelsRequest } from './protocol.js';
 
 /**
@@ -79,12 +79,13 @@ export class WorkerLabels {
   /** `ref` first, then the other refs of the sample record being read whose labels are unknown. */
   private unknownWith(ref: number): number[] {
     const out = new Set([ref]);
-    const b = this.samples;
-    if (b === null || b.length < 5) return [ref];
-    const count = Math.min(b.readUInt32LE(1), Math.floor((b.length - 5) / SAMPLE_BYTES));
-    for (let i = 0, p = 5; i < count; i++, p += SAMPLE_BYTES) {
-      const r = b.readUInt32LE(p);
-      if (!this.labels.has(r)) out.add(r);
+    if (this.samples === null) return [ref];
+    try {
+      decodeSamples(new ByteReader(this.samples, 1), (r) => {
+        if (!this.labels.has(r)) out.add(r);
+      });
+    } catch {
+      // An undecodable record (its checksum was right): `ref` alone is asked for.
     }
     return [...out];
   }
