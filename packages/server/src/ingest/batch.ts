@@ -23,6 +23,9 @@ export interface IngestIssue {
   readonly message: string;
 }
 
+/** Versions of batch metadata, unique in the process. */
+let metadataVersions = 0;
+
 export class SampleBatch {
   /** Points in the request, valid or not (set by the parser; used in messages and reports). */
   total = 0;
@@ -48,8 +51,16 @@ export class SampleBatch {
   /** Series key → index, so that a request repeating a series gets one index for it. */
   private readonly byLabels = new Map<string, number>();
   private indexing = false;
+  /** See {@link metadataVersion}. */
+  private metaVersion = ++metadataVersions;
 
-  constructor(readonly limits: IngestLimits) {}
+  /** `capacity`: the samples expected, when more than a few hundred (the arrays grow beyond it). */
+  constructor(
+    readonly limits: IngestLimits,
+    capacity = 0,
+  ) {
+    if (capacity > this.ts.length) this.allocate(capacity);
+  }
 
   /** Samples in the batch. */
   get length(): number {
@@ -147,7 +158,16 @@ export class SampleBatch {
     const p = checkMetadata(meta, this.limits);
     if (p !== null) return p;
     this.metadata.set(family, meta);
+    this.metaVersion = ++metadataVersions;
     return null;
+  }
+
+  /**
+   * Changes whenever metadata is set, and differs between batches: a parser that saw the version
+   * unchanged since it declared some metadata knows that declaring it again changes nothing.
+   */
+  get metadataVersion(): number {
+    return this.metaVersion;
   }
 
   /** Records a refused point. */
@@ -175,16 +195,17 @@ export class SampleBatch {
   }
 
   private grow(): void {
-    const size = this.ts.length * 2;
-    const sIdx = new Int32Array(size);
-    sIdx.set(this.sIdx);
-    const ts = new Float64Array(size);
-    ts.set(this.ts);
-    const vs = new Float64Array(size);
-    vs.set(this.vs);
-    this.sIdx = sIdx;
-    this.ts = ts;
-    this.vs = vs;
+    const { sIdx, ts, vs } = this;
+    this.allocate(ts.length * 2);
+    this.sIdx.set(sIdx);
+    this.ts.set(ts);
+    this.vs.set(vs);
+  }
+
+  private allocate(size: number): void {
+    this.sIdx = new Int32Array(size);
+    this.ts = new Float64Array(size);
+    this.vs = new Float64Array(size);
   }
 }
 

@@ -251,6 +251,34 @@ describe('the fast JSON scanner', () => {
     }
   });
 
+  it('declares the metadata of a templated point again once another point changed it', () => {
+    const cache = new SeriesCache();
+    const point = (route: string, help: string, value: number, t: number) => ({
+      name: 'req_total',
+      type: 'counter',
+      help,
+      labels: { route },
+      value,
+      timestamp: t,
+    });
+    // a declares one help text, b another, then a again: the last point of the request decides.
+    for (let n = 0; n < 3; n++) {
+      const text = JSON.stringify({
+        metrics: [
+          point('z', 'First.', n, NOW),
+          point('a', 'First.', n, NOW - 1),
+          point('b', 'Second.', n, NOW),
+          point('a', 'First.', n, NOW),
+        ],
+      });
+      const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
+      assert.deepEqual(contents(scanned.batch), reference(text), `request ${n}`);
+      assert.equal(scanned.batch.metadata.get('req_total')?.help, 'First.', `request ${n}`);
+      // Every point but the first by template (a, b, then a again).
+      if (n > 0) assert.equal(scanned.templated, 3, `request ${n}`);
+    }
+  });
+
   it('keeps one series for two spellings of it in one request (last point wins across them)', () => {
     const cache = new SeriesCache();
     const a = '{"name":"m","type":"gauge","value":1,"labels":{"a":"1","b":"2"},"timestamp":5}';

@@ -64,7 +64,8 @@ export function scanJsonIngest(
   cache: SeriesCache,
 ): ScannedBatch | null {
   const sc = new Scanner(body);
-  const batch = new SampleBatch(limits);
+  // Sized for the last body's points: a steady client's batches then never grow their arrays.
+  const batch = new SampleBatch(limits, cache.points);
   const scanned = new ScannedBatch(batch);
   try {
     sc.expect(LBRACE);
@@ -119,6 +120,7 @@ export function scanJsonIngest(
     sc.ws();
     if (sc.pos !== body.length) return null;
     batch.total = index;
+    cache.points = index;
     return scanned;
   } catch (err) {
     if (err === BAIL) return null;
@@ -216,7 +218,7 @@ function templatePoint(
   // A body that does not declare cumulative histograms needs the delta state (see addPoint).
   if (guess.type === 'histogram' && !scanned.cumulative) throw BAIL;
   sc.fields = t.kind2 === 0 ? F_VALUE : F_VALUE | F_TIMESTAMP;
-  if (!fastPoint(sc, scanned, index, now, guess, t.help, t.unit)) return false;
+  if (!fastPoint(sc, scanned, index, now, guess, t.help, t.unit, t)) return false;
   sc.pos = end;
   scanned.templated++;
   return true;
@@ -235,6 +237,7 @@ function fastPoint(
   hit: CachedSeries,
   help: string,
   unit: string,
+  template: PointTemplate | null = null,
 ): boolean {
   const b = sc.b;
   const f = sc.fields;
@@ -258,14 +261,21 @@ function fastPoint(
     }
   }
   const batch = scanned.batch;
-  // (A point without type, help and unit has the type 'unknown': it declares nothing.)
-  const meta = declaredMetadata(batch, hit.family, hit.type, help, unit);
+  // (A point without type, help and unit has the type 'unknown': it declares nothing.) A point
+  // of a template declares what the template's last point did.
+  const meta =
+    template?.declaredAt === batch.metadataVersion
+      ? null
+      : declaredMetadata(batch, hit.family, hit.type, help, unit);
   if (meta !== null && 'field' in meta) {
     batch.refuse(`metrics[${index}]`, meta);
     return true;
   }
   const bad = batch.add(scanned.indexOf(hit.slot), t, v);
   if (bad !== null) batch.refuse(`metrics[${index}]`, bad);
-  else if (meta !== null) batch.setMetadata(hit.family, meta);
+  else {
+    if (meta !== null) batch.setMetadata(hit.family, meta);
+    if (template !== null) template.declaredAt = batch.metadataVersion;
+  }
   return true;
 }

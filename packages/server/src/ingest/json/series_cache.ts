@@ -32,6 +32,8 @@ export class SeriesCache {
   /** By a hash of the spelling (a small integer key, no string per lookup); bytes are compared. */
   private readonly spellings: Generations<number, CachedSeries>;
   private readonly slots: SlotsByLabels;
+  /** Points in the last body scanned with this cache. */
+  points = 0;
 
   constructor(capacity = 100_000) {
     this.spellings = new Generations(capacity);

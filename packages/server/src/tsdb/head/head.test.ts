@@ -5,6 +5,7 @@ import { type Labels, labelsFromRecord, labelsToRecord } from '../../model/label
 import { type MatchType, newMatcher } from '../../model/matcher.js';
 import { isStaleNaN, STALE_NAN } from '../../model/sample.js';
 import type { Querier } from '../../storage/types.js';
+import { decodeRecord } from '../record/record.js';
 import { Head, type HeadOptions } from './head.js';
 
 const L = (r: Record<string, string>): Labels => labelsFromRecord(r);
@@ -114,13 +115,13 @@ describe('head', () => {
       for (let k = 0; k < stored.length; k++) {
         const s = head.lookup(ls)!;
         assert.equal(
-          head.verdict(s, stored[k]!, -1, -Infinity, Infinity),
+          head.verdict(s.ref, stored[k]!, -1, -Infinity, Infinity),
           'duplicate_timestamp',
           `t=${stored[k]}`,
         );
-        assert.equal(head.verdict(s, stored[k]!, k, -Infinity, Infinity), 'same_duplicate');
+        assert.equal(head.verdict(s.ref, stored[k]!, k, -Infinity, Infinity), 'same_duplicate');
         if (k > 0 && stored[k]! - stored[k - 1]! > 1) {
-          assert.equal(head.verdict(s, stored[k]! - 1, 0, -Infinity, Infinity), 'out_of_order_ok');
+          assert.equal(head.verdict(s.ref, stored[k]! - 1, 0, -Infinity, Infinity), 'out_of_order_ok');
         }
       }
     }
@@ -137,6 +138,43 @@ describe('head', () => {
     const res = await app.commit();
     assert.deepEqual(res, { appended: 1, rejected: { too_old: 2 }, oldestAccepted: newest - 3_600_000 });
     assert.equal(head.stats.tooOldRejected, 2);
+  });
+
+  it('logs the record of a series first stored through a ref, once, before its samples', async () => {
+    const records: string[] = [];
+    const log = {
+      write(payloads: readonly Uint8Array[]) {
+        for (const p of payloads)
+          decodeRecord(p, {
+            series: (entries) => records.push(...entries.map((e) => `series ${e.ref}`)),
+            sample: (ref, t) => records.push(`sample ${ref} ${t}`),
+            metadata: () => {},
+          });
+      },
+      durable: async () => {},
+    };
+    const head = new Head({ log, retentionMs: 1000 });
+    const app = head.appender();
+    app.append(0, L({ __name__: 'up', instance: 'a' }), 5000, 1);
+    await app.commit();
+    // A new series whose only sample is refused (too old) exists, but not in the log.
+    const b = L({ __name__: 'up', instance: 'b' });
+    const ref = app.append(0, b, 1000, 1);
+    assert.equal((await app.commit()).rejected.too_old, 1);
+    // A client that kept that ref stores through it: the record must come first, and only once.
+    app.append(ref, b, 4500, 2);
+    app.append(ref, b, 4600, 3);
+    await app.commit();
+    app.append(ref, b, 4700, 4);
+    await app.commit();
+    assert.deepEqual(records, [
+      'series 1',
+      'sample 1 5000',
+      `series ${ref}`,
+      `sample ${ref} 4500`,
+      `sample ${ref} 4600`,
+      `sample ${ref} 4700`,
+    ]);
   });
 
   it('refuses samples too far in the future without moving the series newest', async () => {

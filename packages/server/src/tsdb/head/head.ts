@@ -8,6 +8,7 @@
 import { type Labels, metricName } from '../../model/labels.js';
 import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
 import type { Appendable, Appender, Querier, Queryable, RejectReason } from '../../storage/types.js';
+import { SeriesColumns } from './columns.js';
 import { HeadAppender } from './head_append.js';
 import { HeadQuerier } from './head_read.js';
 import { Postings } from './postings.js';
@@ -93,8 +94,10 @@ export class Head implements Appendable, Queryable {
   readonly log: HeadLog | null;
   /** Newest timestamp stored in any series. */
   maxTime = Number.NEGATIVE_INFINITY;
-  /** Value of each series' newest sample, by ref (typed: keeps the stale marker's bits). */
-  private lastV = new Float64Array(1024);
+  /** Per-series state a commit reads for every sample, by ref (see columns.ts). */
+  readonly columns = new SeriesColumns();
+  /** Series not yet in the write-ahead log: while there are none, a commit need not look for them. */
+  unlogged = 0;
   /** Chunks already on disk, when the head belongs to a database (null: memory only). */
   persisted: PersistedChunks | null = null;
 
@@ -147,7 +150,7 @@ export class Head implements Appendable, Queryable {
     const existing = this.byRef[ref];
     if (existing !== undefined) return existing;
     const s = this.add(ref, labels);
-    s.logged = true;
+    this.markLogged(s);
     return s;
   }
 
@@ -168,14 +171,26 @@ export class Head implements Appendable, Queryable {
     return Date.now() + this.maxFutureMs;
   }
 
-  /** What storing (t, v) in `s` would do now. */
-  verdict(s: MemSeries, t: number, v: number, minValid: number, maxValid: number): SampleVerdict {
+  /** Records that the log holds the series' record. */
+  markLogged(s: MemSeries): void {
+    if (s.logged) return;
+    s.logged = true;
+    this.unlogged--;
+  }
+
+  /**
+   * What storing (t, v) in the series `ref` would do now. Reaches the series object only for a
+   * sample not newer than the series' newest.
+   */
+  verdict(ref: number, t: number, v: number, minValid: number, maxValid: number): SampleVerdict {
     // Future samples are judged first so that they can never become a series' newest.
     if (t > maxValid) return 'too_far_future';
     if (t < minValid) return 'too_old';
-    const newest = s.maxT;
+    const newest = this.columns.newest[ref]!;
     if (t > newest) return 'in_order';
-    if (t === newest) return sameFloatBits(v, this.lastV[s.ref]!) ? 'same_duplicate' : 'duplicate_timestamp';
+    if (t === newest)
+      return sameFloatBits(v, this.columns.lastValue[ref]!) ? 'same_duplicate' : 'duplicate_timestamp';
+    const s = this.byRef[ref]!;
     let stored = s.valueAt(t);
     if (stored === undefined && this.persisted !== null && t >= s.diskMinT && t <= s.diskMaxT) {
       stored = this.persisted.valueAt(s.ref, t);
@@ -188,12 +203,8 @@ export class Head implements Appendable, Queryable {
   store(s: MemSeries, t: number, v: number): void {
     if (t > s.maxT) {
       s.appendInOrder(t, v);
-      if (s.ref >= this.lastV.length) {
-        const grown = new Float64Array(Math.max(s.ref + 1, this.lastV.length * 2));
-        grown.set(this.lastV);
-        this.lastV = grown;
-      }
-      this.lastV[s.ref] = v;
+      this.columns.newest[s.ref] = t;
+      this.columns.lastValue[s.ref] = v;
     } else s.appendOutOfOrder(t, v);
     if (t > this.maxTime) this.maxTime = t;
   }
@@ -213,6 +224,8 @@ export class Head implements Appendable, Queryable {
     const s = new MemSeries(ref, labels);
     while (this.byRef.length <= ref) this.byRef.push(undefined);
     this.byRef[ref] = s;
+    this.columns.ensure(ref);
+    this.unlogged++;
     this.byLabels.add(s);
     this.postings.add(ref, labels);
     const name = metricName(labels);

@@ -48,18 +48,23 @@ export class HeadAppender implements Appender {
   constructor(private readonly head: Head) {}
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
-    const s = (ref !== 0 ? this.head.seriesByRef(ref) : undefined) ?? this.head.getOrCreate(labels);
-    if (s === undefined) {
-      this.limited.add(metricName(labels));
-      this.limitedSamples++;
-      return 0;
+    // A known ref is only checked, not followed: the series object is reached once, when the
+    // sample is stored (see columns.ts).
+    if (ref === 0 || this.head.seriesByRef(ref) === undefined) {
+      const s = this.head.getOrCreate(labels);
+      if (s === undefined) {
+        this.limited.add(metricName(labels));
+        this.limitedSamples++;
+        return 0;
+      }
+      ref = s.ref;
     }
     if (this.n === this.refs.length) this.grow();
-    this.refs[this.n] = s.ref;
+    this.refs[this.n] = ref;
     this.ts[this.n] = t;
     this.vs[this.n] = v;
     this.n++;
-    return s.ref;
+    return ref;
   }
 
   setMetadata(metric: string, meta: MetricMetadata): void {
@@ -79,13 +84,15 @@ export class HeadAppender implements Appender {
     let kept = 0;
     let sameDuplicates = 0;
     let ooo = 0;
+    const { columns } = head;
+    // Series this batch brings to the log (collected here, not in another pass over every series).
+    const fresh: MemSeries[] = [];
     for (let i = 0; i < this.n; i++) {
       const ref = this.refs[i]!;
       const t = this.ts[i]!;
       const v = this.vs[i]!;
-      const s = head.seriesByRef(ref)!;
-      let verdict = head.verdict(s, t, v, minValid, maxValid);
-      const p = s.pendingCommit === commitId ? s.pendingIdx : -1;
+      let verdict = head.verdict(ref, t, v, minValid, maxValid);
+      const p = columns.commit[ref] === commitId ? columns.index[ref]! : -1;
       if (p >= 0 && t <= this.ts[p]!) {
         // Judged against the batch itself as well as the head.
         const pt = this.ts[p]!;
@@ -97,9 +104,13 @@ export class HeadAppender implements Appender {
         this.refs[kept] = ref;
         this.ts[kept] = t;
         this.vs[kept] = v;
+        if (p < 0 && head.unlogged > 0) {
+          const s = head.seriesByRef(ref)!;
+          if (!s.logged) fresh.push(s);
+        }
         if (p < 0 || t > this.ts[p]!) {
-          s.pendingCommit = commitId;
-          s.pendingIdx = kept;
+          columns.commit[ref] = commitId;
+          columns.index[ref] = kept;
         }
         kept++;
       } else if (verdict === 'same_duplicate') sameDuplicates++;
@@ -107,14 +118,11 @@ export class HeadAppender implements Appender {
     }
     // Pass 2: the log. Nothing is applied if this throws.
     if (head.log !== null && (kept > 0 || this.pendingMeta.size > 0)) {
-      head.log.write(this.records(kept));
+      head.log.write(this.records(kept, fresh));
     }
     // Pass 3: apply.
-    for (let i = 0; i < kept; i++) {
-      const s = head.seriesByRef(this.refs[i]!)!;
-      s.logged = true;
-      head.store(s, this.ts[i]!, this.vs[i]!);
-    }
+    for (const s of fresh) head.markLogged(s);
+    for (let i = 0; i < kept; i++) head.store(head.seriesByRef(this.refs[i]!)!, this.ts[i]!, this.vs[i]!);
     for (const [metric, meta] of this.pendingMeta) head.meta.set(metric, meta);
     const stats = head.stats;
     stats.samplesAppended += kept;
@@ -144,21 +152,18 @@ export class HeadAppender implements Appender {
     this.limited.clear();
   }
 
-  /** The log records of the first `kept` buffered samples: new series, samples, metadata. */
-  private records(kept: number): Uint8Array[] {
+  /**
+   * The log records of the first `kept` buffered samples: the series new to the log (`fresh`),
+   * samples, metadata.
+   */
+  private records(kept: number, fresh: readonly MemSeries[]): Uint8Array[] {
     const out: Uint8Array[] = [];
-    const fresh: SeriesEntry[] = [];
-    const seen = new Set<number>();
-    for (let i = 0; i < kept; i++) {
-      const s: MemSeries = this.head.seriesByRef(this.refs[i]!)!;
-      if (!s.logged && !seen.has(s.ref)) {
-        seen.add(s.ref);
-        fresh.push({ ref: s.ref, labels: s.labels });
-      }
-    }
     if (fresh.length > 0) {
       const w = new ByteWriter(256);
-      encodeSeries(w, fresh);
+      encodeSeries(
+        w,
+        fresh.map((s): SeriesEntry => ({ ref: s.ref, labels: s.labels })),
+      );
       out.push(w.bytes());
     }
     if (kept > 0) {

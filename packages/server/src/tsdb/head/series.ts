@@ -66,9 +66,6 @@ export class MemSeries {
   /** Time range of the series' persisted chunks (empty: +Infinity, -Infinity). */
   diskMinT = Number.POSITIVE_INFINITY;
   diskMaxT = Number.NEGATIVE_INFINITY;
-  /** Commit number and buffer index of this series' newest sample in the batch being committed. */
-  pendingCommit = 0;
-  pendingIdx = 0;
 
   constructor(
     readonly ref: number,

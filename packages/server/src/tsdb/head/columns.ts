@@ -1,0 +1,39 @@
+/**
+ * What a commit reads of a series for every sample, in arrays indexed by series ref instead of on
+ * the series objects. A commit judges every sample before it writes the log and applies any
+ * (head_append.ts); with 10 000 series pushed in turn, each series object it reaches is a likely
+ * cache miss, and this way the judging pass reaches none in the common case (a sample newer than
+ * its series' newest). Refs are small dense integers, and a client sends its series in a stable
+ * order, so these reads mostly walk the arrays forwards.
+ */
+
+const INITIAL = 1024;
+
+export class SeriesColumns {
+  /** Timestamp of the newest in-order sample (the series' `maxT`); -Infinity when none. */
+  newest = new Float64Array(INITIAL).fill(Number.NEGATIVE_INFINITY);
+  /** The value stored at `newest`. A Float64Array keeps the stale marker's NaN payload. */
+  lastValue = new Float64Array(INITIAL);
+  /** The commit that last accepted a sample of the series, and that sample's buffer index. */
+  commit = new Float64Array(INITIAL);
+  index = new Int32Array(INITIAL);
+
+  /** Makes room for `ref`. */
+  ensure(ref: number): void {
+    if (ref < this.newest.length) return;
+    const size = Math.max(ref + 1, this.newest.length * 2);
+    this.newest = grown(this.newest, size, Number.NEGATIVE_INFINITY);
+    this.lastValue = grown(this.lastValue, size, 0);
+    this.commit = grown(this.commit, size, 0);
+    const index = new Int32Array(size);
+    index.set(this.index);
+    this.index = index;
+  }
+}
+
+function grown(a: Float64Array, size: number, fill: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(size);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
