@@ -119,8 +119,8 @@ for (let r = 0; r < RUNS; r++) {
       bench: 'json.steps',
       tree: tree.name,
       run: r,
-      scan_us_per_sample: res.scan,
-      commit_us_per_sample: res.commit,
+      scan_us_per_sample: Number(res.scan.toFixed(3)),
+      commit_us_per_sample: Number(res.commit.toFixed(3)),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     if (r > 0) results.get(tree.name)!.push(res);
