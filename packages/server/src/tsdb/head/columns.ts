@@ -10,7 +10,10 @@
 const INITIAL = 1024;
 
 export class SeriesColumns {
-  /** Timestamp of the newest in-order sample (the series' `maxT`); -Infinity when none. */
+  /**
+   * Timestamp of the newest in-order sample; -Infinity when none. The only record of it: a sample
+   * newer than this goes to the open chunk, any other one out of order.
+   */
   newest = new Float64Array(INITIAL).fill(Number.NEGATIVE_INFINITY);
   /** The value stored at `newest`. A Float64Array keeps the stale marker's NaN payload. */
   lastValue = new Float64Array(INITIAL);

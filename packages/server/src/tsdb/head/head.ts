@@ -96,8 +96,8 @@ export class Head implements Appendable, Queryable {
   maxTime = Number.NEGATIVE_INFINITY;
   /** Per-series state a commit reads for every sample, by ref (see columns.ts). */
   readonly columns = new SeriesColumns();
-  /** Series not yet in the write-ahead log: while there are none, a commit need not look for them. */
-  unlogged = 0;
+  /** Series not yet in the write-ahead log (see {@link unlogged}). */
+  private unloggedCount = 0;
   /** Chunks already on disk, when the head belongs to a database (null: memory only). */
   persisted: PersistedChunks | null = null;
 
@@ -171,11 +171,16 @@ export class Head implements Appendable, Queryable {
     return Date.now() + this.maxFutureMs;
   }
 
+  /** Series not yet in the write-ahead log: while there are none, a commit need not look for them. */
+  get unlogged(): number {
+    return this.unloggedCount;
+  }
+
   /** Records that the log holds the series' record. */
   markLogged(s: MemSeries): void {
     if (s.logged) return;
     s.logged = true;
-    this.unlogged--;
+    this.unloggedCount--;
   }
 
   /**
@@ -201,7 +206,7 @@ export class Head implements Appendable, Queryable {
 
   /** Stores a sample that {@link verdict} accepted (or that the log replays). */
   store(s: MemSeries, t: number, v: number): void {
-    if (t > s.maxT) {
+    if (t > this.columns.newest[s.ref]!) {
       s.appendInOrder(t, v);
       this.columns.newest[s.ref] = t;
       this.columns.lastValue[s.ref] = v;
@@ -225,7 +230,7 @@ export class Head implements Appendable, Queryable {
     while (this.byRef.length <= ref) this.byRef.push(undefined);
     this.byRef[ref] = s;
     this.columns.ensure(ref);
-    this.unlogged++;
+    this.unloggedCount++;
     this.byLabels.add(s);
     this.postings.add(ref, labels);
     const name = metricName(labels);

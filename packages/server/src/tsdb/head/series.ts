@@ -53,8 +53,6 @@ export class MemSeries {
   logged = false;
   /** True once the series is in the persisted catalog (the log may then forget it). */
   cataloged = false;
-  /** Timestamp of the newest in-order sample (-Infinity when none). */
-  maxT = Number.NEGATIVE_INFINITY;
   /** The open chunk; null until the first in-order sample. */
   open: XorAppender | null = null;
   /** Chunks cut and not yet persisted, in-order and out-of-order ones, in cut order. */
@@ -128,7 +126,6 @@ export class MemSeries {
       slabs.release(old);
     }
     app.append(t, v);
-    this.maxT = t;
   }
 
   /** Stores an out-of-order sample; one already there at `t` is kept (the first write wins). */
