@@ -23,7 +23,7 @@ describe('SampleBatch', () => {
     assert.equal(a, 0);
     assert.equal(c, 0);
     assert.deepEqual(
-      b.series[0]!.map((l) => l.name),
+      b.labelsOf(0).map((l) => l.name),
       ['__name__', 'a', 'b'],
     );
   });

@@ -33,10 +33,15 @@ export class SampleBatch {
   readonly issues: IngestIssue[] = [];
   /** Metric family → metadata, validated. */
   readonly metadata = new Map<string, MetricMetadata>();
-  /** Label sets of the series added, by series index (sorted, validated). */
-  readonly series: Labels[] = [];
-  /** Storage refs by series index: 0 until known; filled by {@link appendBatch}. */
-  readonly refs: SeriesRef[] = [];
+  /**
+   * Label sets of the series added, by series index (sorted, validated). Sized up front like the
+   * arrays below: a batch of 10 000 series grown by `push` allocated several times its size,
+   * and garbage per sample is what sets how often the young generation is collected.
+   */
+  private readonly series: Labels[];
+  /** Storage refs by series index: 0 until known; filled by {@link commitBatch}. */
+  refs: Uint32Array;
+  private nSeries = 0;
 
   private n = 0;
   private sIdx = new Int32Array(256);
@@ -44,7 +49,7 @@ export class SampleBatch {
   /** A Float64Array so that NaN payloads (the stale marker) keep their bits; see model/sample.ts. */
   private vs = new Float64Array(256);
   /** Index of each series' newest sample in the batch, for "last point wins" on a repeated time. */
-  private readonly last: number[] = [];
+  private last: Int32Array;
   /** Built on the first sample that goes back in time within its series: (series, t) → index. */
   private byKey: Map<string, number> | null = null;
   private readonly knownNames = new Set<string>();
@@ -60,6 +65,11 @@ export class SampleBatch {
     capacity = 0,
   ) {
     if (capacity > this.ts.length) this.allocate(capacity);
+    // (A series has at least one sample, so the samples expected bound the series too.)
+    const series = Math.max(16, capacity);
+    this.series = new Array(series);
+    this.refs = new Uint32Array(series);
+    this.last = new Int32Array(series);
   }
 
   /** Samples in the batch. */
@@ -109,16 +119,37 @@ export class SampleBatch {
     return s;
   }
 
+  /** Series in the batch: their indexes are 0 to this - 1 (in {@link refs} too). */
+  get seriesCount(): number {
+    return this.nSeries;
+  }
+
+  /** The label set of series `s` (sorted, validated). */
+  labelsOf(s: number): Labels {
+    return this.series[s]!;
+  }
+
   private push(labels: Labels, ref: SeriesRef): number {
-    this.series.push(labels);
-    this.refs.push(ref);
-    this.last.push(-1);
-    return this.series.length - 1;
+    const s = this.nSeries;
+    if (s === this.refs.length) this.growSeries();
+    this.series[s] = labels;
+    this.refs[s] = ref;
+    this.last[s] = -1;
+    this.nSeries = s + 1;
+    return s;
+  }
+
+  private growSeries(): void {
+    const { refs, last } = this;
+    this.refs = new Uint32Array(refs.length * 2);
+    this.refs.set(refs);
+    this.last = new Int32Array(last.length * 2);
+    this.last.set(last);
   }
 
   private startIndexing(): void {
     this.indexing = true;
-    for (let i = 0; i < this.series.length; i++) {
+    for (let i = 0; i < this.nSeries; i++) {
       const key = labelsKey(this.series[i]!);
       if (!this.byLabels.has(key)) this.byLabels.set(key, i);
     }

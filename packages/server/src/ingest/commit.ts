@@ -37,10 +37,10 @@ export async function commitBatch(
 ): Promise<IngestSummary> {
   const app = ctx.appendable.appender();
   try {
-    const { series, refs } = batch;
+    const { refs } = batch;
     for (let i = 0; i < batch.length; i++) {
       const s = batch.seriesOf(i);
-      refs[s] = app.append(refs[s]!, series[s]!, batch.timeOf(i), batch.valueOf(i));
+      refs[s] = app.append(refs[s]!, batch.labelsOf(s), batch.timeOf(i), batch.valueOf(i));
     }
     for (const [metric, meta] of batch.metadata) app.setMetadata(metric, meta);
   } catch (err) {

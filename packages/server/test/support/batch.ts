@@ -14,7 +14,7 @@ export interface BatchRow {
 export function batchRows(b: SampleBatch): BatchRow[] {
   const out: BatchRow[] = [];
   for (let i = 0; i < b.length; i++)
-    out.push({ labels: b.series[b.seriesOf(i)]!, t: b.timeOf(i), v: b.valueOf(i) });
+    out.push({ labels: b.labelsOf(b.seriesOf(i)), t: b.timeOf(i), v: b.valueOf(i) });
   return out;
 }
 

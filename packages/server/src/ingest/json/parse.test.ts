@@ -106,7 +106,10 @@ describe('native JSON parser', () => {
       1,
     );
     assert.deepEqual(
-      batch.series.map((ls) => ls.find((l) => l.name === 'le')?.value),
+      Array.from(
+        { length: batch.seriesCount },
+        (_, s) => batch.labelsOf(s).find((l) => l.name === 'le')?.value,
+      ),
       ['1', '+Inf', undefined],
     );
     assert.deepEqual(batch.metadata.get('lat'), { type: 'histogram', help: 'Latency.', unit: '' });

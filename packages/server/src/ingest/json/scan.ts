@@ -66,7 +66,7 @@ export function scanJsonIngest(
   const sc = new Scanner(body);
   // Sized for the last body's points: a steady client's batches then never grow their arrays.
   const batch = new SampleBatch(limits, cache.points);
-  const scanned = new ScannedBatch(batch);
+  const scanned = new ScannedBatch(batch, cache.points);
   try {
     sc.expect(LBRACE);
     sc.ws();
@@ -161,7 +161,7 @@ function addPoint(
   // A refused point of a known series still tells which series comes next.
   if (stored === null) return hit?.type === type ? hit : undefined;
   if (!named) return undefined;
-  const labels = batch.series[stored.s]!;
+  const labels = batch.labelsOf(stored.s);
   const key = labelsKey(labels);
   const entry = cache.set(b, sc.nameS, sc.nameE, labelsS, labelsE, key, labels, stored.type, stored.family);
   scanned.track(entry.slot, stored.s);

@@ -97,7 +97,7 @@ export function decodeRemoteWriteV1(
         readSeriesV1(r, end, pairs, tally);
         const s = settle(histogramsBefore, slot ?? pairs, batch, slots, tally);
         if (slot === undefined && s >= 0 && labelsEnd > start) {
-          slots.track(cache!.set(buf, start, labelsEnd, batch.series[s]!), s);
+          slots.track(cache!.set(buf, start, labelsEnd, batch.labelsOf(s)), s);
         }
       } else if (tag === ((3 << 3) | LEN)) {
         readMetadataV1(r, r.lenEnd(), batch);

@@ -71,12 +71,21 @@ export function perStore<T>(make: () => T): (store: Appendable) => T {
 /** The cached series of one batch, in the order they were first used. */
 export class BatchSlots {
   readonly id = ++batchCounter;
-  readonly slots: SeriesSlot[] = [];
-  readonly idxs: number[] = [];
-  /** The ref each slot had when it joined the batch. */
-  private readonly given: SeriesRef[] = [];
+  /** Slots used, with their series index and the ref each had when it joined the batch. */
+  private readonly slots: SeriesSlot[];
+  private idxs: Int32Array;
+  private given: Uint32Array;
+  private n = 0;
 
-  constructor(readonly batch: SampleBatch) {}
+  /** `capacity`: the series expected (the arrays grow beyond it; as in SampleBatch). */
+  constructor(
+    readonly batch: SampleBatch,
+    capacity = 16,
+  ) {
+    this.slots = new Array(capacity);
+    this.idxs = new Int32Array(capacity);
+    this.given = new Uint32Array(capacity);
+  }
 
   /** The index of a cached series in this batch, adding it on first use. */
   indexOf(slot: SeriesSlot): number {
@@ -92,9 +101,12 @@ export class BatchSlots {
     if (slot.batch === this.id) return;
     slot.batch = this.id;
     slot.idx = idx;
-    this.slots.push(slot);
-    this.idxs.push(idx);
-    this.given.push(slot.ref);
+    const n = this.n;
+    if (n === this.idxs.length) this.grow();
+    this.slots[n] = slot;
+    this.idxs[n] = idx;
+    this.given[n] = slot.ref;
+    this.n = n + 1;
     if (this.batch.refs[idx] === 0) this.batch.refs[idx] = slot.ref;
   }
 
@@ -106,9 +118,17 @@ export class BatchSlots {
   rememberRefs(): void {
     const { refs } = this.batch;
     const { idxs, given } = this;
-    for (let i = 0; i < idxs.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const ref = refs[idxs[i]!]!;
       if (ref !== 0 && ref !== given[i]) this.slots[i]!.ref = ref;
     }
+  }
+
+  private grow(): void {
+    const { idxs, given } = this;
+    this.idxs = new Int32Array(idxs.length * 2);
+    this.idxs.set(idxs);
+    this.given = new Uint32Array(given.length * 2);
+    this.given.set(given);
   }
 }
