@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { labelsKey } from '../model/labels.js';
 import { SampleBatch } from './batch.js';
 import { IngestError } from './errors.js';
 import { DEFAULT_INGEST_LIMITS } from './limits.js';
@@ -26,6 +27,32 @@ describe('SampleBatch', () => {
       b.labelsOf(0).map((l) => l.name),
       ['__name__', 'a', 'b'],
     );
+  });
+
+  it('holds more series than its expected capacity, each with its labels, key and ref', () => {
+    const b = new SampleBatch(DEFAULT_INGEST_LIMITS, 2);
+    const valid = [
+      { name: '__name__', value: 'm' },
+      { name: 'i', value: 'cached' },
+    ];
+    assert.equal(b.addValidSeries(valid, 42), 0);
+    for (let i = 1; i < 40; i++) {
+      assert.equal(
+        b.addSeries([
+          { name: 'i', value: String(i) },
+          { name: '__name__', value: 'm' },
+        ]),
+        i,
+      );
+    }
+    assert.equal(b.seriesCount, 40);
+    assert.equal(b.refs[0], 42);
+    for (let i = 0; i < 40; i++) {
+      const labels = b.labelsOf(i);
+      assert.equal(labels[1]!.value, i === 0 ? 'cached' : String(i));
+      assert.equal(b.keyOf(i), labelsKey(labels));
+      if (i > 0) assert.equal(b.refs[i], 0);
+    }
   });
 
   it('keeps the last value for a repeated series and timestamp, also after going back in time', () => {

@@ -55,6 +55,8 @@ export class SampleBatch {
   private readonly knownNames = new Set<string>();
   /** Series key → index, so that a request repeating a series gets one index for it. */
   private readonly byLabels = new Map<string, number>();
+  /** The keys of series added through {@link addSeries}, by index. */
+  private readonly keys: string[] = [];
   private indexing = false;
   /** See {@link metadataVersion}. */
   private metaVersion = ++metadataVersions;
@@ -99,7 +101,13 @@ export class SampleBatch {
     if (p !== null) return p;
     const s = this.push(labels, 0);
     this.byLabels.set(key, s);
+    this.keys[s] = key;
     return s;
+  }
+
+  /** The labelsKey of series `s` (kept from {@link addSeries}, which needed it anyway). */
+  keyOf(s: number): string {
+    return this.keys[s] ?? labelsKey(this.series[s]!);
   }
 
   /**

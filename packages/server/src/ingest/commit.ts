@@ -6,7 +6,7 @@
  * arrived nor retries what can never be stored.
  */
 
-import type { CommitResult } from '../storage/types.js';
+import type { Appender, CommitResult } from '../storage/types.js';
 import type { IngestIssue, SampleBatch } from './batch.js';
 import { IngestError } from './errors.js';
 import type { IngestLimits } from './limits.js';
@@ -37,11 +37,7 @@ export async function commitBatch(
 ): Promise<IngestSummary> {
   const app = ctx.appendable.appender();
   try {
-    const { refs } = batch;
-    for (let i = 0; i < batch.length; i++) {
-      const s = batch.seriesOf(i);
-      refs[s] = app.append(refs[s]!, batch.labelsOf(s), batch.timeOf(i), batch.valueOf(i));
-    }
+    appendSamples(batch, app);
     for (const [metric, meta] of batch.metadata) app.setMetadata(metric, meta);
   } catch (err) {
     app.rollback();
@@ -50,6 +46,21 @@ export async function commitBatch(
   const result = await app.commit();
   ctx.report(protocol, result, batch.issues.length);
   return { total: batch.total, issues: batch.issues, result };
+}
+
+/**
+ * Hands every sample to the appender, keeping the refs it gives in `batch.refs`. A function of
+ * its own because V8 compiles a hot loop while it runs (on-stack replacement) without the code
+ * after it: inside `commitBatch`, that code had never run when the loop was compiled, and in a
+ * fresh server about a hundred requests in a row deoptimized there before the whole function was
+ * compiled.
+ */
+function appendSamples(batch: SampleBatch, app: Appender): void {
+  const { refs } = batch;
+  for (let i = 0; i < batch.length; i++) {
+    const s = batch.seriesOf(i);
+    refs[s] = app.append(refs[s]!, batch.labelsOf(s), batch.timeOf(i), batch.valueOf(i));
+  }
 }
 
 /** The error for a commit whose samples storage refused in part, or null when it stored all. */

@@ -11,7 +11,6 @@
  * not JSON at all) returns null and the caller uses `parseJsonIngest`.
  */
 
-import { labelsKey } from '../../model/labels.js';
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { BatchSlots } from '../series/slot.js';
@@ -162,8 +161,17 @@ function addPoint(
   if (stored === null) return hit?.type === type ? hit : undefined;
   if (!named) return undefined;
   const labels = batch.labelsOf(stored.s);
-  const key = labelsKey(labels);
-  const entry = cache.set(b, sc.nameS, sc.nameE, labelsS, labelsE, key, labels, stored.type, stored.family);
+  const entry = cache.set(
+    b,
+    sc.nameS,
+    sc.nameE,
+    labelsS,
+    labelsE,
+    batch.keyOf(stored.s),
+    labels,
+    stored.type,
+    stored.family,
+  );
   scanned.track(entry.slot, stored.s);
   learnTemplate(sc, start, entry, help, unit);
   return entry;
