@@ -247,33 +247,37 @@ describe('the fast JSON scanner', () => {
     }
   });
 
-  it('declares the metadata of a templated point again once another point changed it', () => {
-    const cache = new SeriesCache();
-    const point = (route: string, help: string, value: number, t: number) => ({
-      name: 'req_total',
-      type: 'counter',
-      help,
-      labels: { route },
-      value,
-      timestamp: t,
-    });
-    // a declares one help text, b another, then a again: the last point of the request decides.
-    for (let n = 0; n < 3; n++) {
-      const text = JSON.stringify({
-        metrics: [
-          point('z', 'First.', n, NOW),
-          point('a', 'First.', n, NOW - 1),
-          point('b', 'Second.', n, NOW),
-          point('a', 'First.', n, NOW),
-        ],
+  for (const field of ['help', 'unit'] as const) {
+    it(`declares the metadata of a templated point again once another point changed its ${field}`, () => {
+      const cache = new SeriesCache();
+      const point = (route: string, text: string, value: number, t: number) => ({
+        name: 'req_total',
+        type: 'counter',
+        [field]: text,
+        labels: { route },
+        value,
+        timestamp: t,
       });
-      const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
-      assert.deepEqual(contents(scanned.batch), reference(text), `request ${n}`);
-      assert.equal(scanned.batch.metadata.get('req_total')?.help, 'First.', `request ${n}`);
-      // Every point but the first by template (a, b, then a again).
-      if (n > 0) assert.equal(scanned.templated, 3, `request ${n}`);
-    }
-  });
+      // a declares one text, b another, a the first again, b the second again: the last point
+      // of the request decides, whichever series it is.
+      for (let n = 0; n < 3; n++) {
+        const text = JSON.stringify({
+          metrics: [
+            point('z', 'First.', n, NOW),
+            point('a', 'First.', n, NOW - 1),
+            point('b', 'Second.', n, NOW - 1),
+            point('a', 'First.', n, NOW),
+            point('b', 'Second.', n, NOW),
+          ],
+        });
+        const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
+        assert.deepEqual(contents(scanned.batch), reference(text), `request ${n}`);
+        assert.equal(scanned.batch.metadata.get('req_total')?.[field], 'Second.', `request ${n}`);
+        // Every point but the first by template.
+        if (n > 0) assert.equal(scanned.templated, 4, `request ${n}`);
+      }
+    });
+  }
 
   it('keeps one series for two spellings of it in one request (last point wins across them)', () => {
     const cache = new SeriesCache();

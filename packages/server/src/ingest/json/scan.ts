@@ -226,7 +226,7 @@ function templatePoint(
   // A body that does not declare cumulative histograms needs the delta state (see addPoint).
   if (guess.type === 'histogram' && !scanned.cumulative) throw BAIL;
   sc.fields = t.kind2 === 0 ? F_VALUE : F_VALUE | F_TIMESTAMP;
-  if (!fastPoint(sc, scanned, index, now, guess, t.help, t.unit, t)) return false;
+  if (!fastPoint(sc, scanned, index, now, guess, t.help, t.unit)) return false;
   sc.pos = end;
   scanned.templated++;
   return true;
@@ -245,7 +245,6 @@ function fastPoint(
   hit: CachedSeries,
   help: string,
   unit: string,
-  template: PointTemplate | null = null,
 ): boolean {
   const b = sc.b;
   const f = sc.fields;
@@ -269,21 +268,28 @@ function fastPoint(
     }
   }
   const batch = scanned.batch;
-  // (A point without type, help and unit has the type 'unknown': it declares nothing.) A point
-  // of a template declares what the template's last point did.
-  const meta =
-    template?.declaredAt === batch.metadataVersion
-      ? null
-      : declaredMetadata(batch, hit.family, hit.type, help, unit);
+  // (A point without type, help and unit has the type 'unknown': it declares nothing.) While the
+  // batch's metadata is unchanged since a point of this family declared the same, declaring it
+  // again would change nothing: then a Map lookup per point is skipped.
+  const memo = hit.declared;
+  const same =
+    memo.version === batch.metadataVersion &&
+    memo.type === hit.type &&
+    memo.help === help &&
+    memo.unit === unit;
+  const meta = same ? null : declaredMetadata(batch, hit.family, hit.type, help, unit);
   if (meta !== null && 'field' in meta) {
     batch.refuse(`metrics[${index}]`, meta);
     return true;
   }
   const bad = batch.add(scanned.indexOf(hit.slot), t, v);
   if (bad !== null) batch.refuse(`metrics[${index}]`, bad);
-  else {
+  else if (!same) {
     if (meta !== null) batch.setMetadata(hit.family, meta);
-    if (template !== null) template.declaredAt = batch.metadataVersion;
+    memo.version = batch.metadataVersion;
+    memo.type = hit.type;
+    memo.help = help;
+    memo.unit = unit;
   }
   return true;
 }

@@ -26,16 +26,33 @@ export interface CachedSeries {
   template: PointTemplate | null;
   /** The series that followed this one in the last request that had it: the guess for next time. */
   next: CachedSeries | undefined;
+  /** What a point of its family last declared, shared by the family's series (see scan.ts). */
+  readonly declared: DeclaredMetadata;
+}
+
+/**
+ * The metadata a point of a family last declared into a batch, and the batch's metadata version
+ * (SampleBatch.metadataVersion) just after. Versions are unique in the process, so a memo of an
+ * earlier batch never matches; sharing one memo between the series of a family only makes it
+ * match more often.
+ */
+export interface DeclaredMetadata {
+  version: number;
+  type: MetricType;
+  help: string;
+  unit: string;
 }
 
 export class SeriesCache {
   /** By a hash of the spelling (a small integer key, no string per lookup); bytes are compared. */
   private readonly spellings: Generations<number, CachedSeries>;
   private readonly slots: SlotsByLabels;
+  /** Metadata memos by family (cleared when it outgrows the cache: entries keep theirs). */
+  private families = new Map<string, DeclaredMetadata>();
   /** Points in the last body scanned with this cache. */
   points = 0;
 
-  constructor(capacity = 100_000) {
+  constructor(private readonly capacity = 100_000) {
     this.spellings = new Generations(capacity);
     this.slots = new SlotsByLabels(capacity);
   }
@@ -71,7 +88,13 @@ export class SeriesCache {
     b.copy(raw, 0, nameS, nameE);
     raw[nameE - nameS] = 0x22;
     b.copy(raw, nameE - nameS + 1, labelsS, labelsE);
-    const entry: CachedSeries = { raw, type, family, slot, template: null, next: undefined };
+    let declared = this.families.get(family);
+    if (declared === undefined) {
+      if (this.families.size >= this.capacity) this.families = new Map();
+      declared = { version: 0, type, help: '', unit: '' };
+      this.families.set(family, declared);
+    }
+    const entry: CachedSeries = { raw, type, family, slot, template: null, next: undefined, declared };
     this.spellings.set(spellingHash(b, nameS, nameE, labelsS, labelsE), entry);
     return entry;
   }

@@ -58,12 +58,6 @@ function carve(n: number): { bytes: Uint8Array; view: DataView; base: number } {
 }
 
 export class PointTemplate {
-  /**
-   * The batch metadata version (SampleBatch.metadataVersion) this point's metadata was last
-   * declared into: while it is unchanged, declaring it again would change nothing.
-   */
-  declaredAt = 0;
-
   private constructor(
     /** The point's bytes without its tokens: `view[base, end)` (a slab shared with others). */
     private readonly view: DataView,
