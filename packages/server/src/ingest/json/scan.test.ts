@@ -279,6 +279,40 @@ describe('the fast JSON scanner', () => {
     });
   }
 
+  it('reads every timestamp, when points repeat the previous token, extend it or change its kind', () => {
+    const cache = new SeriesCache();
+    const stamps: unknown[] = [
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00Z',
+      1767225600000,
+      1767225600000,
+      '1767225600000',
+      17672256000001,
+      1767225600,
+      '0001-01-01T00:00:00Z',
+      '0001-01-01T00:00:00Z',
+    ];
+    // First every series with a plain time (so that each has a template), then the list.
+    for (let n = 0; n < 3; n++) {
+      const text = JSON.stringify({
+        metrics: stamps.map((timestamp, k) => ({
+          name: 'm',
+          type: 'gauge',
+          value: k,
+          labels: { k: String(k) },
+          timestamp: n === 0 ? 1767225600000 - k : timestamp,
+        })),
+      });
+      const scanned = scanJsonIngest(Buffer.from(text), LIMITS, NOW, cache)!;
+      assert.deepEqual(contents(scanned.batch), reference(text), `request ${n}`);
+      for (let i = 0; i < scanned.batch.seriesCount; i++) scanned.batch.refs[i] = i + 1;
+      scanned.rememberRefs();
+    }
+  });
+
   it('keeps one series for two spellings of it in one request (last point wins across them)', () => {
     const cache = new SeriesCache();
     const a = '{"name":"m","type":"gauge","value":1,"labels":{"a":"1","b":"2"},"timestamp":5}';
