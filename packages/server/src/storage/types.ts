@@ -11,7 +11,10 @@ import type { Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matcher.js';
 import type { MetricMetadata } from '../model/sample.js';
 
-/** A stable id of a series inside one database; 0 means "unknown, look it up by labels". */
+/**
+ * A stable id of a series inside one database; 0 means "unknown, look it up by labels". Below
+ * 2^32: appenders and ingest batches keep refs in Uint32Arrays.
+ */
 export type SeriesRef = number;
 
 /** Why a sample was not stored. Counted per reason and reported by ingest. */
