@@ -14,6 +14,7 @@ import type { MetricMetadata } from '../model/sample.js';
 import type { SeriesRef } from '../storage/types.js';
 import { IngestError } from './errors.js';
 import type { IngestLimits } from './limits.js';
+import { doubled } from './typed.js';
 import { checkLabels, checkMetadata, checkTimestamp, type Problem } from './validate.js';
 
 /** A refused point: where it is in the request (`metrics[3]`, `line 7`…), the field and the rule. */
@@ -148,11 +149,8 @@ export class SampleBatch {
   }
 
   private growSeries(): void {
-    const { refs, last } = this;
-    this.refs = new Uint32Array(refs.length * 2);
-    this.refs.set(refs);
-    this.last = new Int32Array(last.length * 2);
-    this.last.set(last);
+    this.refs = doubled(this.refs);
+    this.last = doubled(this.last);
   }
 
   private startIndexing(): void {

@@ -313,6 +313,28 @@ describe('the fast JSON scanner', () => {
     }
   });
 
+  it("keeps the refs storage gave a request's series for the next request, from the first request on", () => {
+    const cache = new SeriesCache();
+    const body = (n: number) =>
+      Buffer.from(
+        JSON.stringify({
+          metrics: Array.from({ length: n }, (_, k) => ({ name: 'm', value: k, labels: { k: String(k) } })),
+        }),
+      );
+    // A first request of a fresh cache, then one with more series than the one before.
+    for (const n of [3, 40]) {
+      const first = scanJsonIngest(body(n), LIMITS, NOW, cache)!;
+      for (let i = 0; i < first.batch.seriesCount; i++) first.batch.refs[i] ||= 100 + i;
+      first.rememberRefs();
+      const next = scanJsonIngest(body(n), LIMITS, NOW, cache)!;
+      assert.deepEqual(
+        [...next.batch.refs.subarray(0, next.batch.seriesCount)],
+        Array.from({ length: n }, (_, i) => 100 + i),
+        `${n} series`,
+      );
+    }
+  });
+
   it('keeps one series for two spellings of it in one request (last point wins across them)', () => {
     const cache = new SeriesCache();
     const a = '{"name":"m","type":"gauge","value":1,"labels":{"a":"1","b":"2"},"timestamp":5}';

@@ -10,6 +10,7 @@
 import { type Labels, labelsKey } from '../../model/labels.js';
 import type { Appendable, SeriesRef } from '../../storage/types.js';
 import type { SampleBatch } from '../batch.js';
+import { doubled } from '../typed.js';
 import { Generations } from './generations.js';
 
 export interface SeriesSlot {
@@ -80,11 +81,12 @@ export class BatchSlots {
   /** `capacity`: the series expected (the arrays grow beyond it; as in SampleBatch). */
   constructor(
     readonly batch: SampleBatch,
-    capacity = 16,
+    capacity = 0,
   ) {
-    this.slots = new Array(capacity);
-    this.idxs = new Int32Array(capacity);
-    this.given = new Uint32Array(capacity);
+    const size = Math.max(16, capacity);
+    this.slots = new Array(size);
+    this.idxs = new Int32Array(size);
+    this.given = new Uint32Array(size);
   }
 
   /** The index of a cached series in this batch, adding it on first use. */
@@ -125,10 +127,7 @@ export class BatchSlots {
   }
 
   private grow(): void {
-    const { idxs, given } = this;
-    this.idxs = new Int32Array(idxs.length * 2);
-    this.idxs.set(idxs);
-    this.given = new Uint32Array(given.length * 2);
-    this.given.set(given);
+    this.idxs = doubled(this.idxs);
+    this.given = doubled(this.given);
   }
 }
