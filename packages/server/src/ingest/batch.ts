@@ -40,8 +40,7 @@ export class SampleBatch {
    * and garbage per sample is what sets how often the young generation is collected.
    */
   private readonly series: Labels[];
-  /** Storage refs by series index: 0 until known; filled by {@link commitBatch}. */
-  refs: Uint32Array;
+  private refsBySeries: Uint32Array;
   private nSeries = 0;
 
   private n = 0;
@@ -71,8 +70,13 @@ export class SampleBatch {
     // (A series has at least one sample, so the samples expected bound the series too.)
     const series = Math.max(16, capacity);
     this.series = new Array(series);
-    this.refs = new Uint32Array(series);
+    this.refsBySeries = new Uint32Array(series);
     this.last = new Int32Array(series);
+  }
+
+  /** Storage refs by series index: 0 until known; filled by {@link commitBatch}. */
+  get refs(): Uint32Array {
+    return this.refsBySeries;
   }
 
   /** Samples in the batch. */
@@ -140,16 +144,16 @@ export class SampleBatch {
 
   private push(labels: Labels, ref: SeriesRef): number {
     const s = this.nSeries;
-    if (s === this.refs.length) this.growSeries();
+    if (s === this.refsBySeries.length) this.growSeries();
     this.series[s] = labels;
-    this.refs[s] = ref;
+    this.refsBySeries[s] = ref;
     this.last[s] = -1;
     this.nSeries = s + 1;
     return s;
   }
 
   private growSeries(): void {
-    this.refs = doubled(this.refs);
+    this.refsBySeries = doubled(this.refsBySeries);
     this.last = doubled(this.last);
   }
 
