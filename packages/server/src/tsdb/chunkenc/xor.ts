@@ -139,14 +139,12 @@ function writeDod(w: BitWriter, dod: number): void {
   if (dod === 0) {
     w.writeBit(0);
   } else if (fits(dod, 14)) {
-    w.writeBits(0b10, 2);
-    w.writeBits(dod & 0x3fff, 14);
+    // The prefix and the field in one write (same bits, same order).
+    w.writeBits((0b10 << 14) | (dod & 0x3fff), 16);
   } else if (fits(dod, 17)) {
-    w.writeBits(0b110, 3);
-    w.writeBits(dod & 0x1ffff, 17);
+    w.writeBits((0b110 << 17) | (dod & 0x1ffff), 20);
   } else if (fits(dod, 20)) {
-    w.writeBits(0b1110, 4);
-    w.writeBits(dod & 0xfffff, 20);
+    w.writeBits((0b1110 << 20) | (dod & 0xfffff), 24);
   } else {
     w.writeBits(0b1111, 4);
     const hi = Math.floor(dod / TWO32);

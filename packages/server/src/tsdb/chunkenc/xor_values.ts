@@ -58,23 +58,34 @@ export function writeNextValue(w: BitWriter, s: XorValueState, v: number): void 
   if (lead >= 32) lead = 31;
   let t: number;
   let sig: number;
+  // Control bits go out with the field after them when both fit in one 32-bit write: the same
+  // bits in the same order, in half the writes (a write is most of an append's cost).
   if (s.leading !== 0xff && lead >= s.leading && trail >= s.trailing) {
     // The new meaningful bits fit in the previous window: no need to repeat its size.
-    w.writeBits(0b10, 2);
     t = s.trailing;
     sig = 64 - s.leading - t;
+    if (sig <= 30) {
+      w.writeBits((0b10 << sig) | low32(xh, xl, t), sig + 2);
+      return;
+    }
+    w.writeBits(0b10, 2);
   } else {
     s.leading = lead;
     s.trailing = trail;
     t = trail;
     sig = 64 - lead - trail;
-    w.writeBits(0b11, 2);
-    w.writeBits(lead, 5);
-    w.writeBits(sig & 63, 6);
+    w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
   }
   if (t === 0) w.writeBits64(xh, xl, sig);
   else if (t >= 32) w.writeBits(xh >>> (t - 32), sig);
   else w.writeBits64(xh >>> t, ((xl >>> t) | (xh << (32 - t))) >>> 0, sig);
+}
+
+/** The low 32 bits of the 64-bit `xh:xl` shifted right by `t` (0 <= t < 64). */
+function low32(xh: number, xl: number, t: number): number {
+  if (t === 0) return xl;
+  if (t >= 32) return xh >>> (t - 32);
+  return ((xl >>> t) | (xh << (32 - t))) >>> 0;
 }
 
 /** Writes values into a stream of their own; keeps the state between them. */
