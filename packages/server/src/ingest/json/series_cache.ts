@@ -13,12 +13,18 @@ import type { Labels } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { Generations } from '../series/generations.js';
 import { fnv1a, type SeriesSlot, SlotsByLabels } from '../series/slot.js';
+import { Slabs } from './slabs.js';
 import type { PointTemplate } from './template.js';
 
 /** One raw spelling of a series, with the type it was validated for. */
 export interface CachedSeries {
-  /** The spelling: `name` bytes, a quote (never inside them), the `labels` object's bytes. */
-  readonly raw: Buffer;
+  /**
+   * The spelling, `raw[at, at + length)`: `name` bytes, a quote (never inside them), the `labels`
+   * object's bytes. `raw` is a slab shared with other spellings (see slabs.ts).
+   */
+  readonly raw: Uint8Array;
+  readonly at: number;
+  readonly length: number;
   readonly type: MetricType;
   readonly family: string;
   readonly slot: SeriesSlot;
@@ -49,6 +55,8 @@ export class SeriesCache {
   private readonly slots: SlotsByLabels;
   /** Metadata memos by family (cleared when it outgrows the cache: entries keep theirs). */
   private families = new Map<string, DeclaredMetadata>();
+  /** Where spellings are copied to. */
+  private readonly spelled = new Slabs();
   /** Points in the last body scanned with this cache. */
   points = 0;
 
@@ -61,13 +69,13 @@ export class SeriesCache {
   get(b: Buffer, nameS: number, nameE: number, labelsS: number, labelsE: number): CachedSeries | undefined {
     const e = this.spellings.get(spellingHash(b, nameS, nameE, labelsS, labelsE));
     if (e === undefined) return undefined;
-    const raw = e.raw;
+    const { raw, at, length } = e;
     const nameLen = nameE - nameS;
-    if (raw.length !== nameLen + 1 + labelsE - labelsS) return undefined;
+    if (length !== nameLen + 1 + labelsE - labelsS) return undefined;
     // Compared in JS: spellings are short, and Buffer.compare's argument checks cost more here.
-    for (let i = 0; i < nameLen; i++) if (raw[i] !== b[nameS + i]) return undefined;
-    const off = labelsS - nameLen - 1;
-    for (let i = nameLen + 1; i < raw.length; i++) if (raw[i] !== b[off + i]) return undefined;
+    for (let i = 0; i < nameLen; i++) if (raw[at + i] !== b[nameS + i]) return undefined;
+    const off = labelsS - nameLen - 1 - at;
+    for (let i = at + nameLen + 1; i < at + length; i++) if (raw[i] !== b[off + i]) return undefined;
     return e;
   }
 
@@ -84,17 +92,31 @@ export class SeriesCache {
     family: string,
   ): CachedSeries {
     const slot = this.slots.slot(labels, key);
-    const raw = Buffer.allocUnsafe(nameE - nameS + 1 + labelsE - labelsS);
-    b.copy(raw, 0, nameS, nameE);
-    raw[nameE - nameS] = 0x22;
-    b.copy(raw, nameE - nameS + 1, labelsS, labelsE);
+    const length = nameE - nameS + 1 + labelsE - labelsS;
+    this.spelled.carve(length);
+    const { bytes: raw, base: at } = this.spelled;
+    // Copied in JS for the same reason as it is compared in JS.
+    let w = at;
+    for (let i = nameS; i < nameE; i++) raw[w++] = b[i]!;
+    raw[w++] = 0x22;
+    for (let i = labelsS; i < labelsE; i++) raw[w++] = b[i]!;
     let declared = this.families.get(family);
     if (declared === undefined) {
       if (this.families.size >= this.capacity) this.families = new Map();
       declared = { version: 0, type, help: '', unit: '' };
       this.families.set(family, declared);
     }
-    const entry: CachedSeries = { raw, type, family, slot, template: null, next: undefined, declared };
+    const entry: CachedSeries = {
+      raw,
+      at,
+      length,
+      type,
+      family,
+      slot,
+      template: null,
+      next: undefined,
+      declared,
+    };
     this.spellings.set(spellingHash(b, nameS, nameE, labelsS, labelsE), entry);
     return entry;
   }

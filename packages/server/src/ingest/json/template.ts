@@ -11,6 +11,7 @@
  * stable order); a point that does not match takes the scanner's general path.
  */
 
+import { Slabs } from './slabs.js';
 import { numberEnd, QUOTE, stringEnd } from './tokens.js';
 
 /** What a cut-out token was. */
@@ -28,34 +29,12 @@ export interface PointTokens {
 }
 
 /**
- * Template bytes are carved out of shared slabs, one after the other in the order they are
- * learned, which is the order a client sends its series in: matching a request then reads them
- * front to back instead of reaching one buffer object per series (each a likely cache miss; on
- * 10 000 series that was most of a match's cost). A slab is freed by the GC once no template in
- * it is used: a template learned again goes to the current slab. (So one live template keeps its
- * 64 KiB slab: a client that relearns all but one series of each slab, again and again, could
- * pin up to a slab per cached series; no client does that by accident.)
+ * Template bytes live in shared slabs, in the order they are learned, which is the order a client
+ * sends its series in: matching a request then reads them front to back instead of reaching one
+ * buffer object per series (each a likely cache miss; on 10 000 series that was most of a match's
+ * cost). A template learned again goes to the current slab.
  */
-const SLAB_BYTES = 64 * 1024;
-let slab = new Uint8Array(0);
-let slabView = new DataView(slab.buffer);
-let slabUsed = 0;
-
-/** Room for `n` bytes: the slab to write them into and where. */
-function carve(n: number): { bytes: Uint8Array; view: DataView; base: number } {
-  if (n > SLAB_BYTES / 8) {
-    const bytes = new Uint8Array(n);
-    return { bytes, view: new DataView(bytes.buffer), base: 0 };
-  }
-  if (slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB_BYTES);
-    slabView = new DataView(slab.buffer);
-    slabUsed = 0;
-  }
-  const base = slabUsed;
-  slabUsed += n;
-  return { bytes: slab, view: slabView, base };
-}
+const slabs = new Slabs();
 
 export class PointTemplate {
   private constructor(
@@ -95,7 +74,8 @@ export class PointTemplate {
     const valueFirst = vS < tS;
     const [aS, aE, bS, bE] = valueFirst ? [vS, vE, tS, tE] : [tS, tE, vS, vE];
     const n = pointE - pointS - (aE - aS) - (bE - bS);
-    const { bytes, view, base } = carve(n);
+    slabs.carve(n);
+    const { bytes, view, base } = slabs;
     const cut1 = base + aS - pointS;
     const cut2 = cut1 + bS - aE;
     bytes.set(b.subarray(pointS, aS), base);

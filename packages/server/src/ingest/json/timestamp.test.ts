@@ -28,4 +28,31 @@ describe('RFC 3339 timestamps of the native format', () => {
       assert.equal(parseRfc3339(bad), null, bad);
     }
   });
+
+  it('answers a text repeated, alternated or changed in one character as it does the first time', () => {
+    const texts = [
+      '2025-11-18T12:34:56Z',
+      '2025-11-18T12:34:56Z',
+      '2025-11-18T12:34:57Z',
+      '2025-02-30T00:00:00Z',
+      '2025-02-30T00:00:00Z',
+      '2025-11-18T12:34:56Z',
+      '0001-01-01T00:00:00Z',
+      '2025-11-18T12:34:56Z',
+    ];
+    const want = [
+      Date.UTC(2025, 10, 18, 12, 34, 56),
+      Date.UTC(2025, 10, 18, 12, 34, 56),
+      Date.UTC(2025, 10, 18, 12, 34, 57),
+      null,
+      null,
+      Date.UTC(2025, 10, 18, 12, 34, 56),
+      0,
+      Date.UTC(2025, 10, 18, 12, 34, 56),
+    ];
+    assert.deepEqual(
+      texts.map((t) => parseRfc3339(t)),
+      want,
+    );
+  });
 });

@@ -17,6 +17,21 @@ const GO_ZERO_TIME_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
  * can substitute "now".
  */
 export function parseRfc3339(text: string): number | null {
+  if (text !== lastText) {
+    lastResult = parse(text);
+    lastText = text;
+  }
+  return lastResult;
+}
+
+/**
+ * The last text parsed and its result: SDKs stamp all the points of a collection alike, and a
+ * new series' point comes through here as a string (a regular expression and a `Date` each).
+ */
+let lastText = '';
+let lastResult: number | null = null;
+
+function parse(text: string): number | null {
   const m = RFC3339.exec(text);
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
