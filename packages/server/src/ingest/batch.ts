@@ -12,9 +12,9 @@
 import { type Label, type Labels, labelsKey } from '../model/labels.js';
 import type { MetricMetadata } from '../model/sample.js';
 import type { SeriesRef } from '../storage/types.js';
+import { doubled } from '../typed.js';
 import { IngestError } from './errors.js';
 import type { IngestLimits } from './limits.js';
-import { doubled } from './typed.js';
 import { checkLabels, checkMetadata, checkTimestamp, type Problem } from './validate.js';
 
 /** A refused point: where it is in the request (`metrics[3]`, `line 7`…), the field and the rule. */

@@ -20,6 +20,7 @@ import type { Logger } from '../log.js';
 import type { Labels } from '../model/labels.js';
 import { matchesAll } from '../model/matcher.js';
 import type { MetricMetadata } from '../model/sample.js';
+import { grown } from '../typed.js';
 import type { RemoteTarget } from './config.js';
 import { CachedV1Encoder, encodeV2Body, type ShardBatch, type WireMessage } from './encode.js';
 import { type SavedPosition, savePosition, type WalPosition } from './position.js';
@@ -319,9 +320,7 @@ export class TargetQueue {
     if (labels === undefined) return undefined;
     const keep = this.target.match.length === 0 || this.target.match.some((m) => matchesAll(m, labels));
     if (ref >= this.selected.length) {
-      const grown = new Uint8Array(Math.max(ref + 1, this.selected.length * 2));
-      grown.set(this.selected);
-      this.selected = grown;
+      this.selected = grown(this.selected, Math.max(ref + 1, this.selected.length * 2));
     }
     this.selected[ref] = keep ? 1 : 2;
     return keep;

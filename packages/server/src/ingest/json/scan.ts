@@ -35,7 +35,7 @@ import {
   typeOf,
 } from './scanner.js';
 import type { CachedSeries, SeriesCache } from './series_cache.js';
-import { PointTemplate, type PointTokens } from './template.js';
+import { PointTemplate, type PointTokens, sameBytes } from './template.js';
 import { parseRfc3339Bytes } from './timestamp.js';
 import { numberAt, specialValue } from './tokens.js';
 
@@ -58,14 +58,6 @@ export class ScannedBatch extends BatchSlots {
   lastTsE = -1;
   lastTsIsString = false;
   lastT = 0;
-}
-
-/** Whether the `n` bytes at `a` and at `b` of one body are the same (four at a time). */
-function sameToken(view: DataView, a: number, b: number, n: number): boolean {
-  let k = 0;
-  for (; k + 4 <= n; k += 4) if (view.getInt32(a + k) !== view.getInt32(b + k)) return false;
-  for (; k < n; k++) if (view.getUint8(a + k) !== view.getUint8(b + k)) return false;
-  return true;
 }
 
 /**
@@ -278,7 +270,7 @@ function fastPoint(
     if (
       tsIsString === scanned.lastTsIsString &&
       tsE - tsS === scanned.lastTsE - scanned.lastTsS &&
-      sameToken(sc.view, tsS, scanned.lastTsS, tsE - tsS)
+      sameBytes(sc.view, tsS, sc.view, scanned.lastTsS, scanned.lastTsE)
     )
       t = scanned.lastT;
     else {

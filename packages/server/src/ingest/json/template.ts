@@ -111,7 +111,7 @@ export class PointTemplate {
  * Whether `view[at …]` holds the bytes `lit[from, to)`: four at a time (a DataView read compiles
  * to one load; a byte loop was about three times slower on a typical point).
  */
-function sameBytes(view: DataView, at: number, lit: DataView, from: number, to: number): boolean {
+export function sameBytes(view: DataView, at: number, lit: DataView, from: number, to: number): boolean {
   const d = at - from;
   if (d + to > view.byteLength) return false;
   let k = from;

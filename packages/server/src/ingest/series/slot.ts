@@ -9,8 +9,8 @@
 
 import { type Labels, labelsKey } from '../../model/labels.js';
 import type { Appendable, SeriesRef } from '../../storage/types.js';
+import { doubled } from '../../typed.js';
 import type { SampleBatch } from '../batch.js';
-import { doubled } from '../typed.js';
 import { Generations } from './generations.js';
 
 export interface SeriesSlot {

@@ -6,6 +6,7 @@
 import type { Labels } from '../../model/labels.js';
 import { isStaleNaN } from '../../model/sample.js';
 import type { Querier, SampleIterator, SelectHints } from '../../storage/types.js';
+import { doubled } from '../../typed.js';
 import type { AtModifier, VectorSelector } from '../parser/ast.js';
 import type { QueryContext } from './context.js';
 
@@ -48,19 +49,9 @@ export function effectiveTimes(
 let scratchT = new Float64Array(1024);
 let scratchV = new Float64Array(1024);
 
-function doubled(a: Float64Array): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(a.length * 2);
-  out.set(a);
-  return out;
-}
-
 function grow(): void {
-  const t = new Float64Array(scratchT.length * 2);
-  t.set(scratchT);
-  scratchT = t;
-  const v = new Float64Array(scratchV.length * 2);
-  v.set(scratchV);
-  scratchV = v;
+  scratchT = doubled(scratchT);
+  scratchV = doubled(scratchV);
 }
 
 /**

@@ -76,9 +76,8 @@ export function writeNextValue(w: BitWriter, s: XorValueState, v: number): void 
     sig = 64 - lead - trail;
     w.writeBits((0b11 << 11) | (lead << 6) | (sig & 63), 13);
   }
-  if (t === 0) w.writeBits64(xh, xl, sig);
-  else if (t >= 32) w.writeBits(xh >>> (t - 32), sig);
-  else w.writeBits64(xh >>> t, ((xl >>> t) | (xh << (32 - t))) >>> 0, sig);
+  // The meaningful bits are `xh:xl` shifted right by `t` (at most 32 of them when t >= 32).
+  w.writeBits64(t >= 32 ? 0 : xh >>> t, low32(xh, xl, t), sig);
 }
 
 /** The low 32 bits of the 64-bit `xh:xl` shifted right by `t` (0 <= t < 64). */

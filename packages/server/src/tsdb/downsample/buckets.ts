@@ -8,6 +8,7 @@
  */
 
 import { isStaleNaN } from '../../model/sample.js';
+import { doubled } from '../../typed.js';
 import { type ChunkEncoder, ChunkIterator } from '../chunkenc/index.js';
 import { decodeChunkSeq, encodeChunkSeq } from '../persist/codec.js';
 
@@ -93,13 +94,8 @@ export class Buckets {
   }
 
   private grow(): void {
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.ts = g(this.ts);
-    for (let k = 0; k < this.cols.length; k++) this.cols[k] = g(this.cols[k]!);
+    this.ts = doubled(this.ts);
+    for (let k = 0; k < this.cols.length; k++) this.cols[k] = doubled(this.cols[k]!);
   }
 }
 

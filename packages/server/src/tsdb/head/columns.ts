@@ -7,6 +7,8 @@
  * order, so these reads mostly walk the arrays forwards.
  */
 
+import { grown } from '../../typed.js';
+
 const INITIAL = 1024;
 
 export class SeriesColumns {
@@ -26,17 +28,8 @@ export class SeriesColumns {
     if (ref < this.newest.length) return;
     const size = Math.max(ref + 1, this.newest.length * 2);
     this.newest = grown(this.newest, size, Number.NEGATIVE_INFINITY);
-    this.lastValue = grown(this.lastValue, size, 0);
-    this.commit = grown(this.commit, size, 0);
-    const index = new Int32Array(size);
-    index.set(this.index);
-    this.index = index;
+    this.lastValue = grown(this.lastValue, size);
+    this.commit = grown(this.commit, size);
+    this.index = grown(this.index, size);
   }
-}
-
-function grown(a: Float64Array, size: number, fill: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(size);
-  b.set(a);
-  if (fill !== 0) b.fill(fill, a.length);
-  return b;
 }

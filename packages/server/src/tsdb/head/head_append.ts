@@ -9,6 +9,7 @@
 import { type Labels, metricName } from '../../model/labels.js';
 import { type MetricMetadata, sameFloatBits } from '../../model/sample.js';
 import type { Appender, CommitResult, RejectReason, SeriesRef } from '../../storage/types.js';
+import { grown } from '../../typed.js';
 import { ByteWriter } from '../record/buffer.js';
 import { encodeMetadata, encodeSamples, encodeSeries, type SeriesEntry } from '../record/record.js';
 import type { Head } from './head.js';
@@ -211,14 +212,8 @@ export class HeadAppender implements Appender {
       return;
     }
     const size = Math.max(64, this.refs.length * 2);
-    const refs = new Uint32Array(size);
-    refs.set(this.refs);
-    const ts = new Float64Array(size);
-    ts.set(this.ts);
-    const vs = new Float64Array(size);
-    vs.set(this.vs);
-    this.refs = refs;
-    this.ts = ts;
-    this.vs = vs;
+    this.refs = grown(this.refs, size);
+    this.ts = grown(this.ts, size);
+    this.vs = grown(this.vs, size);
   }
 }

@@ -11,6 +11,7 @@
  */
 
 import type { Labels } from '../../model/labels.js';
+import { doubled } from '../../typed.js';
 import { HEADER_MAX } from '../chunkenc/header.js';
 import { ChunkEncoder, ChunkIterator, XorAppender } from '../chunkenc/index.js';
 import { Recoder } from './recoder.js';
@@ -146,8 +147,8 @@ export class MemSeries {
     const i = lowerBound(ts, n, t);
     if (i < n && ts[i] === t) return;
     if (n === ts.length) {
-      ts = grow(ts);
-      vs = grow(vs);
+      ts = doubled(ts);
+      vs = doubled(vs);
       this.oooT = ts;
       this.oooV = vs;
     }
@@ -241,10 +242,4 @@ export function lowerBound(ts: Float64Array, n: number, t: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
 }
