@@ -66,15 +66,30 @@ export function encodeSamples(
   w.ensure(5 + n * SAMPLE_BYTES);
   w.u8(RecordType.SAMPLES);
   w.u32(n);
-  const view = w.view;
-  let p = w.pos;
+  w.pos = writeSampleRows(w.view, w.pos, refs, ts, vs, n);
+}
+
+/**
+ * The rows of a sample record from `view[p]` on; returns where they end. A function of its own:
+ * V8 compiles a long loop on stack, and inside `encodeSamples` that code stopped at the first
+ * statement after the loop for want of type feedback, once per record, for the first ~120
+ * records of a process (`--trace-deopt`), recompiling each time.
+ */
+function writeSampleRows(
+  view: DataView,
+  p: number,
+  refs: Uint32Array,
+  ts: Float64Array,
+  vs: Float64Array,
+  n: number,
+): number {
   for (let i = 0; i < n; i++) {
     view.setUint32(p, refs[i]!, true);
     view.setFloat64(p + 4, ts[i]!, true);
     view.setFloat64(p + 12, vs[i]!, true);
     p += SAMPLE_BYTES;
   }
-  w.pos = p;
+  return p;
 }
 
 /** Calls `fn` for each sample of a sample record (no allocation per sample). */
