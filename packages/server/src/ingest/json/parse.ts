@@ -93,15 +93,46 @@ export function readPoint(
   deltas: DeltaHistograms | null = null,
 ): StoredPoint | null {
   try {
-    const r = parsePoint(raw, now, batch, deltas);
-    if ('s' in r) return r;
-    batch.refuse(`metrics[${index}]`, r);
-    return null;
+    return settle(parsePoint(raw, now, batch, deltas), batch, index);
   } catch (err) {
-    if (!(err instanceof PointError)) throw err;
-    batch.refuse(`metrics[${index}]`, { field: err.field, message: err.message });
-    return null;
+    return refused(err, batch, index);
   }
+}
+
+/** A point's fields, read and typed (what {@link parsePoint} takes out of a parsed object). */
+export interface PointFields {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly value: number;
+  readonly t: number;
+  /** The `labels` object's pairs, in any order, each name once; `__name__` is added here. */
+  readonly pairs: Label[];
+  readonly help: string;
+  readonly unit: string;
+}
+
+/**
+ * Like {@link readPoint} for a point whose fields were read without making the object JSON.parse
+ * would have made (the fast scanner's new series): the same rules from there on.
+ */
+export function readPointFields(f: PointFields, batch: SampleBatch, index: number): StoredPoint | null {
+  try {
+    return settle(storePoint(f, batch, null), batch, index);
+  } catch (err) {
+    return refused(err, batch, index);
+  }
+}
+
+function settle(r: StoredPoint | Problem, batch: SampleBatch, index: number): StoredPoint | null {
+  if ('s' in r) return r;
+  batch.refuse(`metrics[${index}]`, r);
+  return null;
+}
+
+function refused(err: unknown, batch: SampleBatch, index: number): null {
+  if (!(err instanceof PointError)) throw err;
+  batch.refuse(`metrics[${index}]`, { field: err.field, message: err.message });
+  return null;
 }
 
 /**
@@ -136,12 +167,23 @@ function parsePoint(
   if (typeof name !== 'string' || name === '')
     throw new PointError('name', 'is required and must be a string');
   const type = parseType(p.type);
-  let value = parseValue(p.value);
+  const value = parseValue(p.value);
   const t = parseTimestamp(p.timestamp, now);
   const pairs = parseLabels(p.labels);
-  const family = familyName(name, type, pairs);
   const help = typeof p.help === 'string' ? p.help : '';
   const unit = typeof p.unit === 'string' ? p.unit : '';
+  return storePoint({ name, type, value, t, pairs, help, unit }, batch, deltas);
+}
+
+/** The rules of a point from its typed fields on: family, series, metadata, sample. */
+function storePoint(
+  f: PointFields,
+  batch: SampleBatch,
+  deltas: DeltaHistograms | null,
+): StoredPoint | Problem {
+  const { name, type, t, pairs, help, unit } = f;
+  let value = f.value;
+  const family = familyName(name, type, pairs);
   pairs.push({ name: METRIC_NAME, value: name });
   const s = batch.addSeries(pairs);
   if (typeof s !== 'number') return s;

@@ -348,6 +348,23 @@ describe('the fast JSON scanner', () => {
     assert.equal(both.batch.valueOf(0), 2);
   });
 
+  it('reads the labels of a new series as JSON.parse does: a name given twice keeps its last value', () => {
+    const points = [
+      '{"name":"m","value":1,"labels":{"a":"1","a":"2"}}',
+      '{"name":"m","value":1,"labels":{"a":"1","b":"x","a":"3"}}',
+      '{"name":"m","value":1,"labels":{"ab":"1","a":"2","b":"3"}}',
+      '{"name":"m","value":1,"labels":{"2":"x","10":"y","__proto__":"p"}}',
+      '{"name":"m_bucket","value":1,"labels":{"le":"1","le":"oops"},"type":"histogram"}',
+    ];
+    for (const p of points) {
+      const text = `{"temporality":"cumulative","metrics":[${p}]}`;
+      // A fresh cache: every point is a new series.
+      const s = scanJsonIngest(Buffer.from(text), LIMITS, NOW, new SeriesCache());
+      assert.ok(s !== null, text);
+      assert.deepEqual(contents(s.batch), reference(text), text);
+    }
+  });
+
   it('parses RFC 3339 from bytes exactly as the reference does', () => {
     const r = mulberry32(3);
     const parts = () =>

@@ -6,7 +6,9 @@
  *    (template.ts): a byte comparison and two token reads;
  * 2. scanned (scanner.ts) and looked up in the {@link SeriesCache} by its raw `name` and `labels`
  *    bytes: no object, no label parsing, no validation beyond its value and timestamp;
- * 3. turned into a plain object and handed to {@link readPoint}, the reference rules.
+ * 3. handed to the reference rules: its fields as scanned (scanned_fields.ts), or, when they are
+ *    of a kind those rules must word a refusal for, the plain object JSON.parse would make
+ *    ({@link readPoint}).
  * All three answer alike. Anything outside that shape (escapes, other keys, other value kinds,
  * not JSON at all) returns null and the caller uses `parseJsonIngest`.
  */
@@ -14,7 +16,8 @@
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { BatchSlots } from '../series/slot.js';
-import { declaredMetadata, numericTimestamp, readPoint } from './parse.js';
+import { declaredMetadata, numericTimestamp, readPoint, readPointFields } from './parse.js';
+import { scannedFields } from './scanned_fields.js';
 import {
   BAIL,
   bytesEqual,
@@ -165,7 +168,9 @@ function addPoint(
     learnTemplate(sc, start, hit, help, unit);
     return hit;
   }
-  const stored = readPoint(sc.materialise(), now, batch, index);
+  const fields = type === null ? null : scannedFields(sc, now, type, help, unit);
+  const stored =
+    fields === null ? readPoint(sc.materialise(), now, batch, index) : readPointFields(fields, batch, index);
   // A refused point of a known series still tells which series comes next.
   if (stored === null) return hit?.type === type ? hit : undefined;
   if (!named) return undefined;
