@@ -26,7 +26,6 @@ import { parseUpstream } from './remote/upstream.js';
 import type { RuleManager } from './rules/manager.js';
 import { checkRuleFiles, createRuleManager } from './rules/setup.js';
 import { createServerMetrics, queryEngineCollector } from './telemetry/server_metrics.js';
-import { detachOneBuffer } from './threads.js';
 import { DB } from './tsdb/db.js';
 
 export interface RunningServer {
@@ -43,7 +42,6 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   const startedAt = Date.now();
-  detachOneBuffer();
   // A bad rule file stops start-up before anything is opened.
   checkRuleFiles(config);
   const forwarder = new Forwarder(

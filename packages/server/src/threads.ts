@@ -39,13 +39,12 @@ export function lowerThreadPriority(nice: number): void {
 let detached = false;
 
 /**
- * Detaches one empty ArrayBuffer, once per process. The first buffer ever detached (transferred
- * to a thread, as the recoder's batches are) breaks an assumption V8 compiles every typed array
- * access with, and V8 then throws away all optimized code that has one, at once. Under a steady
- * push that happened at the first chunk cut: about 80 functions of the scan and the commit were
- * deoptimized together and recompiled (~0.8 s of compilation) while ingest ran at half speed
- * for ~40 requests (`--trace-deopt`). Detaching a buffer at start moves that before there is
- * optimized code to lose.
+ * Detaches one empty ArrayBuffer, once per process; call it before any code is hot. The first
+ * buffer ever detached (transferred to a thread, as the recoder's batches are) breaks an
+ * assumption V8 compiles every typed array access with, and V8 then throws away all optimized
+ * code that has one, at once. Under a steady push that happened at the first chunk cut: about 80
+ * functions of the scan and the commit were deoptimized together and recompiled (~0.8 s of
+ * compilation) while ingest ran at half speed for ~40 requests (`--trace-deopt`).
  */
 export function detachOneBuffer(): void {
   if (detached) return;

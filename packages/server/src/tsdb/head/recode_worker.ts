@@ -9,7 +9,7 @@
  */
 
 import { parentPort } from 'node:worker_threads';
-import { lowerThreadPriority } from '../../threads.js';
+import { detachOneBuffer, lowerThreadPriority } from '../../threads.js';
 import { ChunkEncoder } from '../chunkenc/index.js';
 import type { RecodeBatch } from './recoder.js';
 
@@ -20,6 +20,8 @@ import type { RecodeBatch } from './recoder.js';
 const NICE = 5;
 
 lowerThreadPriority(NICE);
+// Answers go back by transfer: the first one would deoptimize this thread's encoders (threads.ts).
+detachOneBuffer();
 const encoder = new ChunkEncoder();
 const port = parentPort;
 if (port === null) throw new Error('recode_worker.ts runs as a worker thread');

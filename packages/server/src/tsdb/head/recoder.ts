@@ -13,7 +13,7 @@
  */
 
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../threads.js';
+import { detachOneBuffer, startWorker } from '../../threads.js';
 import { ChunkEncoder, chunkEncoding, Encoding } from '../chunkenc/index.js';
 import type { MemChunk } from './series.js';
 import { ChunkArena } from './slab.js';
@@ -54,7 +54,12 @@ export class Recoder {
     private readonly maxPending = 200_000,
     /** The worker's module beside this one (a test names one that does not exist). */
     private readonly workerName = 'recode_worker',
-  ) {}
+  ) {
+    // Batches go to the worker by transfer, which detaches their buffers: the first detach of a
+    // process makes V8 throw away every optimized function that reads a typed array. A recoder
+    // is made when the head's module loads, before any code is hot (see threads.ts).
+    detachOneBuffer();
+  }
 
   /** Chunks waiting for their re-encoding (queued or in a message). */
   get pending(): number {
