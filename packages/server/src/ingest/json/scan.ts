@@ -16,8 +16,8 @@
 import { SampleBatch } from '../batch.js';
 import type { IngestLimits } from '../limits.js';
 import { BatchSlots } from '../series/slot.js';
-import { declaredMetadata, numericTimestamp, readPoint, readPointFields } from './parse.js';
-import { scannedFields } from './scanned_fields.js';
+import { declaredMetadata, readPoint, readPointFields } from './parse.js';
+import { scannedFields, scannedTime, scannedValue } from './scanned_fields.js';
 import {
   BAIL,
   bytesEqual,
@@ -39,8 +39,6 @@ import {
 } from './scanner.js';
 import type { CachedSeries, SeriesCache } from './series_cache.js';
 import { PointTemplate, type PointTokens, sameBytes } from './template.js';
-import { parseRfc3339Bytes } from './timestamp.js';
-import { numberAt, specialValue } from './tokens.js';
 
 const METRICS = Buffer.from('metrics');
 const TEMPORALITY = Buffer.from('temporality');
@@ -260,15 +258,10 @@ function fastPoint(
   help: string,
   unit: string,
 ): boolean {
-  const b = sc.b;
   const f = sc.fields;
   if (!(f & F_VALUE)) return false;
-  let v: number;
-  if (sc.valueIsString) {
-    const special = specialValue(b, sc.valueS, sc.valueE);
-    if (special === undefined) return false;
-    v = special;
-  } else v = numberAt(b, sc.valueS, sc.valueE);
+  const v = scannedValue(sc);
+  if (v === undefined) return false;
   let t = now;
   if (f & F_TIMESTAMP) {
     const { tsS, tsE, tsIsString } = sc;
@@ -279,15 +272,9 @@ function fastPoint(
     )
       t = scanned.lastT;
     else {
-      if (tsIsString) {
-        const parsed = parseRfc3339Bytes(b, tsS, tsE);
-        if (parsed === null) return false;
-        t = parsed === 0 ? now : parsed;
-      } else {
-        const n = numberAt(b, tsS, tsE);
-        if (!Number.isFinite(n)) return false;
-        t = numericTimestamp(n, now);
-      }
+      const parsed = scannedTime(sc, now);
+      if (parsed === null) return false;
+      t = parsed;
       scanned.lastTsS = tsS;
       scanned.lastTsE = tsE;
       scanned.lastTsIsString = tsIsString;

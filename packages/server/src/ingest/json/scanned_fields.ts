@@ -26,28 +26,33 @@ export function scannedFields(
   help: string,
   unit: string,
 ): PointFields | null {
-  const b = sc.b;
   const f = sc.fields;
   if (!(f & F_NAME) || sc.nameE === sc.nameS || !(f & F_VALUE)) return null;
-  let value: number | undefined;
-  if (sc.valueIsString) value = specialValue(b, sc.valueS, sc.valueE);
-  else value = numberAt(b, sc.valueS, sc.valueE);
+  const value = scannedValue(sc);
   if (value === undefined) return null;
-  let t = now;
-  if (f & F_TIMESTAMP) {
-    if (sc.tsIsString) {
-      const parsed = parseRfc3339Bytes(b, sc.tsS, sc.tsE);
-      if (parsed === null) return null;
-      t = parsed === 0 ? now : parsed;
-    } else {
-      const n = numberAt(b, sc.tsS, sc.tsE);
-      if (!Number.isFinite(n)) return null;
-      t = numericTimestamp(n, now);
-    }
-  }
+  const t = f & F_TIMESTAMP ? scannedTime(sc, now) : now;
+  if (t === null) return null;
   const pairs = scannedLabels(sc);
   if (pairs === null) return null;
-  return { name: b.toString('utf8', sc.nameS, sc.nameE), type, value, t, pairs, help, unit };
+  return { name: sc.b.toString('utf8', sc.nameS, sc.nameE), type, value, t, pairs, help, unit };
+}
+
+/** The scanned point's value (a number or special-value token), or undefined for the reference rules. */
+export function scannedValue(sc: Scanner): number | undefined {
+  return sc.valueIsString ? specialValue(sc.b, sc.valueS, sc.valueE) : numberAt(sc.b, sc.valueS, sc.valueE);
+}
+
+/**
+ * The time of the scanned point's timestamp token (RFC 3339, or finite milliseconds; 0 means
+ * `now`), or null for the reference rules.
+ */
+export function scannedTime(sc: Scanner, now: number): number | null {
+  if (sc.tsIsString) {
+    const parsed = parseRfc3339Bytes(sc.b, sc.tsS, sc.tsE);
+    return parsed === null ? null : parsed === 0 ? now : parsed;
+  }
+  const n = numberAt(sc.b, sc.tsS, sc.tsE);
+  return Number.isFinite(n) ? numericTimestamp(n, now) : null;
 }
 
 /** The `labels` object's pairs in the order sent, or null when a name comes twice. */

@@ -25,8 +25,9 @@ export function parseRfc3339(text: string): number | null {
 }
 
 /**
- * The last text parsed and its result: SDKs stamp all the points of a collection alike, and a
- * new series' point comes through here as a string (a regular expression and a `Date` each).
+ * The last text parsed and its result: SDKs stamp all the points of a collection alike, and the
+ * reference parser reads every point of the bodies the fast scanner leaves to it (the Go SDK's
+ * delta histograms) through here, a regular expression and a `Date` each.
  */
 let lastText = '';
 let lastResult: number | null = null;
