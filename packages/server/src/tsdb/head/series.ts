@@ -101,6 +101,26 @@ export class MemSeries {
 
   /** Appends a sample newer than every in-order one (the caller checked). */
   appendInOrder(t: number, v: number): void {
+    const app = this.open;
+    // Small, with the rest in a method of its own: V8 compiles this into the commit's loop before
+    // any chunk is cut, and a branch never taken then deoptimizes the loop when it is. Cutting
+    // inline here made the first cut (the 120th sample of every series) deoptimize it, and the
+    // recompiled loop called this method unoptimized for ~100 requests (`--trace-deopt`).
+    if (
+      app !== null &&
+      app.count < CHUNK_SAMPLES &&
+      (app.count === 0 || t - app.minTime < CHUNK_MAX_SPAN_MS) &&
+      (app.count < 16 || app.buffer.length - app.used >= MAX_SAMPLE_BYTES)
+    )
+      app.append(t, v);
+    else this.appendRenewing(t, v);
+  }
+
+  /**
+   * Appends a sample that needs a new open chunk first: the series' first, one after a full
+   * chunk (cut), or one that would outgrow the chunk's buffer.
+   */
+  private appendRenewing(t: number, v: number): void {
     let app = this.open;
     if (app === null) {
       app = new XorAppender(32);
@@ -116,7 +136,7 @@ export class MemSeries {
         app.reset(slabs.alloc(want));
         slabs.release(old);
       }
-    } else if (app.count >= 16 && app.buffer.length - app.used < MAX_SAMPLE_BYTES) {
+    } else {
       // About to outgrow its buffer: move to a slab slot sized for a whole chunk at the rate so
       // far. Doubling instead made every series allocate and drop 36 B…1 KiB buffers in turn,
       // and the allocator kept the freed pieces (~2 KiB of RSS per series).
