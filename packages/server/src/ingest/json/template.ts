@@ -108,14 +108,24 @@ export class PointTemplate {
 }
 
 /**
- * Whether `view[at …]` holds the bytes `lit[from, to)`: four at a time (a DataView read compiles
- * to one load; a byte loop was about three times slower on a typical point).
+ * Whether `view[at …]` holds the bytes `lit[from, to)`, both runs of valid UTF-8 (a body is
+ * checked before it is scanned, and templates are cut from such bodies): eight bytes at a time as
+ * float64 (a DataView read compiles to one load; a byte loop was about three times slower on a
+ * typical point than four at a time, and eight at a time is another ~25 % faster in isolation).
+ * Float equality is byte equality for any eight bytes of valid UTF-8: the two exceptions cannot
+ * occur in it. A NaN (never equal to itself) needs a byte 0x7F or 0xFF right after a byte 0xF0 or
+ * above, which UTF-8 follows with a continuation byte (0x80 to 0xBF) when it has one at all; -0
+ * (equal to +0) needs a continuation byte 0x80 after seven zero bytes.
  */
 export function sameBytes(view: DataView, at: number, lit: DataView, from: number, to: number): boolean {
   const d = at - from;
   if (d + to > view.byteLength) return false;
   let k = from;
-  for (; k + 4 <= to; k += 4) if (view.getInt32(d + k, true) !== lit.getInt32(k, true)) return false;
+  for (; k + 8 <= to; k += 8) if (view.getFloat64(d + k, true) !== lit.getFloat64(k, true)) return false;
+  if (k + 4 <= to) {
+    if (view.getInt32(d + k, true) !== lit.getInt32(k, true)) return false;
+    k += 4;
+  }
   for (; k < to; k++) if (view.getUint8(d + k) !== lit.getUint8(k)) return false;
   return true;
 }
