@@ -313,6 +313,26 @@ describe('the fast JSON scanner', () => {
     }
   });
 
+  it('leaves a timestamp with an escape to the reference parser, even with the length of the one before', () => {
+    const cache = new SeriesCache();
+    const point = (k: string, timestamp: string) =>
+      `{"name":"m","type":"gauge","value":1,"labels":{"k":"${k}"},"timestamp":"${timestamp}"}`;
+    const stamp = '2026-01-01T00:00:00.0000Z';
+    // The same length as `stamp`; `\u003a` is ':', which the reference parser decodes.
+    const withEscape = '2026-01-01T00:00\\u003a00Z';
+    assert.equal(withEscape.length, stamp.length);
+    const body = (last: string) =>
+      `{"metrics":[${point('a', stamp)},${point('b', stamp)},${point('c', last)}]}`;
+    // Every series gets a template; then b and c match by template (the first point of a body
+    // has no series before it to guess from), c with the escape.
+    const first = scanJsonIngest(Buffer.from(body(stamp)), LIMITS, NOW, cache)!;
+    for (let i = 0; i < first.batch.seriesCount; i++) first.batch.refs[i] = i + 1;
+    first.rememberRefs();
+    assert.equal(scanJsonIngest(Buffer.from(body(stamp)), LIMITS, NOW, cache)!.templated, 2);
+    assert.equal(scanJsonIngest(Buffer.from(body(withEscape)), LIMITS, NOW, cache), null);
+    assert.deepEqual((reference(body(withEscape)) as { issues: unknown[] }).issues, []);
+  });
+
   it("keeps the refs storage gave a request's series for the next request, from the first request on", () => {
     const cache = new SeriesCache();
     const body = (n: number) =>

@@ -197,11 +197,16 @@ const scratch: PointTokens = {
   tsS: 0,
   tsE: 0,
   tsIsString: false,
+  timeMemoS: -1,
+  timeMemoE: -1,
 };
 
 /** Makes the point the scanner just read (from `start`) the template of its series. */
 function learnTemplate(sc: Scanner, start: number, entry: CachedSeries, help: string, unit: string): void {
-  if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
+  if (!(sc.fields & F_VALUE)) return;
+  // Its memo may name bytes of an earlier body.
+  scratch.timeMemoS = -1;
+  if (entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
   // Tokens are cut with their quotes.
   const vq = sc.valueIsString ? 1 : 0;
   const tq = sc.tsIsString ? 1 : 0;

@@ -44,6 +44,8 @@ export class Scanner implements PointTokens {
   tsS = 0;
   tsE = 0;
   tsIsString = false;
+  timeMemoS = -1;
+  timeMemoE = -1;
   helpS = 0;
   helpE = 0;
   unitS = 0;
@@ -52,7 +54,7 @@ export class Scanner implements PointTokens {
   labelPos = new Int32Array(256);
   labelCount = 0;
 
-  /** The body for reading four bytes at a time (see template.ts). */
+  /** The body for reading eight bytes at a time (see template.ts). */
   readonly view: DataView;
 
   constructor(readonly b: Buffer) {
