@@ -50,15 +50,6 @@ export class ScannedBatch extends BatchSlots {
   cumulative = false;
   /** Points matched by their series' template (see template.ts). */
   templated = 0;
-  /**
-   * The last timestamp token read (where in the body, which kind) and its time. SDKs stamp all
-   * the points of a collection alike, so most points repeat the previous point's token: comparing
-   * its bytes is cheaper than parsing them, and makes no garbage (a parsed time is a heap number).
-   */
-  lastTsS = 0;
-  lastTsE = -1;
-  lastTsIsString = false;
-  lastT = 0;
 }
 
 /**
@@ -197,16 +188,16 @@ const scratch: PointTokens = {
   tsS: 0,
   tsE: 0,
   tsIsString: false,
-  timeMemoS: -1,
-  timeMemoE: -1,
+  // No time read: a template check compares nothing with an earlier body.
+  lastTsS: 0,
+  lastTsE: -1,
+  lastTsIsString: false,
+  lastT: 0,
 };
 
 /** Makes the point the scanner just read (from `start`) the template of its series. */
 function learnTemplate(sc: Scanner, start: number, entry: CachedSeries, help: string, unit: string): void {
-  if (!(sc.fields & F_VALUE)) return;
-  // Its memo may name bytes of an earlier body.
-  scratch.timeMemoS = -1;
-  if (entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
+  if (!(sc.fields & F_VALUE) || entry.template?.match(sc.b, sc.view, start, scratch) === sc.pos) return;
   // Tokens are cut with their quotes.
   const vq = sc.valueIsString ? 1 : 0;
   const tq = sc.tsIsString ? 1 : 0;
@@ -271,19 +262,19 @@ function fastPoint(
   if (f & F_TIMESTAMP) {
     const { tsS, tsE, tsIsString } = sc;
     if (
-      tsIsString === scanned.lastTsIsString &&
-      tsE - tsS === scanned.lastTsE - scanned.lastTsS &&
-      sameBytes(sc.view, tsS, sc.view, scanned.lastTsS, scanned.lastTsE)
+      tsIsString === sc.lastTsIsString &&
+      tsE - tsS === sc.lastTsE - sc.lastTsS &&
+      sameBytes(sc.view, tsS, sc.view, sc.lastTsS, sc.lastTsE)
     )
-      t = scanned.lastT;
+      t = sc.lastT;
     else {
       const parsed = scannedTime(sc, now);
       if (parsed === null) return false;
       t = parsed;
-      scanned.lastTsS = tsS;
-      scanned.lastTsE = tsE;
-      scanned.lastTsIsString = tsIsString;
-      scanned.lastT = t;
+      sc.lastTsS = tsS;
+      sc.lastTsE = tsE;
+      sc.lastTsIsString = tsIsString;
+      sc.lastT = t;
     }
   }
   const batch = scanned.batch;

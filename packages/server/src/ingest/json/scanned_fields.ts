@@ -15,6 +15,7 @@ import type { Label } from '../../model/labels.js';
 import type { MetricType } from '../../model/sample.js';
 import { numericTimestamp, type PointFields } from './parse.js';
 import { F_NAME, F_TIMESTAMP, F_VALUE, type Scanner } from './scanner.js';
+import { sameBytes } from './template.js';
 import { parseRfc3339Bytes } from './timestamp.js';
 import { numberAt, specialValue } from './tokens.js';
 
@@ -64,15 +65,9 @@ function scannedLabels(sc: Scanner): Label[] | null {
   for (let k = 0; k < n; k += 4) {
     const s = p[k]!;
     const e = p[k + 1]!;
-    for (let j = 0; j < k; j += 4) if (sameRange(b, p[j]!, p[j + 1]!, s, e)) return null;
+    for (let j = 0; j < k; j += 4)
+      if (p[j + 1]! - p[j]! === e - s && sameBytes(sc.view, s, sc.view, p[j]!, p[j + 1]!)) return null;
     pairs.push({ name: b.toString('utf8', s, e), value: b.toString('utf8', p[k + 2]!, p[k + 3]!) });
   }
   return pairs;
-}
-
-/** Whether `b[s1, e1)` and `b[s2, e2)` hold the same bytes (in JS: names are short). */
-function sameRange(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
-  if (e1 - s1 !== e2 - s2) return false;
-  for (let i = 0; i < e1 - s1; i++) if (b[s1 + i] !== b[s2 + i]) return false;
-  return true;
 }

@@ -44,8 +44,10 @@ export class Scanner implements PointTokens {
   tsS = 0;
   tsE = 0;
   tsIsString = false;
-  timeMemoS = -1;
-  timeMemoE = -1;
+  lastTsS = 0;
+  lastTsE = -1;
+  lastTsIsString = false;
+  lastT = 0;
   helpS = 0;
   helpE = 0;
   unitS = 0;

@@ -27,13 +27,16 @@ export interface PointTokens {
   tsE: number;
   tsIsString: boolean;
   /**
-   * The contents of the last timestamp string a match read in this body (`-1` for none): checked
-   * for its end, escapes and control characters already. SDKs stamp all the points of a collection
-   * alike, so the next timestamp is usually the same bytes, and comparing them eight at a time is
-   * cheaper than looking for the closing quote byte by byte.
+   * The last timestamp token of this body whose time was read (where, which kind; `lastTsE` -1 for
+   * none) and that time. SDKs stamp all the points of a collection alike, so most points repeat the
+   * previous point's token: comparing its bytes, eight at a time, is cheaper than looking for a
+   * string's closing quote byte by byte and than parsing, and makes no garbage (a parsed time is a
+   * heap number). Set by the scan (scan.ts) once a time is read; a match only reads it.
    */
-  timeMemoS: number;
-  timeMemoE: number;
+  lastTsS: number;
+  lastTsE: number;
+  lastTsIsString: boolean;
+  lastT: number;
 }
 
 /**
@@ -146,18 +149,17 @@ function readToken(b: Uint8Array, view: DataView, i: number, kind: number, out: 
   const isString = b[i] === QUOTE;
   if (isString) {
     s = i + 1;
-    const memoS = out.timeMemoS;
-    const n = out.timeMemoE - memoS;
-    // The same bytes as a checked string, then a quote: the same string.
-    if (kind === TOKEN_TIME && memoS >= 0 && b[s + n] === QUOTE && sameBytes(view, s, view, memoS, memoS + n))
+    // The bytes of the last timestamp string read, then a quote: that same string (one the RFC
+    // 3339 reader took holds only digits and separators, no quote, escape or control character).
+    const n = out.lastTsE - out.lastTsS;
+    if (
+      kind === TOKEN_TIME &&
+      out.lastTsIsString &&
+      b[s + n] === QUOTE &&
+      sameBytes(view, s, view, out.lastTsS, out.lastTsE)
+    )
       e = s + n;
-    else {
-      e = stringEnd(b, s);
-      if (kind === TOKEN_TIME && e >= 0) {
-        out.timeMemoS = s;
-        out.timeMemoE = e;
-      }
-    }
+    else e = stringEnd(b, s);
     end = e + 1;
   } else {
     e = numberEnd(b, i);
