@@ -30,10 +30,9 @@ export function restoreHead(
   // merges them, and they are stored again in time order.
   const it = new ChunkSeriesIterator();
   store.loadHead((ref, chunks) => {
-    const s = head.seriesByRef(ref);
-    if (s === undefined) return;
+    if (head.seriesByRef(ref) === undefined) return;
     it.reset(chunks, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-    while (it.next()) head.store(s, it.t(), it.v());
+    while (it.next()) head.store(ref, it.t(), it.v());
   });
   return replayWal(
     walDir,
@@ -44,8 +43,7 @@ export function restoreHead(
           for (const e of entries) head.restore(e.ref, e.labels);
         },
         sample: (ref, t, v) => {
-          const s = head.seriesByRef(ref);
-          if (s !== undefined) head.store(s, t, v);
+          if (head.seriesByRef(ref) !== undefined) head.store(ref, t, v);
         },
         metadata: (entries) => {
           for (const [metric, meta] of entries) head.meta.set(metric, meta);

@@ -19,9 +19,9 @@ export function collectStats(db: DB): StorageStats {
   let chunks = 0;
   let ooo = 0;
   for (const s of head.allSeries()) {
-    if (s.open !== null && s.open.count > 0) {
+    if (s.openCount() > 0) {
       chunks++;
-      inHead += s.open.count;
+      inHead += s.openCount();
     }
     if (s.closed !== null) {
       for (const c of s.closed) if (hdr.parse(c.bytes)) inHead += hdr.count;

@@ -28,15 +28,17 @@ function fits(x: number, nbits: number): boolean {
  * costs no allocation except when the buffer doubles. `bytes()` returns a view over the internal
  * buffer, valid until the next append or reset; copy it (`slice()`) to keep it.
  *
- * It is its own bit writer and keeps the value compression's state in its own fields: a head
- * appends to ten thousands of these in turn, and every object an append has to reach is a likely
- * cache miss (three objects per series instead of five made appends measurably cheaper).
+ * It is its own bit writer and keeps the value compression's state in its own fields, so that the
+ * whole state of a chunk is one object's fields: the head keeps those of every open chunk in
+ * columns and loads them into one appender per append (tsdb/head/open_chunks.ts).
  */
 export class XorAppender extends BitWriter implements XorValueState {
-  private n = 0;
-  private t0 = 0;
-  private tPrev = 0;
-  private tDelta = 0;
+  // Public for the head's open chunks, which keep this state in columns and load it into one
+  // appender per append (tsdb/head/open_chunks.ts); nothing else writes them.
+  n = 0;
+  t0 = 0;
+  tPrev = 0;
+  tDelta = 0;
   // The value compression's state (XorValueState), written only by xor_values.ts.
   vHi = 0;
   vLo = 0;

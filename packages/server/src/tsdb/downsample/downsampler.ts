@@ -137,7 +137,7 @@ export class Downsampler {
 /** Oldest timestamp a series holds in memory (+Infinity when none). */
 export function memMinTime(s: MemSeries): number {
   let m = Number.POSITIVE_INFINITY;
-  if (s.open !== null && s.open.count > 0) m = s.open.minTime;
+  if (s.openCount() > 0) m = s.openMinTime();
   if (s.oooN > 0) m = Math.min(m, s.oooT![0]!);
   if (s.closed !== null) for (const c of s.closed) m = Math.min(m, c.mint);
   return m;

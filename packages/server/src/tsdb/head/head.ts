@@ -11,8 +11,9 @@ import type { Appendable, Appender, Querier, Queryable, RejectReason } from '../
 import { SeriesColumns } from './columns.js';
 import { HeadAppender } from './head_append.js';
 import { HeadQuerier } from './head_read.js';
+import { OpenChunks } from './open_chunks.js';
 import { Postings } from './postings.js';
-import { MemSeries } from './series.js';
+import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, MemSeries } from './series.js';
 import { SeriesMap } from './series_map.js';
 import { Symbols } from './symbols.js';
 
@@ -96,6 +97,8 @@ export class Head implements Appendable, Queryable {
   maxTime = Number.NEGATIVE_INFINITY;
   /** Per-series state a commit reads for every sample, by ref (see columns.ts). */
   readonly columns = new SeriesColumns();
+  /** Every series' open chunk, by ref (see open_chunks.ts). */
+  private readonly open = new OpenChunks();
   /** Series not yet in the write-ahead log (see {@link unlogged}). */
   private unloggedCount = 0;
   /** Chunks already on disk, when the head belongs to a database (null: memory only). */
@@ -204,13 +207,19 @@ export class Head implements Appendable, Queryable {
     return 'out_of_order_ok';
   }
 
-  /** Stores a sample that {@link verdict} accepted (or that the log replays). */
-  store(s: MemSeries, t: number, v: number): void {
-    if (t > this.columns.newest[s.ref]!) {
-      s.appendInOrder(t, v);
-      this.columns.newest[s.ref] = t;
-      this.columns.lastValue[s.ref] = v;
-    } else s.appendOutOfOrder(t, v);
+  /**
+   * Stores a sample of series `ref` that {@link verdict} accepted (or that the log replays). The
+   * usual one, newer than the series' newest and fitting its open chunk, reaches no object of
+   * its series (see open_chunks.ts).
+   */
+  store(ref: number, t: number, v: number): void {
+    const { columns, open } = this;
+    if (t > columns.newest[ref]!) {
+      if (open.fits(ref, t, CHUNK_SAMPLES, CHUNK_MAX_SPAN_MS)) open.append(ref, t, v);
+      else this.byRef[ref]!.appendRenewing(t, v);
+      columns.newest[ref] = t;
+      columns.lastValue[ref] = v;
+    } else this.byRef[ref]!.appendOutOfOrder(t, v);
     if (t > this.maxTime) this.maxTime = t;
   }
 
@@ -226,7 +235,8 @@ export class Head implements Appendable, Queryable {
 
   private add(ref: number, given: Labels): MemSeries {
     const labels = this.symbols.intern(given);
-    const s = new MemSeries(ref, labels);
+    this.open.ensure(ref);
+    const s = new MemSeries(ref, labels, this.open);
     while (this.byRef.length <= ref) this.byRef.push(undefined);
     this.byRef[ref] = s;
     this.columns.ensure(ref);

@@ -160,7 +160,7 @@ export class HeadAppender implements Appender {
   private apply(kept: number): void {
     const head = this.head;
     const { refs, ts, vs } = this;
-    for (let i = 0; i < kept; i++) head.store(head.seriesByRef(refs[i]!)!, ts[i]!, vs[i]!);
+    for (let i = 0; i < kept; i++) head.store(refs[i]!, ts[i]!, vs[i]!);
   }
 
   rollback(): void {

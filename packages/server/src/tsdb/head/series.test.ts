@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { labelsFromRecord } from '../../model/labels.js';
 import { ChunkIterator } from '../chunkenc/index.js';
-import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, MemSeries, recoder } from './series.js';
+import { Head } from './head.js';
+import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, type MemSeries, recoder } from './series.js';
 
 function samplesOf(bytes: Uint8Array): [number, number][] {
   const it = new ChunkIterator().reset(bytes);
@@ -18,18 +19,24 @@ function chunksOf(s: MemSeries): [number, number, number][] {
     c.maxt,
     samplesOf(c.bytes).length,
   ]);
-  if (s.open !== null) out.push([s.open.minTime, s.open.maxTime, s.open.count]);
+  const open = samplesOf(s.openBytes());
+  if (s.openCount() > 0) out.push([s.openMinTime(), open.at(-1)![0], s.openCount()]);
   return out;
 }
 
-const series = () => new MemSeries(1, labelsFromRecord({ __name__: 'up', job: 'api' }));
+/** A series of a fresh head, and how the head stores its samples. */
+function series(): { s: MemSeries; store: (t: number, v: number) => void } {
+  const head = new Head();
+  const s = head.getOrCreate(labelsFromRecord({ __name__: 'up', job: 'api' }))!;
+  return { s, store: (t, v) => head.store(s.ref, t, v) };
+}
 
 describe('a head series cuts its open chunk', () => {
   it(`after ${CHUNK_SAMPLES} samples, keeping every sample, across many chunks and buffer moves`, async () => {
-    const s = series();
+    const { s, store } = series();
     const n = CHUNK_SAMPLES * 3 + 5;
     // Values that need more bytes as they go, so the open chunk outgrows its buffers.
-    for (let i = 0; i < n; i++) s.appendInOrder(i * 10_000, i * 1.37 + (i % 7) * 1e6);
+    for (let i = 0; i < n; i++) store(i * 10_000, i * 1.37 + (i % 7) * 1e6);
     const step = (CHUNK_SAMPLES - 1) * 10_000;
     assert.deepEqual(chunksOf(s), [
       [0, step, CHUNK_SAMPLES],
@@ -38,7 +45,7 @@ describe('a head series cuts its open chunk', () => {
       [3 * CHUNK_SAMPLES * 10_000, (n - 1) * 10_000, 5],
     ]);
     await recoder.flushed();
-    const all = [...(s.closed ?? []).map((c) => c.bytes), s.open!.bytes()].flatMap(samplesOf);
+    const all = [...(s.closed ?? []).map((c) => c.bytes), s.openBytes()].flatMap(samplesOf);
     assert.deepEqual(
       all,
       Array.from({ length: n }, (_, i) => [i * 10_000, i * 1.37 + (i % 7) * 1e6]),
@@ -46,11 +53,11 @@ describe('a head series cuts its open chunk', () => {
   });
 
   it('before a sample that would make it span two hours, and not at one that would not', () => {
-    const s = series();
-    s.appendInOrder(0, 1);
-    s.appendInOrder(CHUNK_MAX_SPAN_MS - 1, 2);
+    const { s, store } = series();
+    store(0, 1);
+    store(CHUNK_MAX_SPAN_MS - 1, 2);
     assert.deepEqual(chunksOf(s), [[0, CHUNK_MAX_SPAN_MS - 1, 2]]);
-    s.appendInOrder(CHUNK_MAX_SPAN_MS, 3);
+    store(CHUNK_MAX_SPAN_MS, 3);
     assert.deepEqual(chunksOf(s), [
       [0, CHUNK_MAX_SPAN_MS - 1, 2],
       [CHUNK_MAX_SPAN_MS, CHUNK_MAX_SPAN_MS, 1],

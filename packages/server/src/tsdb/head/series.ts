@@ -14,8 +14,9 @@ import type { Labels } from '../../model/labels.js';
 import { doubled } from '../../typed.js';
 import { HEADER_MAX } from '../chunkenc/header.js';
 import { ChunkEncoder, ChunkIterator, XorAppender } from '../chunkenc/index.js';
+import { MAX_SAMPLE_BYTES, type OpenChunks } from './open_chunks.js';
 import { Recoder } from './recoder.js';
-import { BufferSlabs, ChunkArena } from './slab.js';
+import { ChunkArena } from './slab.js';
 
 /** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
 export const CHUNK_SAMPLES = 120;
@@ -23,8 +24,8 @@ export const CHUNK_SAMPLES = 120;
 /** Longest time one chunk may span; bounds how far back a query must look for a chunk's start. */
 export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
 
-/** Most bytes one XOR sample can take (a 68-bit timestamp field and a 77-bit value field). */
-const MAX_SAMPLE_BYTES = 24;
+/** The first slot of a series' first chunk: a few samples, then one sized by their rate. */
+const FIRST_SLOT = HEADER_MAX + 4 * MAX_SAMPLE_BYTES;
 
 /**
  * A cut chunk held until persisted: its bytes plus its time range. The bytes start as XOR and are
@@ -43,8 +44,6 @@ const scan = new ChunkIterator();
  * at a cost the append rate can afford (see README); in-order chunks soon after the cut.
  */
 const encoder = new ChunkEncoder();
-/** Open-chunk buffers of every head in the process (one thread: no contention). */
-const slabs = new BufferSlabs();
 const arena = new ChunkArena();
 /** Re-encodes cut chunks on a worker thread instead of inside the commit that cut them. */
 export const recoder = new Recoder(arena);
@@ -54,8 +53,6 @@ export class MemSeries {
   logged = false;
   /** True once the series is in the persisted catalog (the log may then forget it). */
   cataloged = false;
-  /** The open chunk; null until the first in-order sample. */
-  open: XorAppender | null = null;
   /** Chunks cut and not yet persisted, in-order and out-of-order ones, in cut order. */
   closed: MemChunk[] | null = null;
   oooT: Float64Array | null = null;
@@ -69,14 +66,31 @@ export class MemSeries {
   constructor(
     readonly ref: number,
     readonly labels: Labels,
+    /** The head's open chunks, where this series' open chunk is (at `ref`). */
+    private readonly open: OpenChunks,
   ) {}
+
+  /** Samples in the open chunk (0: none yet, or just cut). */
+  openCount(): number {
+    return this.open.count(this.ref);
+  }
+
+  /** Timestamp of the open chunk's first sample (meaningless when it is empty). */
+  openMinTime(): number {
+    return this.open.minTime(this.ref);
+  }
+
+  /** The open chunk's bytes: a view, valid until the next append (copy it to keep it). */
+  openBytes(): Uint8Array {
+    return this.open.bytes(this.ref);
+  }
 
   /** True when the series may hold samples in [mint, maxt], in memory or on disk. */
   overlaps(mint: number, maxt: number): boolean {
     if (this.diskMinT <= maxt && this.diskMaxT >= mint) return true;
-    if (this.open !== null && this.open.count > 0 && this.open.minTime <= maxt && this.open.maxTime >= mint) {
-      return true;
-    }
+    const o = this.open;
+    const ref = this.ref;
+    if (o.count(ref) > 0 && o.minTime(ref) <= maxt && o.maxTime(ref) >= mint) return true;
     if (this.oooN > 0 && this.oooT![0]! <= maxt && this.oooT![this.oooN - 1]! >= mint) return true;
     if (this.closed !== null) for (const c of this.closed) if (c.mint <= maxt && c.maxt >= mint) return true;
     return false;
@@ -87,10 +101,11 @@ export class MemSeries {
     if (this.closed !== null)
       for (const c of this.closed) if (c.mint <= maxt && c.maxt >= mint) out.push(c.bytes);
     const o = this.open;
+    const ref = this.ref;
     // A copy: the open chunk keeps growing while the query reads.
     // (Into the querier's arena when it has one: one allocation per slab, not per series.)
-    if (o !== null && o.count > 0 && o.minTime <= maxt && o.maxTime >= mint) {
-      out.push(copies !== undefined ? copies.copy(o.bytes()) : o.bytes().slice());
+    if (o.count(ref) > 0 && o.minTime(ref) <= maxt && o.maxTime(ref) >= mint) {
+      out.push(copies !== undefined ? copies.copy(o.bytes(ref)) : o.bytes(ref).slice());
     }
     if (this.oooN > 0 && this.oooT![0]! <= maxt && this.oooT![this.oooN - 1]! >= mint) {
       const app = new XorAppender(this.oooN * 4);
@@ -99,54 +114,36 @@ export class MemSeries {
     }
   }
 
-  /** Appends a sample newer than every in-order one (the caller checked). */
-  appendInOrder(t: number, v: number): void {
-    const app = this.open;
-    // Small, with the rest in a method of its own: V8 compiles this into the commit's loop before
-    // any chunk is cut, and a branch never taken then deoptimizes the loop when it is. Cutting
-    // inline here made the first cut (the 120th sample of every series) deoptimize it, and the
-    // recompiled loop called this method unoptimized for ~100 requests (`--trace-deopt`).
-    if (
-      app !== null &&
-      app.count < CHUNK_SAMPLES &&
-      (app.count === 0 || t - app.minTime < CHUNK_MAX_SPAN_MS) &&
-      (app.count < 16 || app.buffer.length - app.used >= MAX_SAMPLE_BYTES)
-    )
-      app.append(t, v);
-    else this.appendRenewing(t, v);
-  }
-
   /**
-   * Appends a sample that needs a new open chunk first: the series' first, one after a full
-   * chunk (cut), or one that would outgrow the chunk's buffer.
+   * Appends a sample newer than every in-order one (the caller checked) that needs a new open
+   * chunk or slot first: the series' first, one after a full chunk (cut), or one that would
+   * outgrow the slot. The head appends every other in-order sample to the open chunks directly
+   * (Head.store), without reaching the series object.
    */
-  private appendRenewing(t: number, v: number): void {
-    let app = this.open;
-    if (app === null) {
-      app = new XorAppender(32);
-      this.open = app;
-    } else if (app.count >= CHUNK_SAMPLES || (app.count > 0 && t - app.minTime >= CHUNK_MAX_SPAN_MS)) {
-      this.cut(recoder.chunk(app.bytes(), app.minTime, app.maxTime));
-      // The next chunk of a series is usually about as big as the last: give it a slab slot of
-      // that size plus an eighth (see slab.ts); a larger one grows out of it as before.
-      const old = app.buffer;
-      const want = app.used + (app.used >> 3) + 16;
-      if (slabs.owns(old) && old.length >= want && old.length <= want * 1.25) app.reset();
-      else {
-        app.reset(slabs.alloc(want));
-        slabs.release(old);
-      }
+  appendRenewing(t: number, v: number): void {
+    const o = this.open;
+    const ref = this.ref;
+    const n = o.count(ref);
+    if (n === 0) {
+      if (o.capacity(ref) === 0) o.reset(ref, FIRST_SLOT);
+    } else if (n >= CHUNK_SAMPLES || t - o.minTime(ref) >= CHUNK_MAX_SPAN_MS) {
+      this.cut(recoder.chunk(o.bytes(ref), o.minTime(ref), o.maxTime(ref)));
+      // The next chunk of a series is usually about as big as the last: give it a slot of that
+      // size plus an eighth (see slab.ts); a larger one grows out of it as before.
+      const used = o.used(ref);
+      const want = used + (used >> 3) + 16;
+      const cap = o.capacity(ref);
+      o.reset(ref, cap >= want && cap <= want * 1.25 ? undefined : want);
     } else {
-      // About to outgrow its buffer: move to a slab slot sized for a whole chunk at the rate so
-      // far. Doubling instead made every series allocate and drop 36 B…1 KiB buffers in turn,
-      // and the allocator kept the freed pieces (~2 KiB of RSS per series).
-      const perSample = (app.used - HEADER_MAX) / app.count;
-      const want = app.used + perSample * (CHUNK_SAMPLES - app.count) * 1.125 + 32;
-      const old = app.buffer;
-      app.moveTo(slabs.alloc(Math.max(want, app.used * 1.25 + 32)));
-      slabs.release(old);
+      // About to outgrow its slot: move to one sized for a whole chunk at the rate so far.
+      // Doubling instead made every series allocate and drop 36 B…1 KiB buffers in turn, and the
+      // allocator kept the freed pieces (~2 KiB of RSS per series).
+      const used = o.used(ref);
+      const perSample = (used - HEADER_MAX) / n;
+      const want = used + perSample * (CHUNK_SAMPLES - n) * 1.125 + 32;
+      o.moveTo(ref, Math.max(want, used * 1.25 + 32));
     }
-    app.append(t, v);
+    o.append(ref, t, v);
   }
 
   /** Stores an out-of-order sample; one already there at `t` is kept (the first write wins). */
@@ -226,10 +223,11 @@ export class MemSeries {
       if (i < this.oooN && this.oooT![i] === t) return this.oooV![i];
     }
     const o = this.open;
+    const ref = this.ref;
     // A late sample usually falls between the chunk's last two timestamps (two requests in flight
     // were committed out of order): nothing can be stored there, and decoding is skipped.
-    if (o !== null && o.count > 0 && t >= o.minTime && (t <= o.previousTime || t === o.maxTime)) {
-      const v = find(o.bytes(), t);
+    if (o.count(ref) > 0 && t >= o.minTime(ref) && (t <= o.previousTime(ref) || t === o.maxTime(ref))) {
+      const v = find(o.bytes(ref), t);
       if (v !== undefined) return v;
     }
     if (this.closed !== null) {

@@ -1,16 +1,16 @@
 /**
- * Buffers for the head's open chunks, carved out of shared 256 KiB slabs. A Uint8Array of its
- * own costs an ArrayBuffer object, a native backing-store record and a malloc block besides its
- * bytes (~0.25 KiB per series of RSS on the benchmark workload), and doubling growth left the
- * open chunk ~1/3 empty. A series' open chunk therefore grows in ordinary buffers while its first
- * chunk fills; at each cut it moves into a slab slot sized for the chunk just cut, plus slack.
- * Freed slots (a series whose chunk outgrew its slot) are zeroed and reused by size.
+ * Slots for the head's open chunks (see open_chunks.ts), carved out of shared 256 KiB slabs. A
+ * Uint8Array of its own per series costs an ArrayBuffer object, a native backing-store record and a
+ * malloc block besides its bytes (~0.25 KiB per series of RSS on the benchmark workload), and
+ * doubling growth left the open chunk ~1/3 empty. A slot is named by its slab and offset, not by
+ * a view: an append then reaches no object of its series' own (see open_chunks.ts). Freed slots
+ * (a chunk that outgrew its slot) are zeroed and reused by size.
  */
 
 /** Slot sizes are multiples of this. */
 const GRAIN = 16;
-/** Slot sizes above this get a buffer of their own (a slab would waste too much tail). */
-const MAX_SLOT = 4096;
+/** Largest slot: a whole chunk of the largest samples fits (see open_chunks.ts). */
+export const MAX_SLOT = 4096;
 const SLAB_BYTES = 256 * 1024;
 
 /**
@@ -24,42 +24,44 @@ export function slotSize(size: number): number {
   return Math.ceil(r / GRAIN) * GRAIN;
 }
 
-export class BufferSlabs {
-  private slab = new ArrayBuffer(0);
-  private used = 0;
-  /** Free slots by size / GRAIN. */
-  private readonly free: Uint8Array[][] = [];
-  /** The slabs this allocator carved (a buffer of its own, or another arena's, is not a slot). */
-  private readonly mine = new WeakSet<ArrayBufferLike>();
+/** Bytes [start, start + size) of slab number `slab` (see {@link BufferSlabs.slabs}). */
+export interface Slot {
+  readonly slab: number;
+  readonly start: number;
+  readonly size: number;
+}
 
-  /** A zeroed buffer of at least `size` bytes. */
-  alloc(size: number): Uint8Array {
+export class BufferSlabs {
+  /** Every slab carved so far, whole; never shrinks (freed slots are reused instead). */
+  readonly slabs: Uint8Array[] = [];
+  private used = SLAB_BYTES;
+  /** Free slots by size / GRAIN, each as slab * SLAB_BYTES + start. */
+  private readonly free: number[][] = [];
+
+  /** A zeroed slot of at least `size` bytes (at most {@link MAX_SLOT}). */
+  alloc(size: number): Slot {
     const n = slotSize(size);
-    if (n > MAX_SLOT) return new Uint8Array(n);
+    if (n > MAX_SLOT) throw new RangeError(`slot of ${n} bytes: at most ${MAX_SLOT}`);
     const list = this.free[n / GRAIN];
-    if (list !== undefined && list.length > 0) return list.pop()!;
-    if (this.used + n > this.slab.byteLength) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
-      this.mine.add(this.slab);
+    if (list !== undefined && list.length > 0) {
+      const at = list.pop()!;
+      return { slab: Math.floor(at / SLAB_BYTES), start: at % SLAB_BYTES, size: n };
+    }
+    if (this.used + n > SLAB_BYTES) {
+      this.slabs.push(new Uint8Array(SLAB_BYTES));
       this.used = 0;
     }
-    const b = new Uint8Array(this.slab, this.used, n);
+    const slot = { slab: this.slabs.length - 1, start: this.used, size: n };
     this.used += n;
-    return b;
+    return slot;
   }
 
-  /** True when `b` is a slot of a slab (not a buffer of its own). */
-  owns(b: Uint8Array): boolean {
-    return this.mine.has(b.buffer);
-  }
-
-  /** Gives back a buffer from {@link alloc}; buffers of their own are left to the GC. */
-  release(b: Uint8Array): void {
-    if (!this.owns(b)) return;
-    b.fill(0);
-    const k = b.length / GRAIN;
+  /** Gives back a slot from {@link alloc}, zeroed for its next user. */
+  release(slot: Slot): void {
+    this.slabs[slot.slab]!.fill(0, slot.start, slot.start + slot.size);
+    const k = slot.size / GRAIN;
     while (this.free.length <= k) this.free.push([]);
-    this.free[k]!.push(b);
+    this.free[k]!.push(slot.slab * SLAB_BYTES + slot.start);
   }
 }
 

@@ -94,16 +94,17 @@ export class Persister {
     const work: Work[] = [];
     for (const s of this.head.allSeries()) {
       if (!s.logged) continue;
-      const open = s.open !== null && s.open.count > 0 ? s.open : null;
+      const openCount = s.openCount();
+      const openMin = openCount > 0 ? s.openMinTime() : Number.POSITIVE_INFINITY;
       // Out-of-order samples older than the open chunk go to rows, merged with what they overlap;
       // newer ones stay in memory (and in the snapshot) until the open chunk is cut, so that no
       // row ever overlaps the chunk that is still growing.
-      const k = s.oooN > 0 ? lowerBound(s.oooT!, s.oooN, open?.minTime ?? Number.POSITIVE_INFINITY) : 0;
+      const k = s.oooN > 0 ? lowerBound(s.oooT!, s.oooN, openMin) : 0;
       work.push({
         s,
         closed: s.closed !== null ? [...s.closed] : null,
-        openMin: open?.minTime ?? 0,
-        openCount: open?.count ?? 0,
+        openMin: openCount > 0 ? openMin : 0,
+        openCount,
         lateT: k > 0 ? s.oooT!.slice(0, k) : null,
         lateV: k > 0 ? s.oooV!.slice(0, k) : null,
         oooT: s.oooN > k ? s.oooT!.slice(k, s.oooN) : null,
@@ -192,11 +193,11 @@ export class Persister {
 
   /** The open chunk of `w.s` as it was when the persistence started, in its smallest encoding. */
   private openSnapshot(w: Work): Uint8Array {
-    const open = w.s.open;
+    const s = w.s;
     const bytes =
-      open !== null && open.count >= w.openCount && open.minTime === w.openMin
-        ? open.bytes()
-        : w.s.closed?.find((c) => c.mint === w.openMin)?.bytes;
+      s.openCount() >= w.openCount && s.openMinTime() === w.openMin
+        ? s.openBytes()
+        : s.closed?.find((c) => c.mint === w.openMin)?.bytes;
     const out = bytes !== undefined ? this.enc.recode(bytes, w.openCount) : null;
     if (out === null) throw new Error(`series ${w.s.ref}: the open chunk of the persistence's start is gone`);
     return out;
