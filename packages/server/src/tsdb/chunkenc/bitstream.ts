@@ -18,6 +18,13 @@ export class BitWriter {
   pos: number;
   /** Bits already used in `buf[pos]` (0..7). */
   bit = 0;
+  /**
+   * The byte at `buf[pos]` as written so far (0 when `bit` is 0). Writes store it with the new
+   * bits instead of reading the byte back: the head's open chunks append to one series after
+   * another, and that read was a cache miss per sample that stalled the append (a store that
+   * misses does not).
+   */
+  cur = 0;
   private readonly start: number;
 
   /** `start` bytes at the front are left free for a header written later. */
@@ -32,16 +39,7 @@ export class BitWriter {
     this.buf.fill(0, this.start, Math.min(this.pos + 1, this.buf.length));
     this.pos = this.start;
     this.bit = 0;
-  }
-
-  /**
-   * Moves what was written into `buf` and writes there from now on. `buf` must be all zeros
-   * and at least 16 bytes longer than the data. Lets a head keep its buffers in shared slabs.
-   */
-  useBuffer(buf: Uint8Array): void {
-    if (buf.length < this.pos + 16) throw new Error('BitWriter.useBuffer: buffer too small');
-    buf.set(this.buf.subarray(0, Math.min(this.pos + 1, this.buf.length)));
-    this.buf = buf;
+    this.cur = 0;
   }
 
   /** End of the written data in bytes (a partly written last byte counts). */
@@ -66,10 +64,14 @@ export class BitWriter {
 
   writeBit(b: number): void {
     if (this.pos + 1 >= this.buf.length) this.ensure(1);
-    if (b !== 0) this.buf[this.pos]! |= 0x80 >>> this.bit;
+    if (b !== 0) {
+      this.cur |= 0x80 >>> this.bit;
+      this.buf[this.pos] = this.cur;
+    }
     if (++this.bit === 8) {
       this.bit = 0;
       this.pos++;
+      this.cur = 0;
     }
   }
 
@@ -84,23 +86,28 @@ export class BitWriter {
     // whole-byte stores (the bytes after the write position are zero) instead of a bit loop.
     const v = n === 32 ? value >>> 0 : value & ((1 << n) - 1);
     const tail = 32 - bit - n; // free bits after the field within the first 32 bits of the window
-    if (tail >= 0) {
-      const x = v << tail; // field placed below the `bit` used bits
-      buf[p]! |= x >>> 24;
-      buf[p + 1] = (x >>> 16) & 0xff;
-      buf[p + 2] = (x >>> 8) & 0xff;
-      buf[p + 3] = x & 0xff;
-    } else {
-      // bit + n > 32: the last -tail bits go into byte p+4.
-      const x = v >>> -tail;
-      buf[p]! |= x >>> 24;
-      buf[p + 1] = (x >>> 16) & 0xff;
-      buf[p + 2] = (x >>> 8) & 0xff;
-      buf[p + 3] = x & 0xff;
-      buf[p + 4] = (v << (8 + tail)) & 0xff;
-    }
     const nb = bit + n;
-    this.pos = p + (nb >>> 3);
+    const k = nb >>> 3; // the byte of the window the write ends in
+    if (tail >= 0) {
+      // The window's first 32 bits: the used bits of byte p, the field, zeros.
+      const x = (this.cur << 24) | (v << tail);
+      buf[p] = x >>> 24;
+      buf[p + 1] = (x >>> 16) & 0xff;
+      buf[p + 2] = (x >>> 8) & 0xff;
+      buf[p + 3] = x & 0xff;
+      this.cur = k < 4 ? (x >>> (24 - 8 * k)) & 0xff : 0;
+    } else {
+      // bit + n > 32: the last -tail bits go into byte p+4, where the write ends.
+      const x = (this.cur << 24) | (v >>> -tail);
+      const last = (v << (8 + tail)) & 0xff;
+      buf[p] = x >>> 24;
+      buf[p + 1] = (x >>> 16) & 0xff;
+      buf[p + 2] = (x >>> 8) & 0xff;
+      buf[p + 3] = x & 0xff;
+      buf[p + 4] = last;
+      this.cur = last;
+    }
+    this.pos = p + k;
     this.bit = nb & 7;
   }
 

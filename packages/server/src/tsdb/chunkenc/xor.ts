@@ -50,29 +50,10 @@ export class XorAppender extends BitWriter implements XorValueState {
     super(capacity, HEADER_MAX);
   }
 
-  /**
-   * Empties the chunk, keeping the buffer; or, with `buffer` (all zeros, at least
-   * `HEADER_MAX + 16` bytes), writing into that one from now on. The encoding is unchanged.
-   */
-  override reset(buffer?: Uint8Array): void {
+  /** Empties the chunk, keeping the buffer. */
+  override reset(): void {
     super.reset();
     this.n = 0;
-    if (buffer !== undefined) this.useBuffer(buffer);
-  }
-
-  /** Writes into `buffer` from now on, the samples so far moved there (see BitWriter.useBuffer). */
-  moveTo(buffer: Uint8Array): void {
-    this.useBuffer(buffer);
-  }
-
-  /** The buffer written into (header space included); replaced when it grows. */
-  get buffer(): Uint8Array {
-    return this.buf;
-  }
-
-  /** Bytes of the buffer in use: header space plus the body written so far. */
-  get used(): number {
-    return this.end;
   }
 
   /** Samples appended so far. */

@@ -36,9 +36,10 @@ export class OpenChunks {
   private vLo = new Uint32Array(INITIAL);
   private leading = new Uint8Array(INITIAL).fill(0xff);
   private trailing = new Uint8Array(INITIAL);
-  /** The write position: byte index in the slab, and bits used of that byte. */
+  /** The write position: byte index in the slab, bits used of that byte, and those bits. */
   private pos = new Int32Array(INITIAL);
   private bit = new Uint8Array(INITIAL);
+  private cur = new Uint8Array(INITIAL);
   /** The slot: slab number, first byte (header space, then the body), size (0: no slot yet). */
   private slab = new Int32Array(INITIAL);
   private start = new Int32Array(INITIAL);
@@ -60,6 +61,7 @@ export class OpenChunks {
     this.trailing = grown(this.trailing, size);
     this.pos = grown(this.pos, size);
     this.bit = grown(this.bit, size);
+    this.cur = grown(this.cur, size);
     this.slab = grown(this.slab, size);
     this.start = grown(this.start, size);
     this.size = grown(this.size, size);
@@ -118,6 +120,7 @@ export class OpenChunks {
     c.buf = this.slots.slabs[this.slab[ref]!]!;
     c.pos = this.pos[ref]!;
     c.bit = this.bit[ref]!;
+    c.cur = this.cur[ref]!;
     c.n = this.n[ref]!;
     c.t0 = this.t0[ref]!;
     c.tPrev = this.tPrev[ref]!;
@@ -129,6 +132,7 @@ export class OpenChunks {
     c.append(t, v);
     this.pos[ref] = c.pos;
     this.bit[ref] = c.bit;
+    this.cur[ref] = c.cur;
     this.n[ref] = c.n;
     this.t0[ref] = c.t0;
     this.tPrev[ref] = c.tPrev;
@@ -163,6 +167,7 @@ export class OpenChunks {
     this.trailing[ref] = 0;
     this.pos[ref] = this.start[ref]! + HEADER_MAX;
     this.bit[ref] = 0;
+    this.cur[ref] = 0;
   }
 
   /** Moves the open chunk of `ref` into a new slot of at least `size` bytes, samples and all. */
