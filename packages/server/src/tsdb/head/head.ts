@@ -13,7 +13,7 @@ import { HeadAppender } from './head_append.js';
 import { HeadQuerier } from './head_read.js';
 import { OpenChunks } from './open_chunks.js';
 import { Postings } from './postings.js';
-import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, MemSeries } from './series.js';
+import { MemSeries } from './series.js';
 import { SeriesMap } from './series_map.js';
 import { Symbols } from './symbols.js';
 
@@ -215,7 +215,7 @@ export class Head implements Appendable, Queryable {
   store(ref: number, t: number, v: number): void {
     const { columns, open } = this;
     if (t > columns.newest[ref]!) {
-      if (open.fits(ref, t, CHUNK_SAMPLES, CHUNK_MAX_SPAN_MS)) open.append(ref, t, v);
+      if (open.fits(ref, t)) open.append(ref, t, v);
       else this.byRef[ref]!.appendRenewing(t, v);
       columns.newest[ref] = t;
       columns.lastValue[ref] = v;

@@ -4,8 +4,7 @@ import { mulberry32 } from '../../../test/support/prng.js';
 import { XorAppender } from '../chunkenc/index.js';
 import { specialValues } from '../chunkenc/testkit.js';
 import { Head } from './head.js';
-import { MAX_SAMPLE_BYTES, OpenChunks } from './open_chunks.js';
-import { CHUNK_SAMPLES } from './series.js';
+import { CHUNK_SAMPLES, MAX_SAMPLE_BYTES, OpenChunks } from './open_chunks.js';
 
 const STALE = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0]!;
 

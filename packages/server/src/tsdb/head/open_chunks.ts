@@ -22,6 +22,12 @@ import { BufferSlabs, MAX_SLOT, type Slot } from './slab.js';
 /** Most bytes one XOR sample can take (a 68-bit timestamp field and a 77-bit value field). */
 export const MAX_SAMPLE_BYTES = 24;
 
+/** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
+export const CHUNK_SAMPLES = 120;
+
+/** Longest time one chunk may span; bounds how far back a query must look for a chunk's start. */
+export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
+
 const INITIAL = 1024;
 
 export class OpenChunks {
@@ -100,15 +106,17 @@ export class OpenChunks {
     return this.size[ref]!;
   }
 
+  /**
+   * True when the open chunk of `ref` must be cut before a sample at `t`: it holds
+   * {@link CHUNK_SAMPLES}, or `t` would make it span {@link CHUNK_MAX_SPAN_MS}.
+   */
+  full(ref: number, t: number): boolean {
+    return this.n[ref]! >= CHUNK_SAMPLES || t - this.t0[ref]! >= CHUNK_MAX_SPAN_MS;
+  }
+
   /** True when a sample at `t` may go into the open chunk of `ref` as it is (see {@link append}). */
-  fits(ref: number, t: number, maxSamples: number, maxSpan: number): boolean {
-    const n = this.n[ref]!;
-    return (
-      n > 0 &&
-      n < maxSamples &&
-      t - this.t0[ref]! < maxSpan &&
-      this.size[ref]! - this.used(ref) >= MAX_SAMPLE_BYTES
-    );
+  fits(ref: number, t: number): boolean {
+    return this.n[ref]! > 0 && !this.full(ref, t) && this.size[ref]! - this.used(ref) >= MAX_SAMPLE_BYTES;
   }
 
   /**

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { labelsFromRecord } from '../../model/labels.js';
 import { ChunkIterator, chunkEncoding, Encoding, XorAppender } from '../chunkenc/index.js';
 import { Head } from './head.js';
+import { CHUNK_SAMPLES } from './open_chunks.js';
 import { Recoder } from './recoder.js';
-import { CHUNK_SAMPLES, type MemChunk, recoder } from './series.js';
+import { type MemChunk, recoder } from './series.js';
 import { ChunkArena } from './slab.js';
 
 function xorChunk(first: number): Uint8Array {

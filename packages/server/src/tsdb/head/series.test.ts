@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { labelsFromRecord } from '../../model/labels.js';
 import { ChunkIterator } from '../chunkenc/index.js';
 import { Head } from './head.js';
-import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, type MemSeries, recoder } from './series.js';
+import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES } from './open_chunks.js';
+import { type MemSeries, recoder } from './series.js';
 
 function samplesOf(bytes: Uint8Array): [number, number][] {
   const it = new ChunkIterator().reset(bytes);

@@ -14,15 +14,9 @@ import type { Labels } from '../../model/labels.js';
 import { doubled } from '../../typed.js';
 import { HEADER_MAX } from '../chunkenc/header.js';
 import { ChunkEncoder, ChunkIterator, XorAppender } from '../chunkenc/index.js';
-import { MAX_SAMPLE_BYTES, type OpenChunks } from './open_chunks.js';
+import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, MAX_SAMPLE_BYTES, type OpenChunks } from './open_chunks.js';
 import { Recoder } from './recoder.js';
 import { ChunkArena } from './slab.js';
-
-/** Samples per chunk: Prometheus' figure, ~1 byte a sample with the decimal encoding. */
-export const CHUNK_SAMPLES = 120;
-
-/** Longest time one chunk may span; bounds how far back a query must look for a chunk's start. */
-export const CHUNK_MAX_SPAN_MS = 2 * 3_600_000;
 
 /** The first slot of a series' first chunk: a few samples, then one sized by their rate. */
 const FIRST_SLOT = HEADER_MAX + 4 * MAX_SAMPLE_BYTES;
@@ -126,7 +120,7 @@ export class MemSeries {
     const n = o.count(ref);
     if (n === 0) {
       if (o.capacity(ref) === 0) o.reset(ref, FIRST_SLOT);
-    } else if (n >= CHUNK_SAMPLES || t - o.minTime(ref) >= CHUNK_MAX_SPAN_MS) {
+    } else if (o.full(ref, t)) {
       this.cut(recoder.chunk(o.bytes(ref), o.minTime(ref), o.maxTime(ref)));
       // The next chunk of a series is usually about as big as the last: give it a slot of that
       // size plus an eighth (see slab.ts); a larger one grows out of it as before.

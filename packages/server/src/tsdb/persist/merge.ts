@@ -18,7 +18,8 @@
 
 import type { ChunkEncoder } from '../chunkenc/index.js';
 import { ChunkSeriesIterator } from '../head/iterator.js';
-import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES, type MemChunk } from '../head/series.js';
+import { CHUNK_MAX_SPAN_MS, CHUNK_SAMPLES } from '../head/open_chunks.js';
+import type { MemChunk } from '../head/series.js';
 import { decodeChunkSeq, encodeChunkSeq } from './codec.js';
 import { type ChunkRow, type ChunkStore, ROW_MAX_BYTES, ROW_MAX_SPAN_MS, type StoredRow } from './store.js';
 
